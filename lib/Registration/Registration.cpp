@@ -1,0 +1,24 @@
+//===- Registration.cpp - register lowbit and upstream dialects/passes ----===//
+
+#include "lowbit/InitAll.h"
+#include "lowbit/Dialect/LowBit/LowBitDialect.h"
+#include "lowbit/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+
+void lowbit::registerAllDialects(mlir::DialectRegistry &registry) {
+  registry.insert<LowBitDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllToLLVMIRTranslations(registry);
+  mlir::registerAllGPUToLLVMIRTranslations(registry);
+}
+
+void lowbit::registerAllPasses() {
+  mlir::registerAllPasses();
+  lowbit::registerLowBitPasses();
+}

@@ -1,0 +1,22 @@
+# -*- Python -*-
+# lit configuration for lowbit's IR tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "lowbit"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".onnxtext", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.lowbit_obj_root, "test")
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.lowbit_tools_dir, append_path=False)
+
+tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(["lowbit-opt"], tool_dirs)
+config.substitutions.append(("%python", config.python_venv))
