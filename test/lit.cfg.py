@@ -18,5 +18,5 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.lowbit_tools_dir, append_path=False)
 
 tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["lowbit-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["lowbit-opt", "lowbit-import"], tool_dirs)
 config.substitutions.append(("%python", config.python_venv))

@@ -1,0 +1,62 @@
+//===- Importer.h - ONNX models into MLIR -----------------------*- C++ -*-===//
+//
+// Turns an ONNX model (binary protobuf or ONNX text format) into a module with
+// one `func.func` whose body uses the lowbit dialect for weight-carrying ops
+// and norms, and upstream dialects (TOSA, linalg, tensor, arith, math) for the
+// rest. Every user error is reported through the context's diagnostic engine
+// as "FILE: node 'NAME' (OP): problem", and the import returns null.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_IMPORT_ONNX_IMPORTER_H
+#define LOWBIT_IMPORT_ONNX_IMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <vector>
+
+namespace lowbit::onnx_import {
+
+struct ImportOptions {
+  /// Static shapes for graph inputs, by input name (--input-shape NAME=2x128).
+  /// They replace symbolic or unknown dimensions; a given static dimension
+  /// must agree with the model's.
+  llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Name of the function that holds the graph.
+  std::string functionName = "main";
+};
+
+/// Parses "NAME=D0xD1x..." (a scalar is "NAME="). Returns false with `error`
+/// set on malformed text.
+bool parseInputShape(llvm::StringRef text, ImportOptions &options,
+                     std::string &error);
+
+/// Imports the model at `path`. Returns null after emitting diagnostics on
+/// any error. Weights are `dense_resource` blobs that point into the loaded
+/// model or into memory-mapped external-data files.
+mlir::OwningOpRef<mlir::ModuleOp> importModel(llvm::StringRef path,
+                                              const ImportOptions &options,
+                                              mlir::MLIRContext *context);
+
+/// One row of the handler table, for documentation.
+struct SupportedOp {
+  std::string domain;
+  std::string opType;
+  int sinceVersion;
+  std::string notes;
+};
+/// Every (domain, op, since-version) the importer handles, sorted.
+std::vector<SupportedOp> listSupportedOps();
+
+/// Opset versions of the default ONNX domain that the importer accepts.
+constexpr int kMinOpset = 1;
+constexpr int kMaxOpset = 23;
+
+} // namespace lowbit::onnx_import
+
+#endif // LOWBIT_IMPORT_ONNX_IMPORTER_H

@@ -1,0 +1,49 @@
+//===- Importer.cpp - public entry points of the ONNX importer ------------===//
+
+#include "lowbit/Import/ONNX/Importer.h"
+#include "GraphImporter.h"
+#include "OpRegistry.h"
+
+using namespace mlir;
+using namespace lowbit::onnx_import;
+
+bool lowbit::onnx_import::parseInputShape(llvm::StringRef text,
+                                          ImportOptions &options,
+                                          std::string &error) {
+  auto [name, dims] = text.rsplit('=');
+  if (name.empty() || !text.contains('=')) {
+    error = "--input-shape expects NAME=D0xD1x..., got '" + text.str() + "'";
+    return false;
+  }
+  SmallVector<int64_t> shape;
+  if (!dims.empty()) {
+    SmallVector<StringRef> parts;
+    dims.split(parts, 'x');
+    for (StringRef part : parts) {
+      int64_t d;
+      if (part.getAsInteger(10, d) || d < 0 || d > kMaxElements) {
+        error = "--input-shape " + name.str() + ": '" + part.str() +
+                "' is not a dimension (a non-negative integer)";
+        return false;
+      }
+      shape.push_back(d);
+    }
+  }
+  options.inputShapes[name] = shape;
+  return true;
+}
+
+OwningOpRef<ModuleOp>
+lowbit::onnx_import::importModel(llvm::StringRef path,
+                                 const ImportOptions &options,
+                                 MLIRContext *context) {
+  GraphImporter importer(context, path.str(), options);
+  return importer.run();
+}
+
+std::vector<SupportedOp> lowbit::onnx_import::listSupportedOps() {
+  std::vector<SupportedOp> ops;
+  for (const OpHandler &h : allOpHandlers())
+    ops.push_back({h.domain, h.opType, h.sinceVersion, h.notes});
+  return ops;
+}
