@@ -42,8 +42,9 @@ sortNodes(const google::protobuf::RepeatedPtrField<onnx::NodeProto> &nodes,
       auto [it, inserted] = producer.try_emplace(out, i);
       if (!inserted)
         return emitError() << describe(nodes[i]) << ": output '" << out
-                           << "' is already produced by "
-                           << describe(nodes[it->second]);
+                           << "' is already produced by node '"
+                           << nodes[it->second].name() << "' ("
+                           << nodes[it->second].op_type() << ")";
       if (defined(out))
         return emitError() << describe(nodes[i]) << ": output '" << out
                            << "' redefines a graph input or initializer";
@@ -340,6 +341,12 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   if (opset == opsets.end())
     return emitNodeError() << "domain '" << domain
                            << "' is not in the model's opset imports";
+
+  // Resolve every input first: an initializer that fails to convert has
+  // reported its error, and handlers may then rely on present inputs.
+  for (const std::string &in : node.input())
+    if (!in.empty() && !lookup(in))
+      return failure();
 
   if (const OpHandler *handler =
           lookupOpHandler(domain, node.op_type(), opset->second)) {
