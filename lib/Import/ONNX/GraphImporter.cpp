@@ -524,13 +524,24 @@ LogicalResult GraphImporter::createReturn(func::FuncOp func,
 OwningOpRef<ModuleOp> GraphImporter::run() {
   model = std::make_shared<onnx::ModelProto>();
   std::string error;
-  if (!loadModelProto(path, *model, error)) {
+  bool loaded =
+      !fromMemory ? loadModelProto(path, *model, error)
+      : contentsAreText
+          ? parseModelText(contents, *model, error)
+          : parseModelBinary(contents.data(), contents.size(), *model, error);
+  if (loaded && !model->has_graph()) {
+    error = "the model has no graph";
+    loaded = false;
+  }
+  if (!loaded) {
     emitModelError() << error;
     return {};
   }
+  // An in-memory model has no directory: external data cannot resolve.
   llvm::StringRef parent = llvm::sys::path::parent_path(path);
   converter = std::make_unique<TensorConverter>(
-      context, model, parent.empty() ? std::string(".") : parent.str());
+      context, model,
+      fromMemory ? std::string() : parent.empty() ? std::string(".") : parent.str());
   if (failed(checkOpsets()) || failed(declareInitializers()))
     return {};
 

@@ -24,6 +24,14 @@ public:
   GraphImporter(mlir::MLIRContext *context, std::string path,
                 const ImportOptions &options);
 
+  /// Import from memory instead of reading `path` (which then only names the
+  /// model in messages); external data is refused.
+  void setContents(llvm::StringRef bytes, bool isText) {
+    contents = bytes.str();
+    contentsAreText = isText;
+    fromMemory = true;
+  }
+
   /// Loads, checks and imports the model; null after diagnostics on error.
   mlir::OwningOpRef<mlir::ModuleOp> run();
 
@@ -76,6 +84,9 @@ private:
   mlir::Block *entryBlock = nullptr;
   mlir::Operation *lastConstant = nullptr;
   unsigned inlineCounter = 0;
+  std::string contents;
+  bool contentsAreText = false;
+  bool fromMemory = false;
 };
 
 } // namespace lowbit::onnx_import

@@ -41,6 +41,14 @@ lowbit::onnx_import::importModel(llvm::StringRef path,
   return importer.run();
 }
 
+OwningOpRef<ModuleOp> lowbit::onnx_import::importModelFromMemory(
+    llvm::StringRef bytes, bool isText, llvm::StringRef displayName,
+    const ImportOptions &options, MLIRContext *context) {
+  GraphImporter importer(context, displayName.str(), options);
+  importer.setContents(bytes, isText);
+  return importer.run();
+}
+
 std::vector<SupportedOp> lowbit::onnx_import::listSupportedOps() {
   std::vector<SupportedOp> ops;
   for (const OpHandler &h : allOpHandlers())

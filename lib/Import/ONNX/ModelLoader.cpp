@@ -69,15 +69,18 @@ bool loadModelProto(const std::string &path, onnx::ModelProto &model,
   if (endsWith(path, ".onnxtext") || endsWith(path, ".txt"))
     return parseModelText(contents, model, error);
 
-  if (contents.size() >
-      static_cast<size_t>(std::numeric_limits<int>::max())) {
+  return parseModelBinary(contents.data(), contents.size(), model, error);
+}
+
+bool parseModelBinary(const char *data, size_t size, onnx::ModelProto &model,
+                      std::string &error) {
+  if (size > static_cast<size_t>(std::numeric_limits<int>::max())) {
     error = "model file is larger than protobuf's 2 GiB limit; store the "
             "weights as external data";
     return false;
   }
   try {
-    google::protobuf::io::ArrayInputStream raw(
-        contents.data(), static_cast<int>(contents.size()));
+    google::protobuf::io::ArrayInputStream raw(data, static_cast<int>(size));
     google::protobuf::io::CodedInputStream coded(&raw);
     coded.SetTotalBytesLimit(std::numeric_limits<int>::max());
     coded.SetRecursionLimit(100);

@@ -23,6 +23,10 @@ namespace lowbit::onnx_import {
 bool loadModelProto(const std::string &path, onnx::ModelProto &model,
                     std::string &error);
 
+/// Parses a binary ModelProto from memory.
+bool parseModelBinary(const char *data, size_t size, onnx::ModelProto &model,
+                      std::string &error);
+
 /// Parses ONNX text format from memory.
 bool parseModelText(const std::string &text, onnx::ModelProto &model,
                     std::string &error);

@@ -169,6 +169,9 @@ TensorConverter::mapExternalData(const TensorProto &tensor,
   }
   if (location.empty())
     return emitError() << "external data has no location";
+  if (modelDirectory.empty())
+    return emitError() << "external data '" << location
+                       << "' cannot be read for a model given in memory";
   // Only files inside the model's directory: no absolute paths, no '..'
   // components, and after resolving symbolic links still inside.
   if (llvm::sys::path::is_absolute(location) ||

@@ -43,6 +43,14 @@ mlir::OwningOpRef<mlir::ModuleOp> importModel(llvm::StringRef path,
                                               const ImportOptions &options,
                                               mlir::MLIRContext *context);
 
+/// Imports a model held in memory (binary protobuf, or ONNX text format when
+/// `isText`), reported under `displayName`. External data is refused: an
+/// in-memory model has no directory. Used by the fuzzer.
+mlir::OwningOpRef<mlir::ModuleOp>
+importModelFromMemory(llvm::StringRef bytes, bool isText,
+                      llvm::StringRef displayName, const ImportOptions &options,
+                      mlir::MLIRContext *context);
+
 /// One row of the handler table, for documentation.
 struct SupportedOp {
   std::string domain;
