@@ -22,3 +22,7 @@ llvm_config.add_tool_substitutions(["lowbit-opt", "lowbit-import"], tool_dirs)
 # Tests' reference scripts run in the project's venv (numpy, onnx,
 # onnxruntime); it must win over lit's own %python.
 config.substitutions.insert(0, ("%python", config.python_venv))
+
+# The ONNX backend node tests (Debian's libonnx-testdata).
+if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
+    config.available_features.add("onnx-node-tests")

@@ -1,0 +1,81 @@
+"""Generates (or checks) the tables in docs/onnx-support.md from the code.
+
+  gen_onnx_support.py --tool build/bin/lowbit-import [--sweep SWEEP.json] [--check]
+
+The op table comes from `lowbit-import --list-supported-ops`, i.e. from the
+importer's handler table itself; the node-test counts from a JSON written by
+scripts/node_test_sweep.py. Sections between
+"<!-- BEGIN GENERATED: NAME -->" and "<!-- END GENERATED: NAME -->" are
+replaced; everything else in the file is kept. With --check, nothing is
+written and the exit status says whether the supported-ops table is current.
+"""
+import argparse
+import collections
+import json
+import os
+import re
+import subprocess
+import sys
+
+DOC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "onnx-support.md")
+
+
+def replace_section(text, name, body):
+    pattern = re.compile(
+        rf"(<!-- BEGIN GENERATED: {name} -->\n).*?(<!-- END GENERATED: {name} -->)", re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"error: {DOC} has no generated section '{name}'")
+    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+
+
+def section(text, name):
+    m = re.search(rf"<!-- BEGIN GENERATED: {name} -->\n(.*?)<!-- END GENERATED: {name} -->",
+                  text, re.S)
+    return m.group(1) if m else None
+
+
+def sweep_body(path):
+    results = json.load(open(path))
+    counts = collections.Counter(r["outcome"] for r in results.values())
+    total = len(results)
+    lines = [f"| Outcome | Models | Share |", "|---|---|---|"]
+    for kind in ("imported", "rejected", "crashed"):
+        lines.append(f"| {kind} | {counts[kind]} | {100.0 * counts[kind] / total:.1f}% |")
+    lines.append("")
+    lines.append("Rejected node tests and the importer's message:")
+    lines.append("")
+    lines.append("| Test | Message |")
+    lines.append("|---|---|")
+    for test, r in sorted(results.items()):
+        if r["outcome"] != "imported":
+            msg = re.sub(r"^error: \S+: ", "", r["message"]).replace("|", "\\|")
+            lines.append(f"| {test} | {msg} |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tool", required=True)
+    parser.add_argument("--sweep")
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("--doc", default=DOC)
+    args = parser.parse_args()
+    table = subprocess.run([args.tool, "--list-supported-ops"], check=True,
+                           capture_output=True, text=True).stdout
+    text = open(args.doc).read()
+    if args.check:
+        if section(text, "supported-ops") != table:
+            print(f"error: {args.doc} is out of date; run scripts/gen_onnx_support.py "
+                  f"--tool {args.tool}")
+            return 1
+        print("docs/onnx-support.md: supported-ops table is current")
+        return 0
+    text = replace_section(text, "supported-ops", table)
+    if args.sweep:
+        text = replace_section(text, "node-tests", sweep_body(args.sweep))
+    open(args.doc, "w").write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
