@@ -18,6 +18,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
+#include <queue>
+
 using namespace mlir;
 using namespace lowbit::onnx_import;
 
@@ -53,53 +55,39 @@ sortNodes(const google::protobuf::RepeatedPtrField<onnx::NodeProto> &nodes,
   // Kahn's algorithm over "node i reads an output of node j".
   std::vector<int> pending(nodes.size(), 0);
   std::vector<std::vector<int>> readers(nodes.size());
-  auto forEachInput = [](const onnx::NodeProto &node, auto fn) {
-    for (const std::string &in : node.input())
-      if (!in.empty())
-        fn(in);
-    // Names used inside subgraph attributes are resolved when the op that
-    // owns the subgraph is imported; they do not order the outer graph.
-  };
+  // Names used inside subgraph attributes (If, Loop) do not order the outer
+  // graph; lowbit rejects those ops when it reaches them.
   for (int i = 0; i < nodes.size(); ++i) {
-    LogicalResult ok = success();
-    forEachInput(nodes[i], [&](const std::string &in) {
-      if (failed(ok))
-        return;
+    for (const std::string &in : nodes[i].input()) {
+      if (in.empty())
+        continue;
       auto it = producer.find(in);
       if (it != producer.end()) {
         ++pending[i];
         readers[it->second].push_back(i);
       } else if (!defined(in)) {
-        ok = emitError() << describe(nodes[i]) << ": input '" << in
-                         << "' is not a graph input, an initializer or the "
-                            "output of any node";
+        return emitError() << describe(nodes[i]) << ": input '" << in
+                           << "' is not a graph input, an initializer or the "
+                              "output of any node";
       }
-    });
-    if (failed(ok))
-      return failure();
+    }
   }
+  // Among the ready nodes always take the one first in the file, so a graph
+  // that is already sorted keeps its order (stable IR for tests).
   std::vector<const onnx::NodeProto *> order;
-  std::vector<int> ready;
-  for (int i = nodes.size() - 1; i >= 0; --i)
-    if (pending[i] == 0)
-      ready.push_back(i);
-  // Keep the model's own order where it is valid (stable for lit tests).
   std::vector<bool> done(nodes.size(), false);
-  llvm::SmallVector<int> queue;
+  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
   for (int i = 0; i < nodes.size(); ++i)
     if (pending[i] == 0)
-      queue.push_back(i);
-  size_t head = 0;
-  while (head < queue.size()) {
-    // Take the smallest ready index to follow the file order.
-    auto smallest = std::min_element(queue.begin() + head, queue.end());
-    std::iter_swap(queue.begin() + head, smallest);
-    int i = queue[head++];
+      ready.push(i);
+  while (!ready.empty()) {
+    int i = ready.top();
+    ready.pop();
     done[i] = true;
     order.push_back(&nodes[i]);
     for (int r : readers[i])
       if (--pending[r] == 0)
-        queue.push_back(r);
+        ready.push(r);
   }
   if (order.size() != static_cast<size_t>(nodes.size())) {
     for (int i = 0; i < nodes.size(); ++i)
