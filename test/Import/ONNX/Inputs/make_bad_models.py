@@ -121,6 +121,13 @@ def main(out):
                    [f32("x", [4])], [f32("y", [4])], [t]), ext_dir, name)
 
     external("good.onnx", "weights.bin")
+    # Weights past the 2 GiB and 4 GiB marks of a (sparse) data file: offsets
+    # must be 64-bit all the way to the mapping.
+    big_offset = 5 << 30
+    with open(os.path.join(ext_dir, "big.bin"), "wb") as f:
+        f.seek(big_offset)
+        f.write(data.tobytes())
+    external("beyond_4gib.onnx", "big.bin", offset=big_offset)
     external("dotdot.onnx", "../outside.bin", offset=0)
     external("absolute.onnx", os.path.abspath(os.path.join(out, "outside.bin")), offset=0)
     link = os.path.join(ext_dir, "escape.bin")
