@@ -47,7 +47,7 @@ TEST(GPTQ, TinyLayerMatchesTheOBQRecursion) {
   const int64_t N = 4, K = 8, M = 32;
   const std::vector<float> W = randomMatrix(N, K, 17);
   const std::vector<double> H = hessianOf(correlatedInputs(M, K, 18), M, K);
-  for (int bits : {2, 3, 4, 8})
+  for (int bits : {2, 3, 4, 6, 8})
     for (bool sym : {true, false})
       for (int64_t group : {0, 4})
         for (bool act : {false, true})

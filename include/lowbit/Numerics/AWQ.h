@@ -81,8 +81,10 @@ AWQStatus awqScales(const std::vector<float> &meanAbs, float alpha,
                     float minScale, std::vector<float> &out);
 
 /// The grid search. W: row-major [N, K]; meanAbs: length K; X: row-major
-/// [M, K] calibration inputs (M >= 1 not required: with M == 0 every error
-/// is 0 and alpha = 0 wins). `out` is left unchanged on failure.
+/// [M, K] calibration inputs (M may be 0: every error is then 0 and alpha = 0
+/// wins). Fails with InvalidQuantParams, InvalidOptions, SizeMismatch,
+/// NonFiniteValue (also when W diag(s) overflows float) or
+/// InvalidStatistics. `out` is left unchanged on failure.
 AWQStatus awqSearch(const std::vector<float> &W, int64_t N, int64_t K,
                     const std::vector<float> &meanAbs,
                     const std::vector<float> &X, int64_t M,
