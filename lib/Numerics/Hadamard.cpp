@@ -82,6 +82,8 @@ bool isSupportedHadamardOrder(int64_t order) {
   return paleyFactor(order) != 0;
 }
 
+int64_t hadamardPaleyOrder(int64_t order) { return paleyFactor(order); }
+
 std::vector<int8_t> hadamardMatrix(int64_t order) {
   int64_t base = paleyFactor(order);
   if (base == 0)

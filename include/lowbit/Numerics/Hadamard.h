@@ -25,6 +25,14 @@ bool isSupportedHadamardOrder(int64_t order);
 /// unnormalized: H * H^T = order * I. Empty when the order is unsupported.
 std::vector<int8_t> hadamardMatrix(int64_t order);
 
+/// The Kronecker structure of hadamardMatrix(order): returns m such that
+///   hadamardMatrix(order) == hadamardMatrix(order / m) (x) hadamardMatrix(m)
+/// where the left factor is Sylvester (a power of two) and the right one is
+/// the Paley matrix of order m, i.e. entry (a*m + i, b*m + j) is
+/// S[a][b] * P[i][j]. m == 1 for powers of two (pure Sylvester), 0 when the
+/// order is unsupported. Fast transforms (FastHadamard.h) rely on it.
+int64_t hadamardPaleyOrder(int64_t order);
+
 } // namespace lowbit::numerics
 
 #endif // LOWBIT_NUMERICS_HADAMARD_H
