@@ -305,6 +305,17 @@ LogicalResult lowbit::onnx_import::emitWithBuilder(
   FailureOr<SmallVector<int64_t>> shape = broadcastOperands(node, operands);
   if (failed(shape))
     return failure();
+  // TOSA rejects zero-sized tensors; an empty result needs no computation.
+  if (llvm::is_contained(*shape, 0)) {
+    auto type = RankedTensorType::get(*shape, resultElementType);
+    DenseElementsAttr empty =
+        isa<FloatType>(resultElementType)
+            ? DenseElementsAttr::get(type, ArrayRef<APFloat>())
+        : resultElementType.isInteger(1)
+            ? DenseElementsAttr::get(type, ArrayRef<bool>())
+            : DenseElementsAttr::get(type, ArrayRef<APInt>());
+    return node.setConstantResult(0, cast<ElementsAttr>(empty), resultDataType);
+  }
   if (fold)
     if (DenseElementsAttr folded =
             foldElementwise(operands, *shape, resultElementType, *fold))
