@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <optional>
 
 using namespace mlir;
 using namespace lowbit;
@@ -127,44 +129,42 @@ void prepare(WeightJob &job) {
   auto type = cast<RankedTensorType>(weight.getType());
   Type element = type.getElementType();
   if (!isSupportedWeightType(element)) {
-    std::string name;
-    llvm::raw_string_ostream os(name);
-    os << "weight element type " << element
-       << " is not supported (f32, f16 or bf16); the weight stays in "
-          "floating point";
-    job.problem = std::move(name);
+    std::string message;
+    llvm::raw_string_ostream(message)
+        << "weight element type " << element
+        << " is not supported (f32, f16 or bf16); the weight stays in "
+           "floating point";
+    job.problem = std::move(message);
     return;
   }
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-  int64_t count = 0;
-  if (auto product = llvm::checkedMul(rows, cols))
-    count = *product;
-  else
-    count = -1;
   if (cols == 0) {
     job.problem = "weight has no input features; the weight stays in "
                   "floating point";
     return;
   }
+  // Bounds keep every later size computation (bytes, packed bits) exact.
+  std::optional<int64_t> count = llvm::checkedMul(rows, cols);
   auto dense = dyn_cast<DenseElementsAttr>(weight);
-  if (count < 0 || cols > numerics::kMaxPackedK ||
-      (dense && dense.isSplat() && count > kMaxExpandedSplatElements)) {
+  if (!count || *count > std::numeric_limits<int64_t>::max() / 8 ||
+      cols > numerics::kMaxPackedK ||
+      (dense && dense.isSplat() && *count > kMaxExpandedSplatElements)) {
     job.problem = "weight is too large to quantize; the weight stays in "
                   "floating point";
     return;
   }
   if (!dense) {
-    size_t elementBytes = element.getIntOrFloatBitWidth() / 8;
+    size_t bytes =
+        static_cast<size_t>(*count) * (element.getIntOrFloatBitWidth() / 8);
     ArrayRef<char> data = rawData(weight);
-    if (data.empty() && count > 0) {
+    if (data.empty() && bytes > 0) {
       job.problem = "weight resource holds no data; the weight stays in "
                     "floating point";
       return;
     }
-    if (data.size() != static_cast<size_t>(count) * elementBytes) {
+    if (data.size() != bytes) {
       job.problem = "weight resource holds " + std::to_string(data.size()) +
-                    " bytes but its type needs " +
-                    std::to_string(static_cast<size_t>(count) * elementBytes);
+                    " bytes but its type needs " + std::to_string(bytes);
       job.failedByInput = true;
       return;
     }

@@ -320,3 +320,16 @@ func.func @huge_splat(%x: tensor<1x65536xf32>) -> tensor<1x65536xf32> {
        : (tensor<1x65536xf32>, tensor<65536x65536xf32>) -> tensor<1x65536xf32>
   return %0 : tensor<1x65536xf32>
 }
+
+// -----
+
+// A resource without data (elided when printed) cannot be read.
+// CHECK-LABEL: func.func @elided_resource
+// CHECK: lowbit.linear
+func.func @elided_resource(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
+  %w = arith.constant dense_resource<__elided__> : tensor<2x4xf32>
+  // expected-remark @+1 {{weight resource holds no data; the weight stays in floating point}}
+  %0 = lowbit.linear %x, %w {weight_qconfig = #lowbit.qconfig<bits = 4>}
+       : (tensor<1x4xf32>, tensor<2x4xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
