@@ -32,4 +32,147 @@ def StripObserversPass : Pass<"lowbit-strip-observers"> {
   }];
 }
 
+def AssignQConfigPass : Pass<"lowbit-assign-qconfig", "mlir::ModuleOp"> {
+  let summary = "Attach the #lowbit.qconfig of a quantization preset to every "
+                "weighted op";
+  let description = [{
+    Sets `weight_qconfig` (and `act_qconfig` where the preset quantizes
+    activations) on every `lowbit.linear`, from one of four presets. All
+    configs are symmetric integers:
+
+    | preset  | `lowbit.linear` weights        | activations                 | `lowbit.conv` weights |
+    |---------|--------------------------------|-----------------------------|-----------------------|
+    | `w4a16` | 4 bits, groups of `group-size` | float                       | float                 |
+    | `w8a16` | 8 bits, per channel            | float                       | float                 |
+    | `w8a8`  | 8 bits, per channel            | 8 bits, per token (dynamic) | 8 bits, per channel   |
+    | `w4a4`  | 4 bits, groups of `group-size` | 4 bits, per token (dynamic) | float                 |
+
+    Weights are symmetric because the zero point then needs no storage and no
+    correction term in the integer dot product, and because weights are
+    roughly centered at 0. `group-size` only affects the 4-bit presets;
+    `group-size=0` makes them per channel. When the group size does not
+    divide a layer's input features (K), that layer falls back to per-channel
+    scales and a remark says so.
+
+    Layers named in `keep-float` (the model's op names, as
+    `lowbit-insert-observers` uses them) get no config, nor, with `skip-last`,
+    does the last `lowbit.linear` of each function (usually the classifier or
+    LM head, which is sensitive to quantization); a `keep-float` name that
+    matches no weighted op is reported by a warning.
+
+    A config already present (set by an earlier decision pass) is kept,
+    attribute by attribute, unless `overwrite=true`; with `overwrite=true`
+    each op the preset covers ends up with exactly the preset's configs (a
+    config the preset does not set is removed), and the layers kept in float
+    lose theirs. Presets other than `w8a8` leave `lowbit.conv` alone.
+  }];
+  let dependentDialects = ["::lowbit::LowBitDialect"];
+  let options = [
+    Option<"preset", "preset", "std::string", /*default=*/"\"\"",
+           "Quantization preset: w8a8, w4a16, w4a4 or w8a16 (required)">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
+           "Weights per scale for the 4-bit presets: a power of two >= 8, "
+           "or 0 for per-channel scales">,
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "Names of layers to leave in floating point">,
+    Option<"skipLast", "skip-last", "bool", /*default=*/"false",
+           "Leave the last lowbit.linear of each function in floating point">,
+    Option<"overwrite", "overwrite", "bool", /*default=*/"false",
+           "Replace configs that are already present">
+  ];
+}
+
+def QuantizeWeightsPass : Pass<"lowbit-quantize-weights", "mlir::ModuleOp"> {
+  let summary = "Quantize and pack the constant weights of lowbit.linear into "
+                "lowbit.qlinear";
+  let description = [{
+    For every `lowbit.linear` whose `weight_qconfig` asks for 2 to 8 bit
+    integers and whose weight is a constant (`DenseElementsAttr` or
+    `DenseResourceElementsAttr` of f32, f16 or bf16), computes the scales of
+    the config's granularity with `lib/Numerics` (round-to-nearest over the
+    full range with `method=rtn`; with `method=mse` each scale's clip ratio
+    is searched, among `clip-candidates` ratios evenly spaced from 1 down to
+    `min-clip-ratio`, to minimize the squared error of its cell), quantizes
+    the weight to unsigned codes `c = clamp(round_half_even(w / s) + z, 0,
+    2^bits - 1)` and packs them in the `k_major` bit stream. The op becomes a
+    `lowbit.qlinear` with:
+
+    * `packed`: `[N, ceil(K * bits / 8)] x i8`;
+    * `scales`: `[N, G] x f32` (`G = 1` per channel, `K / group_size` per
+      group);
+    * `zero_points`: `[N, G] x i8`, only for asymmetric configs, holding the
+      unsigned zero-point codes `0 .. 2^bits - 1` (bit pattern: 255 prints
+      as -1);
+    * the bias, `act_qconfig` and `weight_qconfig` of the linear, and
+      `in_features = K`.
+
+    A per-tensor weight config is quantized with one scale for the whole
+    tensor, stored repeated in `[N, 1]` scales with the config rewritten to
+    per-channel granularity (what `lowbit.qlinear` accepts; the numerics are
+    unchanged). As in the importer, new constants of more than 4096 integer
+    or 16 float elements are `dense_resource` blobs, named after the op
+    (`<name>.packed`, `<name>.scales`, `<name>.zero_points`).
+
+    Left unchanged: linears without a weight config or with a 16-bit one;
+    with a remark, linears whose weight is not a constant of a supported type
+    and those whose config has a codebook format (`nf4`, `fp4_e2m1`,
+    `fp8_e4m3`: not supported yet). A 0-bit (pruned) config replaces the
+    linear by its bias broadcast over the result, or by zeros without a bias.
+    `lowbit.conv` weights are not quantized by this pass (there is no packed
+    convolution op yet). Errors: a weight holding NaN or infinity, one whose
+    range overflows binary32 (no finite scale), a `dense_resource` whose data
+    is shorter or longer than its type.
+
+    Layers are quantized in parallel when the context has threads, a few at
+    a time so that memory stays bounded by a few layers' copies.
+  }];
+  let dependentDialects = [
+    "::lowbit::LowBitDialect", "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"method", "method", "std::string", /*default=*/"\"rtn\"",
+           "How scales are chosen: rtn (full range) or mse (clip ratio "
+           "minimizing the squared error)">,
+    Option<"clipCandidates", "clip-candidates", "int", /*default=*/"100",
+           "method=mse: number of clip ratios tried per scale, 1 to 1000">,
+    Option<"minClipRatio", "min-clip-ratio", "float", /*default=*/"0.5f",
+           "method=mse: smallest clip ratio tried, in (0, 1]">
+  ];
+}
+
+def FakeQuantizeWeightsPass
+    : Pass<"lowbit-fake-quantize-weights", "mlir::ModuleOp"> {
+  let summary = "Replace the constant weights of lowbit.linear by their "
+                "quantize-dequantize values";
+  let description = [{
+    For accuracy studies: each `lowbit.linear` that `lowbit-quantize-weights`
+    would quantize instead gets a new float constant weight holding
+    `s * (c - z)`, the values the quantized kernels compute with (same
+    scales, same codes, same `method` and options), so that running the
+    float model gives the numerics of the quantized one. For f16 and bf16
+    weights the dequantized binary32 values are rounded (to nearest even) to
+    the weight's element type. A 0-bit config makes the weight zeros.
+
+    The `weight_qconfig` of a rewritten linear is removed, since its decision
+    has been applied (running the pass twice, or `lowbit-quantize-weights`
+    afterwards, does not quantize again); `act_qconfig` is kept. The same
+    ops are left unchanged, with the same remarks, as by
+    `lowbit-quantize-weights`.
+  }];
+  let dependentDialects = [
+    "::lowbit::LowBitDialect", "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"method", "method", "std::string", /*default=*/"\"rtn\"",
+           "How scales are chosen: rtn (full range) or mse (clip ratio "
+           "minimizing the squared error)">,
+    Option<"clipCandidates", "clip-candidates", "int", /*default=*/"100",
+           "method=mse: number of clip ratios tried per scale, 1 to 1000">,
+    Option<"minClipRatio", "min-clip-ratio", "float", /*default=*/"0.5f",
+           "method=mse: smallest clip ratio tried, in (0, 1]">
+  ];
+}
+
 #endif // LOWBIT_TRANSFORMS_PASSES_TD
