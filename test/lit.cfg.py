@@ -15,8 +15,14 @@ config.test_exec_root = os.path.join(config.lowbit_obj_root, "test")
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.with_environment("PATH", config.lowbit_tools_dir, append_path=False)
+llvm_config.with_environment("PATH", config.lowbit_tools_dir, append_path=True)
 
 tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["lowbit-opt", "lowbit-import"], tool_dirs)
-config.substitutions.append(("%python", config.python_venv))
+# Tests' reference scripts run in the project's venv (numpy, onnx,
+# onnxruntime); it must win over lit's own %python.
+config.substitutions.insert(0, ("%python", config.python_venv))
+
+# The ONNX backend node tests (Debian's libonnx-testdata).
+if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
+    config.available_features.add("onnx-node-tests")
