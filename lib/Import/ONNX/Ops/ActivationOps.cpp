@@ -21,36 +21,64 @@ using namespace lowbit::onnx_import;
 
 namespace {
 
+/// An operand of a FloatBody op: a value, or a constant made when the op
+/// is built, so that constants never depend on argument evaluation order.
+struct Term {
+  Term(Value v) : value(v) {}
+  Term(double c) : constant(c) {}
+  Value value;
+  double constant = 0;
+};
+
 /// Builds the body of a float activation on the value promoted to the
-/// compute type; `c(v)` makes a constant of that type.
+/// compute type. Each helper materializes its operands left to right, so
+/// the IR order is fixed; callers nest at most one op-building argument.
 struct FloatBody {
   OpBuilder &b;
   Location loc;
   Type type;
 
-  Value c(double v) const { return scalarConstant(b, loc, type, v); }
-  Value add(Value x, Value y) const { return arith::AddFOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) const { return arith::SubFOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) const { return arith::MulFOp::create(b, loc, x, y); }
-  Value div(Value x, Value y) const { return arith::DivFOp::create(b, loc, x, y); }
-  Value max(Value x, Value y) const {
-    return arith::MaximumFOp::create(b, loc, x, y);
+  Value get(Term t) const {
+    return t.value ? t.value : scalarConstant(b, loc, type, t.constant);
   }
-  Value min(Value x, Value y) const {
-    return arith::MinimumFOp::create(b, loc, x, y);
+  template <typename OpTy>
+  Value binary(Term x, Term y) const {
+    Value lhs = get(x);
+    Value rhs = get(y);
+    return OpTy::create(b, loc, lhs, rhs);
   }
+  Value add(Term x, Term y) const { return binary<arith::AddFOp>(x, y); }
+  Value sub(Term x, Term y) const { return binary<arith::SubFOp>(x, y); }
+  Value mul(Term x, Term y) const { return binary<arith::MulFOp>(x, y); }
+  Value div(Term x, Term y) const { return binary<arith::DivFOp>(x, y); }
+  /// NaN-propagating, as numpy.maximum/minimum.
+  Value max(Term x, Term y) const { return binary<arith::MaximumFOp>(x, y); }
+  Value min(Term x, Term y) const { return binary<arith::MinimumFOp>(x, y); }
   Value exp(Value x) const { return math::ExpOp::create(b, loc, x); }
   Value tanh(Value x) const { return math::TanhOp::create(b, loc, x); }
-  Value cmp(arith::CmpFPredicate p, Value x, Value y) const {
-    return arith::CmpFOp::create(b, loc, p, x, y);
+  /// Ordered comparison: false when either side is NaN.
+  Value greater(Term x, Term y) const {
+    Value lhs = get(x);
+    Value rhs = get(y);
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, lhs, rhs);
   }
-  Value select(Value cond, Value x, Value y) const {
-    return arith::SelectOp::create(b, loc, cond, x, y);
+  Value less(Term x, Term y) const {
+    Value lhs = get(x);
+    Value rhs = get(y);
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, lhs, rhs);
+  }
+  Value select(Value cond, Term x, Term y) const {
+    Value onTrue = get(x);
+    Value onFalse = get(y);
+    return arith::SelectOp::create(b, loc, cond, onTrue, onFalse);
   }
   /// log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)).
   Value softplus(Value x) const {
-    Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
-    return add(max(x, c(0)), math::Log1pOp::create(b, loc, exp(negAbs)));
+    Value abs = math::AbsFOp::create(b, loc, x);
+    Value negAbs = arith::NegFOp::create(b, loc, abs);
+    Value tail = math::Log1pOp::create(b, loc, exp(negAbs));
+    Value positive = max(x, 0.0);
+    return add(positive, tail);
   }
 };
 
@@ -134,8 +162,9 @@ LogicalResult importTosaActivation(NodeImporter &node) {
 LogicalResult importLeakyRelu(NodeImporter &node) {
   double alpha = node.attrFloat("alpha", 0.01f);
   return importFloatActivation(node, [&](const FloatBody &f, Value x) {
-    return f.select(f.cmp(arith::CmpFPredicate::OGT, x, f.c(0)), x,
-                    f.mul(x, f.c(alpha)));
+    Value positive = f.greater(x, 0.0);
+    Value scaled = f.mul(x, alpha);
+    return f.select(positive, x, scaled);
   });
 }
 
@@ -143,8 +172,10 @@ LogicalResult importLeakyRelu(NodeImporter &node) {
 LogicalResult importElu(NodeImporter &node) {
   double alpha = node.attrFloat("alpha", 1.0f);
   return importFloatActivation(node, [&](const FloatBody &f, Value x) {
-    Value neg = f.mul(f.c(alpha), f.sub(f.exp(x), f.c(1)));
-    return f.select(f.cmp(arith::CmpFPredicate::OGT, x, f.c(0)), x, neg);
+    Value positive = f.greater(x, 0.0);
+    Value expm1 = f.sub(f.exp(x), 1.0);
+    Value negative = f.mul(alpha, expm1);
+    return f.select(positive, x, negative);
   });
 }
 
@@ -154,9 +185,11 @@ LogicalResult importSelu(NodeImporter &node) {
   double alpha = node.attrFloat("alpha", v1 ? 1.6732f : 1.67326319217681884765625f);
   double gamma = node.attrFloat("gamma", v1 ? 1.0507f : 1.05070102214813232421875f);
   return importFloatActivation(node, [&](const FloatBody &f, Value x) {
-    Value neg = f.sub(f.mul(f.exp(x), f.c(alpha)), f.c(alpha));
-    Value pos = f.select(f.cmp(arith::CmpFPredicate::OGT, x, f.c(0)), x, neg);
-    return f.mul(pos, f.c(gamma));
+    Value positive = f.greater(x, 0.0);
+    Value scaledExp = f.mul(f.exp(x), alpha);
+    Value negative = f.sub(scaledExp, alpha);
+    Value r = f.select(positive, x, negative);
+    return f.mul(r, gamma);
   });
 }
 
@@ -166,16 +199,18 @@ LogicalResult importCelu(NodeImporter &node) {
   if (alpha == 0)
     return node.fail("attribute 'alpha' must not be 0");
   return importFloatActivation(node, [&](const FloatBody &f, Value x) {
-    Value neg = f.mul(f.c(alpha),
-                      f.sub(f.exp(f.div(x, f.c(alpha))), f.c(1)));
-    return f.add(f.max(f.c(0), x), f.min(f.c(0), neg));
+    Value expm1 = f.sub(f.exp(f.div(x, alpha)), 1.0);
+    Value negative = f.min(0.0, f.mul(alpha, expm1));
+    Value positive = f.max(0.0, x);
+    return f.add(positive, negative);
   });
 }
 
 /// max(0, min(1, alpha * x + beta))
 Value hardSigmoid(const FloatBody &f, Value x, double alpha, double beta) {
-  Value lin = f.add(f.mul(x, f.c(alpha)), f.c(beta));
-  return f.max(f.c(0), f.min(f.c(1), lin));
+  Value lin = f.add(f.mul(x, alpha), beta);
+  Value upper = f.min(1.0, lin);
+  return f.max(0.0, upper);
 }
 
 LogicalResult importHardSigmoid(NodeImporter &node) {
@@ -204,7 +239,8 @@ LogicalResult importSoftplus(NodeImporter &node) {
 LogicalResult importSoftsign(NodeImporter &node) {
   return importFloatActivation(node, [&](const FloatBody &f, Value x) {
     Value abs = math::AbsFOp::create(f.b, f.loc, x);
-    return f.div(x, f.add(f.c(1), abs));
+    Value denominator = f.add(1.0, abs);
+    return f.div(x, denominator);
   });
 }
 
@@ -212,15 +248,16 @@ LogicalResult importSoftsign(NodeImporter &node) {
 LogicalResult importThresholdedRelu(NodeImporter &node) {
   double alpha = node.attrFloat("alpha", 1.0f);
   return importFloatActivation(node, [&](const FloatBody &f, Value x) {
-    return f.select(f.cmp(arith::CmpFPredicate::OGT, x, f.c(alpha)), x,
-                    f.c(0));
+    Value above = f.greater(x, alpha);
+    return f.select(above, x, 0.0);
   });
 }
 
 /// x * tanh(softplus(x))
 LogicalResult importMish(NodeImporter &node) {
   return importFloatActivation(node, [&](const FloatBody &f, Value x) {
-    return f.mul(x, f.tanh(f.softplus(x)));
+    Value t = f.tanh(f.softplus(x));
+    return f.mul(x, t);
   });
 }
 
@@ -236,12 +273,14 @@ LogicalResult importGelu(NodeImporter &node) {
     Value inner;
     if (useTanh) {
       Value cube = f.mul(f.mul(x, x), x);
-      Value poly = f.add(x, f.mul(f.c(0.044715), cube));
-      inner = f.tanh(f.mul(f.c(std::sqrt(2.0 / M_PI)), poly));
+      Value poly = f.add(x, f.mul(0.044715, cube));
+      inner = f.tanh(f.mul(std::sqrt(2.0 / M_PI), poly));
     } else {
-      inner = math::ErfOp::create(f.b, f.loc, f.div(x, f.c(std::sqrt(2.0))));
+      inner = math::ErfOp::create(f.b, f.loc, f.div(x, std::sqrt(2.0)));
     }
-    return f.mul(f.mul(f.c(0.5), x), f.add(f.c(1), inner));
+    Value half = f.mul(0.5, x);
+    Value onePlus = f.add(1.0, inner);
+    return f.mul(half, onePlus);
   });
 }
 
@@ -308,8 +347,9 @@ LogicalResult importPRelu(NodeImporter &node) {
         if (isa<FloatType>(element)) {
           Value in = promote(b, loc, v[0]);
           FloatBody f{b, loc, in.getType()};
-          Value r = f.select(f.cmp(arith::CmpFPredicate::OGT, in, f.c(0)), in,
-                             f.mul(in, promote(b, loc, v[1])));
+          Value positive = f.greater(in, 0.0);
+          Value scaled = f.mul(in, promote(b, loc, v[1]));
+          Value r = f.select(positive, in, scaled);
           return demote(b, loc, r, element);
         }
         Value zero = scalarConstant(b, loc, element, 0);
@@ -341,10 +381,10 @@ LogicalResult importShrink(NodeImporter &node) {
         Value in = isFloat ? promote(b, loc, v[0])
                            : castScalar(b, loc, v[0], f64, isUnsigned, false);
         FloatBody f{b, loc, in.getType()};
-        Value low = f.cmp(arith::CmpFPredicate::OLT, in, f.c(-lambd));
-        Value high = f.cmp(arith::CmpFPredicate::OGT, in, f.c(lambd));
-        Value r = f.select(high, f.sub(in, f.c(bias)), f.c(0));
-        r = f.select(low, f.add(in, f.c(bias)), r);
+        Value low = f.less(in, -lambd);
+        Value high = f.greater(in, lambd);
+        Value r = f.select(high, f.sub(in, bias), 0.0);
+        r = f.select(low, f.add(in, bias), r);
         if (isFloat)
           return demote(b, loc, r, element);
         return castScalar(b, loc, r, element, false, isUnsigned);

@@ -158,8 +158,9 @@ LogicalResult importMod(NodeImporter &node) {
       [&](OpBuilder &b, Location loc, ValueRange v) -> Value {
         if (isFloat) {
           // fmod is exact, so computing f16/bf16 in f32 loses nothing.
-          Value r = arith::RemFOp::create(b, loc, promote(b, loc, v[0]),
-                                          promote(b, loc, v[1]));
+          Value x = promote(b, loc, v[0]);
+          Value y = promote(b, loc, v[1]);
+          Value r = arith::RemFOp::create(b, loc, x, y);
           return demote(b, loc, r, element);
         }
         if (isUnsigned)

@@ -229,8 +229,11 @@ LogicalResult importIsInf(NodeImporter &node) {
           return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, v[0],
                                        inf);
         };
-        if (positive && negative)
-          return arith::OrIOp::create(b, loc, isValue(false), isValue(true));
+        if (positive && negative) {
+          Value isPositive = isValue(false);
+          Value isNegative = isValue(true);
+          return arith::OrIOp::create(b, loc, isPositive, isNegative);
+        }
         if (positive)
           return isValue(false);
         if (negative)
