@@ -13,6 +13,7 @@
 #include "ShapeFolding.h"
 
 #include "../IRBuilders.h"
+#include "../TensorConversion.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -29,6 +30,15 @@ LogicalResult requireInputs(NodeImporter &node, int count) {
     if (!node.hasInput(i))
       return node.emitError() << "input " << i << " is missing";
   return success();
+}
+
+/// Input `i` when it is known and small enough to read element by element
+/// at import time (a splat may stand for a huge tensor).
+DenseElementsAttr smallConstant(NodeImporter &node, int i) {
+  DenseElementsAttr value = node.constantInputDense(i);
+  if (value && value.getNumElements() <= kMaxDenseIntElements)
+    return value;
+  return {};
 }
 
 LogicalResult requireIntegerIndices(NodeImporter &node, int i) {
@@ -68,15 +78,17 @@ LogicalResult checkAxisNotEmpty(NodeImporter &node, int64_t size, int64_t axis) 
 DenseElementsAttr foldTake(DenseElementsAttr data, ArrayRef<int64_t> dataShape,
                            int64_t axis, ArrayRef<int64_t> positions,
                            RankedTensorType resultType) {
-  int64_t inner = numElements(dataShape.drop_front(axis + 1));
-  int64_t dim = dataShape[axis];
-  SmallVector<int64_t> sources;
-  int64_t outer = numElements(dataShape.take_front(axis));
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t p : positions)
-      for (int64_t i = 0; i < inner; ++i)
-        sources.push_back((o * dim + p) * inner + i);
-  return gatherElements(data, resultType, sources);
+  return moveElements(data, resultType, [&] {
+    int64_t inner = numElements(dataShape.drop_front(axis + 1));
+    int64_t outer = numElements(dataShape.take_front(axis));
+    int64_t dim = dataShape[axis];
+    SmallVector<int64_t> sources;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t p : positions)
+        for (int64_t i = 0; i < inner; ++i)
+          sources.push_back((o * dim + p) * inner + i);
+    return sources;
+  });
 }
 
 //===----------------------------------------------------------------------===//
@@ -101,7 +113,7 @@ LogicalResult importGather(NodeImporter &node) {
   OpBuilder &b = node.builder();
   Location loc = node.loc();
 
-  DenseElementsAttr indices = node.constantInputDense(1);
+  DenseElementsAttr indices = smallConstant(node, 1);
   if (!indices && failed(checkAxisNotEmpty(node, dataType.getDimSize(*axis),
                                            *axis)))
     return failure();
@@ -147,22 +159,24 @@ LogicalResult importGatherElements(NodeImporter &node) {
   int64_t size = dataType.getDimSize(*axis);
   bool isUnsigned = node.inputIsUnsigned(1);
 
-  DenseElementsAttr indices = node.constantInputDense(1);
+  DenseElementsAttr indices = smallConstant(node, 1);
   DenseElementsAttr data = foldableInput(node, 0, resultType);
   if (indices && data) {
     auto positions = checkedIndices(node, indices, isUnsigned, size, *axis);
     if (failed(positions))
       return failure();
     SmallVector<int64_t> strides = rowMajorStrides(dataType.getShape());
-    size_t flat = 0;
-    auto sources = mapIndices(indicesType.getShape(), [&](ArrayRef<int64_t> index) {
-      int64_t source = 0;
-      for (int64_t a = 0; a < rank; ++a)
-        source += (a == *axis ? (*positions)[flat] : index[a]) * strides[a];
-      ++flat;
-      return source;
-    });
-    return node.setConstantResult(0, gatherElements(data, resultType, sources));
+    auto sources = [&] {
+      size_t flat = 0;
+      return mapIndices(indicesType.getShape(), [&](ArrayRef<int64_t> index) {
+        int64_t source = 0;
+        for (int64_t a = 0; a < rank; ++a)
+          source += (a == *axis ? (*positions)[flat] : index[a]) * strides[a];
+        ++flat;
+        return source;
+      });
+    };
+    return node.setConstantResult(0, moveElements(data, resultType, sources));
   }
 
   if (failed(checkAxisNotEmpty(node, size, *axis)))
@@ -218,8 +232,8 @@ LogicalResult importGatherND(NodeImporter &node) {
   SmallVector<int64_t> dataStrides = rowMajorStrides(dataShape);
   bool isUnsigned = node.inputIsUnsigned(1);
 
-  DenseElementsAttr indices = node.constantInputDense(1);
-  DenseElementsAttr data = foldableInput(node, 0, resultType);
+  DenseElementsAttr indices = smallConstant(node, 1);
+  DenseElementsAttr data = foldableInput(node, 0, resultType, false);
   if (indices && data) {
     SmallVector<int64_t> values = intsOf(indices, isUnsigned);
     SmallVector<int64_t> indexStrides = rowMajorStrides(indicesType.getShape());
@@ -247,7 +261,8 @@ LogicalResult importGatherND(NodeImporter &node) {
     });
     if (failed(ok))
       return failure();
-    return node.setConstantResult(0, gatherElements(data, resultType, sources));
+    return node.setConstantResult(
+        0, moveElements(data, resultType, [&] { return sources; }));
   }
 
   for (int64_t c = 0; c < k; ++c)
@@ -405,8 +420,8 @@ LogicalResult importScatterElements(NodeImporter &node) {
   bool dataUnsigned = node.inputIsUnsigned(0);
 
   DenseElementsAttr data = foldableInput(node, 0, dataType, false);
-  DenseElementsAttr indices = node.constantInputDense(1);
-  DenseElementsAttr updates = node.constantInputDense(2);
+  DenseElementsAttr indices = smallConstant(node, 1);
+  DenseElementsAttr updates = smallConstant(node, 2);
   if (data && indices && updates) {
     auto positions = checkedIndices(node, indices, indicesUnsigned, size, *axis);
     if (failed(positions))
@@ -518,8 +533,8 @@ LogicalResult importScatterND(NodeImporter &node) {
   int64_t slice = numElements(dataShape.drop_front(k));
 
   DenseElementsAttr data = foldableInput(node, 0, dataType, false);
-  DenseElementsAttr indices = node.constantInputDense(1);
-  DenseElementsAttr updates = node.constantInputDense(2);
+  DenseElementsAttr indices = smallConstant(node, 1);
+  DenseElementsAttr updates = smallConstant(node, 2);
   if (data && indices && updates) {
     SmallVector<int64_t> values = intsOf(indices, indicesUnsigned);
     SmallVector<Attribute> result = elementsOf(data);
@@ -593,10 +608,12 @@ LogicalResult importScatterND(NodeImporter &node) {
 LogicalResult importNonZero(NodeImporter &node) {
   if (failed(requireInputs(node, 1)))
     return failure();
-  DenseElementsAttr data = node.constantInputDense(0);
+  DenseElementsAttr data = smallConstant(node, 0);
   if (!data)
-    return node.fail("the output shape of NonZero depends on the input values, "
-                     "which are not known at import time");
+    return node.emitError() << "the output shape of NonZero depends on the "
+                               "input values, which must be known at import "
+                               "time (at most "
+                            << kMaxDenseIntElements << " of them)";
   auto type = node.inputType(0);
   SmallVector<SmallVector<int64_t>> coords(type.getRank());
   SmallVector<Attribute> elements = elementsOf(data);
@@ -628,12 +645,15 @@ LogicalResult importNonZero(NodeImporter &node) {
 LogicalResult importCompress(NodeImporter &node) {
   if (failed(requireInputs(node, 2)))
     return failure();
-  DenseElementsAttr condition = node.constantInputDense(1);
+  DenseElementsAttr condition = smallConstant(node, 1);
   if (!condition)
-    return node.fail("the output shape of Compress depends on the condition, "
-                     "which is not known at import time");
-  if (node.inputType(1).getRank() != 1)
-    return node.fail("the condition must be 1-D");
+    return node.emitError() << "the output shape of Compress depends on the "
+                               "condition, which must be known at import time "
+                               "(at most "
+                            << kMaxDenseIntElements << " entries)";
+  if (node.inputType(1).getRank() != 1 ||
+      !node.inputType(1).getElementType().isInteger())
+    return node.fail("the condition must be a 1-D bool tensor");
   OpBuilder &b = node.builder();
   Location loc = node.loc();
   auto type = node.inputType(0);

@@ -39,7 +39,7 @@ LogicalResult bindMoved(NodeImporter &node, int i, RankedTensorType resultType,
   if (bindIfEmpty(node, i, resultType))
     return success();
   if (DenseElementsAttr data = foldableInput(node, 0, resultType))
-    return node.setConstantResult(i, gatherElements(data, resultType, sources()));
+    return node.setConstantResult(i, moveElements(data, resultType, sources));
   return node.setResult(i, build());
 }
 
@@ -209,6 +209,9 @@ LogicalResult bindSlice(NodeImporter &node, int i, ArrayRef<AxisSlice> axes) {
 
 /// ONNX Slice's clamping of start and end for one axis of size `dim`.
 AxisSlice resolveSlice(int64_t start, int64_t end, int64_t step, int64_t dim) {
+  // Steps longer than the axis take at most one element; bounding them
+  // keeps the arithmetic below from overflowing.
+  step = std::clamp<int64_t>(step, -(dim + 1), dim + 1);
   if (start < 0)
     start += dim;
   if (end < 0)

@@ -24,6 +24,10 @@ namespace {
 
 enum class PadMode { Constant, Reflect, Edge, Wrap };
 
+/// reflect, edge and wrap compute one input position per output position of
+/// a padded axis at import time; this bounds that list.
+constexpr int64_t kMaxPaddedAxis = int64_t(1) << 24;
+
 /// The input position that output position `j` of an axis of `size`
 /// elements reads, with `before` elements padded in front; -1 for the pad
 /// value.
@@ -178,6 +182,10 @@ LogicalResult importPad(NodeImporter &node) {
     for (int64_t a = 0; a < rank; ++a) {
       if (before[a] == 0 && after[a] == 0)
         continue;
+      if (shape[a] > kMaxPaddedAxis)
+        return node.emitError() << "axis " << a << " would have " << shape[a]
+                                << " elements; " << modeName
+                                << " mode supports at most " << kMaxPaddedAxis;
       SmallVector<int64_t> positions;
       for (int64_t j = 0; j < shape[a]; ++j)
         positions.push_back(

@@ -76,17 +76,16 @@ SmallVector<Attribute> lowbit::onnx_import::elementsOf(DenseElementsAttr value) 
   return SmallVector<Attribute>(value.getValues<Attribute>());
 }
 
-DenseElementsAttr lowbit::onnx_import::gatherElements(DenseElementsAttr source,
-                                                      RankedTensorType resultType,
-                                                      ArrayRef<int64_t> sourceIndex) {
+DenseElementsAttr lowbit::onnx_import::moveElements(
+    DenseElementsAttr source, RankedTensorType resultType,
+    function_ref<SmallVector<int64_t>()> sources) {
   if (resultType.getNumElements() == 0)
     return emptyTensor(resultType);
   if (source.isSplat())
     return DenseElementsAttr::get(resultType, source.getSplatValue<Attribute>());
   SmallVector<Attribute> elements = elementsOf(source);
   SmallVector<Attribute> result;
-  result.reserve(sourceIndex.size());
-  for (int64_t i : sourceIndex)
+  for (int64_t i : sources())
     result.push_back(elements[i]);
   return DenseElementsAttr::get(resultType, result);
 }

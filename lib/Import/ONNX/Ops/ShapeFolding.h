@@ -53,10 +53,11 @@ mapIndices(llvm::ArrayRef<int64_t> resultShape,
 /// The elements of a dense constant, splats expanded.
 llvm::SmallVector<mlir::Attribute> elementsOf(mlir::DenseElementsAttr value);
 
-/// result[k] = source[sourceIndex[k]]; splat sources stay splats.
-mlir::DenseElementsAttr gatherElements(mlir::DenseElementsAttr source,
-                                       mlir::RankedTensorType resultType,
-                                       llvm::ArrayRef<int64_t> sourceIndex);
+/// result[k] = source[sources()[k]]. Splat sources stay splats, without
+/// computing the index map (which may be as large as the result).
+mlir::DenseElementsAttr
+moveElements(mlir::DenseElementsAttr source, mlir::RankedTensorType resultType,
+             llvm::function_ref<llvm::SmallVector<int64_t>()> sources);
 
 /// The source index map of a transpose of `shape` by `perms`.
 llvm::SmallVector<int64_t> transposeIndexMap(llvm::ArrayRef<int64_t> shape,

@@ -284,14 +284,16 @@ LogicalResult importExpand(NodeImporter &node) {
   if (DenseElementsAttr data = foldableInput(node, 0, resultType)) {
     int64_t offset = shape->size() - type.getRank();
     SmallVector<int64_t> strides = rowMajorStrides(type.getShape());
-    auto sources = mapIndices(*shape, [&](ArrayRef<int64_t> index) {
-      int64_t flat = 0;
-      for (int64_t i = 0; i < type.getRank(); ++i)
-        if (type.getDimSize(i) != 1)
-          flat += index[offset + i] * strides[i];
-      return flat;
-    });
-    return node.setConstantResult(0, gatherElements(data, resultType, sources));
+    auto sources = [&] {
+      return mapIndices(*shape, [&](ArrayRef<int64_t> index) {
+        int64_t flat = 0;
+        for (int64_t i = 0; i < type.getRank(); ++i)
+          if (type.getDimSize(i) != 1)
+            flat += index[offset + i] * strides[i];
+        return flat;
+      });
+    };
+    return node.setConstantResult(0, moveElements(data, resultType, sources));
   }
   return node.setResult(
       0, broadcastTo(node.builder(), node.loc(), node.input(0), *shape));
