@@ -15,7 +15,7 @@ config.test_exec_root = os.path.join(config.lowbit_obj_root, "test")
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.with_environment("PATH", config.lowbit_tools_dir, append_path=False)
+llvm_config.with_environment("PATH", config.lowbit_tools_dir, append_path=True)
 
 tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["lowbit-opt", "lowbit-import"], tool_dirs)
