@@ -53,6 +53,34 @@ Value materializeNormParameter(NodeImporter &node, Value param,
                           "norm_parameter"));
     return reshapeTo(b, loc, param, normalized);
   }
+  // A broadcast constant (a scalar epsilon-like gamma, a row repeated) is
+  // expanded at import when it is small.
+  if (auto constant = param.getDefiningOp<arith::ConstantOp>())
+    if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue())) {
+      auto type = RankedTensorType::get(normalized, dense.getElementType());
+      if (dense.isSplat())
+        return createConstant(
+            b, loc, DenseElementsAttr::get(type, dense.getSplatValue<Attribute>()));
+      auto values = llvm::to_vector(dense.getValues<Attribute>());
+      SmallVector<Attribute> expanded;
+      int64_t count = type.getNumElements();
+      int64_t offset = normalizedRank - static_cast<int64_t>(trailing.size());
+      for (int64_t flat = 0; flat < count; ++flat) {
+        // Index of the source element: size-1 source axes read index 0.
+        int64_t rest = flat, source = 0, stride = 1;
+        for (int64_t a = normalizedRank - 1; a >= 0; --a) {
+          int64_t index = rest % normalized[a];
+          rest /= normalized[a];
+          if (a < offset)
+            continue;
+          int64_t size = trailing[a - offset];
+          source += (size == 1 ? 0 : index) * stride;
+          stride *= size;
+        }
+        expanded.push_back(values[source]);
+      }
+      return createConstant(b, loc, DenseElementsAttr::get(type, expanded));
+    }
   Value reshaped = reshapeTo(b, loc, param, trailing);
   return broadcastTo(b, loc, reshaped, normalized);
 }
