@@ -53,6 +53,10 @@ LogicalResult readWindowAttrs(NodeImporter &node, ArrayRef<int64_t> kernel,
   if (llvm::any_of(g.strides, [](int64_t s) { return s <= 0; }) ||
       llvm::any_of(g.dilations, [](int64_t d) { return d <= 0; }))
     return node.fail("strides and dilations must be positive");
+  if (failed(checkWindowValues(node, kernel, "a kernel")) ||
+      failed(checkWindowValues(node, g.strides, "a strides")) ||
+      failed(checkWindowValues(node, g.dilations, "a dilations")))
+    return failure();
   if (node.hasAttr("kernel_shape")) {
     SmallVector<int64_t> given = node.attrInts("kernel_shape");
     if (ArrayRef<int64_t>(given) != kernel) {
@@ -81,6 +85,8 @@ LogicalResult resolveConvPads(NodeImporter &node, ArrayRef<int64_t> input,
       return node.emitError() << "pads needs " << 2 * n << " entries";
     if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
       return node.fail("pads must be non-negative");
+    if (failed(checkWindowValues(node, pads, "a pads")))
+      return failure();
     for (size_t i = 0; i < n; ++i) {
       g.padsBegin[i] = pads[i];
       g.padsEnd[i] = pads[n + i];
@@ -420,6 +426,20 @@ LogicalResult resolveConvTransposePads(NodeImporter &node,
     outputShape.erase(outputShape.begin(), outputShape.begin() + 2);
   if (!outputShape.empty() && outputShape.size() != n)
     return node.emitError() << "output_shape needs " << n << " entries";
+  if (failed(checkWindowValues(node, outputPadding, "an output_padding")))
+    return failure();
+  for (size_t i = 0; i < n; ++i) {
+    // The natural output extent, computed wide: inputs reach 2^40.
+    __int128 natural = static_cast<__int128>(g.strides[i]) * (input[i] - 1) +
+                       outputPadding[i] + (kernel[i] - 1) * g.dilations[i] + 1;
+    if (natural > kMaxElements)
+      return node.emitError() << "the output would be too large on spatial "
+                                 "axis "
+                              << i;
+  }
+  if (llvm::any_of(outputShape,
+                   [](int64_t d) { return d <= 0 || d > kMaxElements; }))
+    return node.fail("output_shape entries must be positive and not huge");
   bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
   g.padsBegin.assign(n, 0);
   g.padsEnd.assign(n, 0);
@@ -445,6 +465,8 @@ LogicalResult resolveConvTransposePads(NodeImporter &node,
         return node.emitError() << "pads needs " << 2 * n << " entries";
       if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
         return node.fail("pads must be non-negative");
+      if (failed(checkWindowValues(node, pads, "a pads")))
+        return failure();
       for (size_t i = 0; i < n; ++i) {
         g.padsBegin[i] = pads[i];
         g.padsEnd[i] = pads[n + i];

@@ -490,6 +490,16 @@ Value lowbit::onnx_import::castFloat(OpBuilder &b, Location loc, Value value,
                     /*toUnsigned=*/false);
 }
 
+LogicalResult lowbit::onnx_import::checkWindowValues(NodeImporter &node,
+                                                    ArrayRef<int64_t> values,
+                                                    StringRef what) {
+  for (int64_t v : values)
+    if (v > kMaxWindowValue)
+      return node.emitError() << what << " value " << v << " exceeds "
+                              << kMaxWindowValue;
+  return success();
+}
+
 FailureOr<Type> lowbit::onnx_import::stashElementType(NodeImporter &node,
                                                       Type inputElement) {
   int64_t stash = node.attrInt("stash_type", onnx::TensorProto::FLOAT);

@@ -126,6 +126,15 @@ buildNormStatistics(NodeImporter &node, bool rms, mlir::Value x, int64_t axis,
 /// The LayerNormalization handler (also registered for com.microsoft).
 mlir::LogicalResult importLayerNormalization(NodeImporter &node);
 
+/// Largest kernel size, stride, dilation, padding or pooled extent accepted:
+/// far beyond real models, small enough that window arithmetic cannot
+/// overflow and per-position tables stay small.
+constexpr int64_t kMaxWindowValue = int64_t(1) << 24;
+/// Fails (naming `what`) when a window attribute is above kMaxWindowValue.
+mlir::LogicalResult checkWindowValues(NodeImporter &node,
+                                      llvm::ArrayRef<int64_t> values,
+                                      llvm::StringRef what);
+
 /// Sub-families registered by the family entry points.
 void registerPoolOps(std::vector<OpHandler> &table);
 void registerSoftmaxOps(std::vector<OpHandler> &table);

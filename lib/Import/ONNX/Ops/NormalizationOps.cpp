@@ -53,14 +53,18 @@ Value materializeNormParameter(NodeImporter &node, Value param,
                           "norm_parameter"));
     return reshapeTo(b, loc, param, normalized);
   }
-  // A broadcast constant (a scalar epsilon-like gamma, a row repeated) is
-  // expanded at import when it is small.
+  // A broadcast constant (a scalar gamma, a row repeated) is expanded at
+  // import, up to a size.
+  constexpr int64_t kMaxExpandedElements = int64_t(1) << 20;
   if (auto constant = param.getDefiningOp<arith::ConstantOp>())
     if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue())) {
       auto type = RankedTensorType::get(normalized, dense.getElementType());
       if (dense.isSplat())
         return createConstant(
             b, loc, DenseElementsAttr::get(type, dense.getSplatValue<Attribute>()));
+      if (type.getNumElements() > kMaxExpandedElements)
+        return broadcastTo(b, loc, reshapeTo(b, loc, param, trailing),
+                           normalized);
       auto values = llvm::to_vector(dense.getValues<Attribute>());
       SmallVector<Attribute> expanded;
       int64_t count = type.getNumElements();

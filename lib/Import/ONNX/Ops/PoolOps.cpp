@@ -55,6 +55,10 @@ LogicalResult resolvePool(NodeImporter &node, ArrayRef<int64_t> input,
       llvm::any_of(g.strides, [](int64_t s) { return s <= 0; }) ||
       llvm::any_of(g.dilations, [](int64_t d) { return d <= 0; }))
     return node.fail("kernel_shape, strides and dilations must be positive");
+  if (failed(checkWindowValues(node, g.kernel, "a kernel_shape")) ||
+      failed(checkWindowValues(node, g.strides, "a strides")) ||
+      failed(checkWindowValues(node, g.dilations, "a dilations")))
+    return failure();
   bool ceilMode = node.attrInt("ceil_mode", 0) != 0;
   std::string autoPad = node.attrString("auto_pad", "NOTSET");
   g.padsBegin.assign(n, 0);
@@ -78,6 +82,8 @@ LogicalResult resolvePool(NodeImporter &node, ArrayRef<int64_t> input,
       return node.emitError() << "pads needs " << 2 * n << " entries";
     if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
       return node.fail("pads must be non-negative");
+    if (failed(checkWindowValues(node, pads, "a pads")))
+      return failure();
     for (size_t i = 0; i < n; ++i) {
       g.padsBegin[i] = pads[i];
       g.padsEnd[i] = pads[n + i];
@@ -101,7 +107,7 @@ LogicalResult resolvePool(NodeImporter &node, ArrayRef<int64_t> input,
       --out;
     g.output.push_back(out);
   }
-  return success();
+  return checkWindowValues(node, g.output, "an output extent");
 }
 
 DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> values) {
@@ -228,71 +234,64 @@ FailureOr<Value> buildWindowPool(NodeImporter &node, Value x,
 SmallVector<int64_t> tapCounts(const PoolGeometry &g, size_t axis, int64_t lo,
                                int64_t hi) {
   SmallVector<int64_t> counts;
+  int64_t k = g.kernel[axis], d = g.dilations[axis];
   for (int64_t o = 0; o < g.output[axis]; ++o) {
-    int64_t count = 0;
-    for (int64_t k = 0; k < g.kernel[axis]; ++k) {
-      int64_t p = o * g.strides[axis] - g.padsBegin[axis] +
-                  k * g.dilations[axis];
-      count += p >= lo && p < hi;
-    }
-    counts.push_back(count);
+    // Taps j in [0, k) with lo <= base + j * d < hi.
+    int64_t base = o * g.strides[axis] - g.padsBegin[axis];
+    int64_t first = lo > base ? (lo - base + d - 1) / d : 0;
+    int64_t last = hi - 1 >= base ? (hi - 1 - base) / d : -1;
+    counts.push_back(std::max<int64_t>(
+        0, std::min(last, k - 1) - std::max<int64_t>(first, 0) + 1));
   }
   return counts;
 }
 
-/// Sum pooling divided by the number of counted taps: a scalar when every
-/// window counts the same, else a constant [1, 1, O1, ...] of divisors.
+/// Sum pooling divided by the number of counted taps, a product of one
+/// count per axis: scalars where every window counts the same, else one
+/// [1, 1, ..., O_i, ..., 1] constant per axis.
 Value divideByTapCounts(NodeImporter &node, Value sums, const PoolGeometry &g,
                         ArrayRef<int64_t> input, bool countIncludePad) {
   OpBuilder &b = node.builder();
   Location loc = node.loc();
   auto type = cast<RankedTensorType>(sums.getType());
   Type element = type.getElementType();
+  auto floatType = cast<FloatType>(element);
   size_t n = input.size();
-  SmallVector<SmallVector<int64_t>> counts;
-  bool uniform = true;
+  int64_t uniformTotal = 1;
+  SmallVector<Value> divisors;
   for (size_t i = 0; i < n; ++i) {
     int64_t lo = countIncludePad ? -g.padsBegin[i] : 0;
     int64_t hi = countIncludePad ? input[i] + g.padsEnd[i] : input[i];
-    counts.push_back(tapCounts(g, i, lo, hi));
-    uniform &= llvm::all_equal(counts.back());
-  }
-  Value divisor;
-  if (uniform) {
-    int64_t total = 1;
-    for (auto &c : counts)
-      total *= c.front();
-    divisor = createSplat(b, loc, element, SmallVector<int64_t>(n + 2, 1),
-                          double(total));
-  } else {
-    SmallVector<int64_t> shape = {1, 1};
-    llvm::append_range(shape, g.output);
-    int64_t positions = 1;
-    for (int64_t o : g.output)
-      positions *= o;
+    SmallVector<int64_t> counts = tapCounts(g, i, lo, hi);
+    if (llvm::all_equal(counts)) {
+      uniformTotal *= counts.front();
+      continue;
+    }
+    SmallVector<int64_t> shape(n + 2, 1);
+    shape[2 + i] = g.output[i];
     SmallVector<APFloat> values;
-    auto floatType = cast<FloatType>(element);
-    for (int64_t flat = 0; flat < positions; ++flat) {
-      int64_t rest = flat, total = 1;
-      for (int64_t i = n - 1; i >= 0; --i) {
-        total *= counts[i][rest % g.output[i]];
-        rest /= g.output[i];
-      }
-      APFloat v(static_cast<double>(total));
+    for (int64_t c : counts) {
+      APFloat v(static_cast<double>(c));
       bool lost;
       v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
                 &lost);
       values.push_back(v);
     }
-    divisor = createConstant(
+    divisors.push_back(createConstant(
         b, loc,
-        DenseElementsAttr::get(RankedTensorType::get(shape, element), values));
+        DenseElementsAttr::get(RankedTensorType::get(shape, element), values)));
   }
-  return buildElementwise(b, loc, type.getShape(), element,
-                          ValueRange{sums, divisor},
-                          [](OpBuilder &nb, Location nl, ValueRange v) {
-                            return divF(nb, nl, v[0], v[1]);
-                          });
+  SmallVector<Value> inputs = {sums};
+  llvm::append_range(inputs, divisors);
+  return buildElementwise(
+      b, loc, type.getShape(), element, inputs,
+      [&](OpBuilder &nb, Location nl, ValueRange v) {
+        // Counts are small integers: their product is exact.
+        Value divisor = scalarFloat(nb, nl, element, double(uniformTotal));
+        for (Value c : v.drop_front())
+          divisor = mulF(nb, nl, divisor, c);
+        return divF(nb, nl, v[0], divisor);
+      });
 }
 
 /// Checks the [N, C, D1, ...] input of a pool; returns its spatial shape.
