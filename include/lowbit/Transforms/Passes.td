@@ -173,6 +173,33 @@ def FakeQuantizeWeightsPass
     Option<"minClipRatio", "min-clip-ratio", "float", /*default=*/"0.5f",
            "method=mse: smallest clip ratio tried, in (0, 1]">
   ];
+def FuseImportedPatternsPass : Pass<"lowbit-fuse-imported-patterns"> {
+  let summary = "Recognize linear biases and norms that exporters decompose";
+  let description = [{
+    Exporters often write a bias addition, a layer norm or an RMS norm as a
+    chain of elementwise ops and reductions. This pass rewrites those chains
+    (in any of the forms the importer produces for them: TOSA ops or
+    single-op `linalg.generic`s) into the ops the quantization passes look
+    at:
+
+    * `lowbit.linear` without a bias followed by the addition of a constant
+      holding one value per output feature (shape `[N]` or `[1, ..., N]`)
+      becomes `lowbit.linear` with that bias.
+    * `(x - mean(x)) / sqrt(mean((x - mean(x))^2) + eps)` (or multiplied by
+      `rsqrt`/`reciprocal(sqrt)`), the means taken over the last axis, becomes
+      `lowbit.layer_norm` with a unit gamma; a following multiplication by a
+      per-feature gamma and addition of a per-feature beta are absorbed.
+    * `x * rsqrt(mean(x^2) + eps)` and its `x / sqrt(...)`,
+      `x * reciprocal(sqrt(...))`, `x * (1 / sqrt(...))` variants become
+      `lowbit.rms_norm`, absorbing a following per-feature gamma, also across
+      a cast back to a narrower float type when gamma is a constant.
+
+    The square may be `x * x` or a power with exponent 2, the mean a
+    `tosa.reduce_sum` over the last axis divided by (or multiplied by the
+    reciprocal of) its length, and `eps` a non-negative scalar constant.
+    Anything else (another axis, exponent or constant) is left alone.
+  }];
+  let dependentDialects = ["::lowbit::LowBitDialect"];
 }
 
 #endif // LOWBIT_TRANSFORMS_PASSES_TD

@@ -5,6 +5,7 @@
 #include "OpRegistry.h"
 
 #include "lowbit/Dialect/LowBit/LowBitDialect.h"
+#include "lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -13,6 +14,7 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
@@ -553,6 +555,12 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*entryBlock)))
     if (isOpTriviallyDead(&op))
       op.erase();
+  // Biases and norms that the exporter decomposed become lowbit ops.
+  PassManager fusion(context);
+  fusion.enableVerifier(false); // verified just below, with a better message
+  fusion.addPass(lowbit::createFuseImportedPatternsPass());
+  if (failed(fusion.run(*module)))
+    return {};
   if (failed(mlir::verify(*module))) {
     emitModelError() << "internal error: the imported IR does not verify "
                         "(a bug in lowbit's importer; the messages above say "
