@@ -15,8 +15,12 @@ config.test_exec_root = os.path.join(config.lowbit_obj_root, "test")
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.with_environment("PATH", config.lowbit_tools_dir, append_path=False)
+llvm_config.with_environment("PATH", config.lowbit_tools_dir, append_path=True)
 
 tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["lowbit-opt", "lowbit-import"], tool_dirs)
+llvm_config.add_tool_substitutions(
+    ["lowbit-opt", "lowbit-import", "lowbit-compile", "lowbit-run"], tool_dirs)
+# use_default_substitutions() maps %python to lit's own interpreter, which
+# lacks numpy and onnx; the venv's must win.
+config.substitutions = [s for s in config.substitutions if s[0] != "%python"]
 config.substitutions.append(("%python", config.python_venv))

@@ -192,6 +192,8 @@ int compile(const char *argv0) {
   DialectRegistry registry;
   lowbit::registerAllDialects(registry);
   MLIRContext context(registry);
+  // A failing pass would otherwise print the whole (large) module.
+  context.printOpOnDiagnostic(false);
   context.getDiagEngine().registerHandler(
       [](Diagnostic &diag) { printDiagnostic(diag); });
 

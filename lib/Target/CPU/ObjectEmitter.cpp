@@ -59,13 +59,13 @@ LogicalResult lowbit::cpu::emitHostObject(ModuleOp module,
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "lowbit-model");
   if (!llvmModule)
-    return module.emitError("cannot translate the module to LLVM IR");
+    return emitError(module.getLoc(), "cannot translate the module to LLVM IR");
 
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine =
       createHostTargetMachine(error);
   if (!machine)
-    return module.emitError() << "no code generator for the host: " << error;
+    return emitError(module.getLoc()) << "no code generator for the host: " << error;
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple());
   hideDefinitions(*llvmModule);
@@ -73,22 +73,22 @@ LogicalResult lowbit::cpu::emitHostObject(ModuleOp module,
   auto optimize = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
                                             machine.get());
   if (llvm::Error err = optimize(llvmModule.get()))
-    return module.emitError() << "LLVM optimization failed: "
+    return emitError(module.getLoc()) << "LLVM optimization failed: "
                               << llvm::toString(std::move(err));
 
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
   if (ec)
-    return module.emitError() << "cannot write " << path << ": "
+    return emitError(module.getLoc()) << "cannot write " << path << ": "
                               << ec.message();
   llvm::legacy::PassManager codegen;
   if (machine->addPassesToEmitFile(codegen, os, nullptr,
                                    llvm::CodeGenFileType::ObjectFile))
-    return module.emitError("the host target cannot emit object files");
+    return emitError(module.getLoc(), "the host target cannot emit object files");
   codegen.run(*llvmModule);
   os.close();
   if (os.has_error())
-    return module.emitError() << "cannot write " << path << ": "
+    return emitError(module.getLoc()) << "cannot write " << path << ": "
                               << os.error().message();
   return success();
 }

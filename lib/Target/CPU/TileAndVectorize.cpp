@@ -185,8 +185,14 @@ struct TileAndVectorizePass
     });
     for (linalg::LinalgOp op : tiles) {
       rewriter.setInsertionPoint(op);
-      FailureOr<linalg::VectorizationResult> result =
-          linalg::vectorize(rewriter, op);
+      // Contractions become vector.contract, which lowers to FMAs of
+      // outer products; the default would multiply and add separately.
+      bool contraction = linalg::isaContractionOpInterface(op);
+      FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+          rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+          /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+          /*assumeDynamicDimsMatchVecSizes=*/false,
+          /*createNamedContraction=*/contraction);
       if (succeeded(result))
         rewriter.replaceOp(op, result->replacements);
     }

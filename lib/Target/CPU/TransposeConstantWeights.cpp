@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -22,7 +23,7 @@ namespace {
 /// resource without data, packed booleans).
 std::optional<ArrayRef<char>> getRawBytes(ElementsAttr value) {
   if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
-    if (dense.isSplat() || dense.getElementType().isInteger(1))
+    if (dense.getElementType().isInteger(1))
       return std::nullopt;
     return dense.getRawData();
   }
@@ -38,16 +39,18 @@ std::optional<ArrayRef<char>> getRawBytes(ElementsAttr value) {
 /// `value` [rows, cols] as [cols, rows]; null when its bytes are not at hand.
 ElementsAttr transposeMatrix(ElementsAttr value) {
   auto type = cast<ShapedType>(value.getType());
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  auto transposedType =
+      RankedTensorType::get({cols, rows}, type.getElementType());
+  if (auto dense = dyn_cast<DenseElementsAttr>(value); dense && dense.isSplat())
+    return dense.reshape(transposedType);
   unsigned bits = type.getElementType().getIntOrFloatBitWidth();
   std::optional<ArrayRef<char>> bytes = getRawBytes(value);
   if (!bytes || bits % 8 != 0)
     return {};
-  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
   size_t width = bits / 8;
   if (bytes->size() != static_cast<size_t>(rows * cols) * width)
     return {};
-  auto transposedType =
-      RankedTensorType::get({cols, rows}, type.getElementType());
   AsmResourceBlob blob = HeapAsmResourceBlob::allocate(
       bytes->size(), /*align=*/64, /*dataIsMutable=*/true);
   char *out = blob.getMutableData().data();
@@ -64,14 +67,34 @@ ElementsAttr transposeMatrix(ElementsAttr value) {
                                              blob.getData());
 }
 
-bool readsRightOperandTransposed(linalg::MatmulOp matmul) {
-  MLIRContext *context = matmul.getContext();
-  AffineExpr m, n, k;
-  bindDims(context, m, n, k);
-  SmallVector<AffineMap> maps = matmul.getIndexingMapsArray();
-  return maps.size() == 3 && maps[0] == AffineMap::get(3, 0, {m, k}, context) &&
-         maps[1] == AffineMap::get(3, 0, {n, k}, context) &&
-         maps[2] == AffineMap::get(3, 0, {m, n}, context);
+/// The operand of a contraction that should be transposed: a 2-D constant
+/// read as (i, j) where j is reduced and i is the loop of the output's
+/// innermost axis, so that its contiguous axis runs along the reduction
+/// while the vector lanes run along i.
+std::optional<unsigned> findTransposedWeight(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      !isa<linalg::MatmulOp, linalg::GenericOp>(op.getOperation()) ||
+      !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  AffineMap outputMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (outputMap.getNumResults() == 0)
+    return std::nullopt;
+  auto lane = dyn_cast<AffineDimExpr>(outputMap.getResults().back());
+  if (!lane)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (map.getNumResults() != 2 ||
+        !input->get().getDefiningOp<arith::ConstantOp>())
+      continue;
+    auto rows = dyn_cast<AffineDimExpr>(map.getResult(0));
+    auto cols = dyn_cast<AffineDimExpr>(map.getResult(1));
+    if (rows && cols && rows == lane &&
+        iterators[cols.getPosition()] == utils::IteratorType::reduction)
+      return input->getOperandNumber();
+  }
+  return std::nullopt;
 }
 
 struct TransposeConstantWeightsPass
@@ -80,29 +103,38 @@ struct TransposeConstantWeightsPass
   void runOnOperation() override {
     // One transposed copy per weight, however many products read it.
     DenseMap<Value, Value> transposed;
-    getOperation().walk([&](linalg::MatmulOp matmul) {
-      if (!matmul.hasPureTensorSemantics() ||
-          !readsRightOperandTransposed(matmul))
+    getOperation().walk([&](linalg::LinalgOp op) {
+      std::optional<unsigned> operand = findTransposedWeight(op);
+      if (!operand)
         return;
-      Value weight = matmul.getDpsInputOperand(1)->get();
-      auto constant = weight.getDefiningOp<arith::ConstantOp>();
-      if (!constant)
-        return;
+      OpOperand &use = op->getOpOperand(*operand);
+      Value weight = use.get();
       Value &replacement = transposed[weight];
       if (!replacement) {
+        auto constant = weight.getDefiningOp<arith::ConstantOp>();
         ElementsAttr value =
             transposeMatrix(cast<ElementsAttr>(constant.getValue()));
-        if (!value)
+        if (!value) {
+          transposed.erase(weight);
           return;
+        }
         OpBuilder b(constant);
         replacement = arith::ConstantOp::create(b, constant.getLoc(),
                                                 cast<TypedAttr>(value));
       }
-      matmul.getDpsInputOperand(1)->set(replacement);
-      matmul.setIndexingMapsAttr(OpBuilder(matmul).getAffineMapArrayAttr(
-          linalg::MatmulOp::getDefaultIndexingMaps(&getContext())));
+      SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+      AffineMap map = maps[*operand];
+      maps[*operand] = AffineMap::get(
+          map.getNumDims(), 0, {map.getResult(1), map.getResult(0)},
+          op.getContext());
+      use.set(replacement);
+      ArrayAttr mapsAttr = OpBuilder(op).getAffineMapArrayAttr(maps);
+      if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation()))
+        matmul.setIndexingMapsAttr(mapsAttr);
+      else
+        cast<linalg::GenericOp>(op.getOperation()).setIndexingMapsAttr(mapsAttr);
     });
-    // The [N, K] originals are dead unless something else reads them.
+    // The originals are dead unless something else reads them.
     for (auto &[original, copy] : transposed)
       if (auto constant = original.getDefiningOp<arith::ConstantOp>();
           constant && constant->use_empty())

@@ -39,13 +39,14 @@ def EmitModelABIPass : Pass<"lowbit-cpu-emit-model-abi", "mlir::ModuleOp"> {
 
 def TransposeConstantWeightsPass
     : Pass<"lowbit-cpu-transpose-constant-weights", "mlir::func::FuncOp"> {
-  let summary = "Store constant matmul weights [N, K] as [K, N]";
+  let summary = "Store constant [N, K] weights of contractions as [K, N]";
   let description = [{
-    A `linalg.matmul` that reads a constant right operand transposed (the
-    `[N, K]` weight of `lowbit.linear`) gets a constant holding the transposed
-    data instead and the default indexing maps, at compile time. Each step
-    of the vectorized product then loads a contiguous row of N weights
-    rather than gathering a strided column.
+    A contraction (`linalg.matmul` or a contraction `linalg.generic`) that
+    reads a 2-D constant as `(n, k)`, with `k` reduced and `n` the loop of
+    the output's innermost axis (the `[N, K]` weight of `lowbit.linear`),
+    gets a constant holding the transposed data and the map `(k, n)`
+    instead, at compile time. Each step of the vectorized product then loads
+    a contiguous row of N weights rather than gathering a strided column.
   }];
 }
 
