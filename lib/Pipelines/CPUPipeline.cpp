@@ -80,6 +80,7 @@ void lowbit::buildCPULLVMPhase(OpPassManager &pm,
       pm, bufferization::BufferDeallocationPipelineOptions());
 
   // Whatever is left of linalg becomes loops; vectors are unrolled to 1-D.
+  pm.addNestedPass<func::FuncOp>(lowbit::cpu::createCopiesToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));

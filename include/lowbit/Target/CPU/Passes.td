@@ -93,4 +93,16 @@ def HoistVectorTransfersPass
   }];
 }
 
+def CopiesToLinalgPass
+    : Pass<"lowbit-cpu-copies-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy into linalg.copy";
+  let description = [{
+    Copies between strided memrefs (from padding, or results written into
+    caller buffers) would otherwise lower to calls of `memrefCopy` from MLIR's
+    runner utilities, which a model library does not link. As `linalg.copy`
+    they become loops like every other linalg op.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // LOWBIT_TARGET_CPU_PASSES_TD
