@@ -24,3 +24,6 @@ llvm_config.add_tool_substitutions(
 # lacks numpy and onnx; the venv's must win.
 config.substitutions = [s for s in config.substitutions if s[0] != "%python"]
 config.substitutions.append(("%python", config.python_venv))
+# Headers for tests that build C programs against a model library.
+config.substitutions.append(
+    ("%lowbit_include", os.path.join(config.lowbit_src_root, "include")))
