@@ -44,12 +44,12 @@ lowbit_status lowbit_context_create(lowbit_context **out) {
   /* The header says how long the whole description is. */
   uint64_t total;
   memcpy(&total, __lowbit_model_metadata + LOWBIT_MODEL_MAGIC_SIZE, 8);
-  lowbit_status status = lowbit_parse_metadata(
-      context, __lowbit_model_metadata,
-      memcmp(__lowbit_model_metadata, LOWBIT_MODEL_MAGIC,
-             LOWBIT_MODEL_MAGIC_SIZE) == 0
-          ? (size_t)total
-          : 0);
+  lowbit_status status =
+      lowbit_parse_metadata(context, __lowbit_model_metadata,
+                            memcmp(__lowbit_model_metadata, LOWBIT_MODEL_MAGIC,
+                                   LOWBIT_MODEL_MAGIC_SIZE) == 0
+                                ? (size_t)total
+                                : 0);
   if (status != LOWBIT_OK) {
     release(context);
     return status;

@@ -25,15 +25,19 @@ const char *lowbit_dtype_name(lowbit_dtype dtype) {
 
 int64_t lowbit_dtype_size(lowbit_dtype dtype) {
   switch (dtype) {
-  case LOWBIT_DTYPE_UINT8: case LOWBIT_DTYPE_INT8: case LOWBIT_DTYPE_BOOL:
-    return 1;
-  case LOWBIT_DTYPE_UINT16: case LOWBIT_DTYPE_INT16: case LOWBIT_DTYPE_FLOAT16:
-  case LOWBIT_DTYPE_BFLOAT16:
-    return 2;
-  case LOWBIT_DTYPE_FLOAT32: case LOWBIT_DTYPE_INT32: case LOWBIT_DTYPE_UINT32:
-    return 4;
-  case LOWBIT_DTYPE_INT64: case LOWBIT_DTYPE_FLOAT64: case LOWBIT_DTYPE_UINT64:
-    return 8;
+  case LOWBIT_DTYPE_UINT8:
+  case LOWBIT_DTYPE_INT8:
+  case LOWBIT_DTYPE_BOOL: return 1;
+  case LOWBIT_DTYPE_UINT16:
+  case LOWBIT_DTYPE_INT16:
+  case LOWBIT_DTYPE_FLOAT16:
+  case LOWBIT_DTYPE_BFLOAT16: return 2;
+  case LOWBIT_DTYPE_FLOAT32:
+  case LOWBIT_DTYPE_INT32:
+  case LOWBIT_DTYPE_UINT32: return 4;
+  case LOWBIT_DTYPE_INT64:
+  case LOWBIT_DTYPE_FLOAT64:
+  case LOWBIT_DTYPE_UINT64: return 8;
   }
   return 0;
 }

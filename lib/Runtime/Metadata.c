@@ -105,7 +105,8 @@ lowbit_status lowbit_parse_metadata(lowbit_context *context,
     return lowbit_fail(context, LOWBIT_ERROR_BAD_MODEL,
                        "the model description is damaged");
 
-  context->tensors = calloc(count ? (size_t)count : 1, sizeof(lowbit_tensor_info));
+  context->tensors =
+      calloc(count ? (size_t)count : 1, sizeof(lowbit_tensor_info));
   context->buffers = calloc(count ? (size_t)count : 1, sizeof(void *));
   context->dims = calloc(dim_count ? dim_count : 1, sizeof(int64_t));
   context->names = calloc(name_bytes ? name_bytes : 1, 1);

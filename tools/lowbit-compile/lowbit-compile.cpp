@@ -43,15 +43,15 @@ cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
                                cl::init(""));
 cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                 cl::value_desc("file"), cl::init(""));
-cl::list<std::string> inputShapes(
-    "input-shape", cl::desc("Static shape of an input: NAME=D0xD1x..."),
-    cl::value_desc("name=dims"));
+cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Static shape of an input: NAME=D0xD1x..."),
+                cl::value_desc("name=dims"));
 cl::opt<Phase> compileTo(
     "compile-to", cl::desc("Stop after a phase and write its IR"),
     cl::init(Phase::Library),
     cl::values(clEnumValN(Phase::Import, "import", "The imported model"),
-               clEnumValN(Phase::Quantized, "quantized",
-                          "After quantization"),
+               clEnumValN(Phase::Quantized, "quantized", "After quantization"),
                clEnumValN(Phase::Linalg, "linalg", "linalg on tensors"),
                clEnumValN(Phase::LLVM, "llvm", "The LLVM dialect")));
 cl::opt<std::string> target("target",
@@ -63,12 +63,14 @@ cl::opt<std::string> quant("quant",
 cl::opt<bool> vectorize("vectorize",
                         cl::desc("Tile and vectorize (default: true)"),
                         cl::init(true));
-cl::opt<std::string> runtimeLib(
-    "runtime-lib", cl::desc("The runtime archive to link into the library"),
-    cl::value_desc("path"), cl::init(""));
-cl::opt<std::string> compilerDriver(
-    "cc", cl::desc("The C compiler driver that links (default: cc)"),
-    cl::value_desc("program"), cl::init("cc"));
+cl::opt<std::string>
+    runtimeLib("runtime-lib",
+               cl::desc("The runtime archive to link into the library"),
+               cl::value_desc("path"), cl::init(""));
+cl::opt<std::string>
+    compilerDriver("cc",
+                   cl::desc("The C compiler driver that links (default: cc)"),
+                   cl::value_desc("program"), cl::init("cc"));
 cl::opt<bool> quiet("quiet", cl::desc("No progress lines"), cl::init(false));
 
 void progress(const llvm::Twine &step) {
@@ -150,8 +152,8 @@ std::string findRuntimeArchive(const char *argv0) {
     return runtimeLib;
   std::string exe = llvm::sys::fs::getMainExecutable(
       argv0, reinterpret_cast<void *>(&findRuntimeArchive));
-  llvm::SmallString<256> prefix(llvm::sys::path::parent_path(
-      llvm::sys::path::parent_path(exe)));
+  llvm::SmallString<256> prefix(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
   for (const char *dir : {"lib", "lib/lowbit"}) {
     llvm::SmallString<256> candidate(prefix);
     llvm::sys::path::append(candidate, dir, "libLowBitRuntime.a");
@@ -221,8 +223,8 @@ int compile(const char *argv0) {
     return failed(writeIR(*module));
 
   llvm::SmallString<128> objectPath;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-          "lowbit-model", "o", objectPath))
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("lowbit-model", "o", objectPath))
     return fail("cannot create a temporary object file: " + ec.message());
   llvm::FileRemover removeObject(objectPath);
   progress("emit object code for " + llvm::sys::getHostCPUName());

@@ -18,7 +18,7 @@ int64_t runner::countElements(const std::vector<int64_t> &shape) {
 }
 
 bool runner::readFile(const std::string &path, std::string &contents,
-                          std::string &error) {
+                      std::string &error) {
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     error = path + ": " + std::strerror(errno);

@@ -14,7 +14,8 @@ std::unique_ptr<ModelLibrary> ModelLibrary::open(const std::string &path,
   library->handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library->handle) {
     const char *message = dlerror();
-    error = "cannot load " + path + ": " + (message ? message : "unknown error");
+    error =
+        "cannot load " + path + ": " + (message ? message : "unknown error");
     return nullptr;
   }
   bool complete = true;
@@ -75,8 +76,7 @@ lowbit_tensor_info ModelLibrary::output(int64_t i) const {
 bool ModelLibrary::run(const lowbit_tensor *inputs, int64_t numInputs,
                        const lowbit_tensor *outputs, int64_t numOutputs,
                        std::string &error) {
-  lowbit_status status =
-      runFn(context, inputs, numInputs, outputs, numOutputs);
+  lowbit_status status = runFn(context, inputs, numInputs, outputs, numOutputs);
   if (status == LOWBIT_OK)
     return true;
   error = lastErrorFn(context);

@@ -106,7 +106,8 @@ private:
     return false;
   }
   void skipSpace() {
-    while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos])))
+    while (pos < text.size() &&
+           std::isspace(static_cast<unsigned char>(text[pos])))
       ++pos;
   }
   bool consume(char c) {
@@ -151,7 +152,8 @@ private:
       skipSpace();
       size_t start = pos;
       int64_t value = 0;
-      while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) {
+      while (pos < text.size() &&
+             std::isdigit(static_cast<unsigned char>(text[pos]))) {
         if (value > (INT64_MAX - 9) / 10)
           return false;
         value = value * 10 + (text[pos++] - '0');
@@ -179,8 +181,9 @@ uint32_t readLittleEndian(const std::string &bytes, size_t offset,
                           size_t size) {
   uint32_t value = 0;
   for (size_t i = 0; i < size; ++i)
-    value |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[offset + i]))
-             << (8 * i);
+    value |=
+        static_cast<uint32_t>(static_cast<unsigned char>(bytes[offset + i]))
+        << (8 * i);
   return value;
 }
 
@@ -210,7 +213,7 @@ bool runner::looksLikeNpy(const std::string &contents) {
 }
 
 bool runner::parseNpy(const std::string &contents, HostTensor &tensor,
-                          std::string &error) {
+                      std::string &error) {
   if (contents.size() < kMagicSize + 4 || !looksLikeNpy(contents)) {
     error = "not a .npy file";
     return false;
@@ -218,8 +221,8 @@ bool runner::parseNpy(const std::string &contents, HostTensor &tensor,
   int major = static_cast<unsigned char>(contents[kMagicSize]);
   size_t lengthSize = major == 1 ? 2 : (major == 2 || major == 3) ? 4 : 0;
   if (lengthSize == 0) {
-    error = ".npy format version " + std::to_string(major) +
-            " is not supported";
+    error =
+        ".npy format version " + std::to_string(major) + " is not supported";
     return false;
   }
   size_t headerStart = kMagicSize + 2 + lengthSize;
@@ -268,7 +271,7 @@ bool runner::parseNpy(const std::string &contents, HostTensor &tensor,
 }
 
 bool runner::writeNpy(const std::string &path, const HostTensor &tensor,
-                          std::string &error) {
+                      std::string &error) {
   const char *descr = descrFor(tensor.dtype);
   if (!descr) {
     error = path + ": numpy has no " +

@@ -23,8 +23,8 @@ void copyValues(const Field &field, std::vector<char> &out) {
 
 } // namespace
 
-bool runner::parseTensorProto(const std::string &contents,
-                                  HostTensor &tensor, std::string &error) {
+bool runner::parseTensorProto(const std::string &contents, HostTensor &tensor,
+                              std::string &error) {
   onnx::TensorProto proto;
   if (!proto.ParseFromString(contents)) {
     error = "not a serialized onnx.TensorProto";
@@ -53,18 +53,34 @@ bool runner::parseTensorProto(const std::string &contents,
     data.assign(proto.raw_data().begin(), proto.raw_data().end());
   } else {
     switch (dtype) {
-    case LOWBIT_DTYPE_FLOAT32: copyValues<float>(proto.float_data(), data); break;
-    case LOWBIT_DTYPE_FLOAT64: copyValues<double>(proto.double_data(), data); break;
-    case LOWBIT_DTYPE_INT64: copyValues<int64_t>(proto.int64_data(), data); break;
-    case LOWBIT_DTYPE_UINT32: copyValues<uint32_t>(proto.uint64_data(), data); break;
-    case LOWBIT_DTYPE_UINT64: copyValues<uint64_t>(proto.uint64_data(), data); break;
-    case LOWBIT_DTYPE_INT32: copyValues<int32_t>(proto.int32_data(), data); break;
+    case LOWBIT_DTYPE_FLOAT32:
+      copyValues<float>(proto.float_data(), data);
+      break;
+    case LOWBIT_DTYPE_FLOAT64:
+      copyValues<double>(proto.double_data(), data);
+      break;
+    case LOWBIT_DTYPE_INT64:
+      copyValues<int64_t>(proto.int64_data(), data);
+      break;
+    case LOWBIT_DTYPE_UINT32:
+      copyValues<uint32_t>(proto.uint64_data(), data);
+      break;
+    case LOWBIT_DTYPE_UINT64:
+      copyValues<uint64_t>(proto.uint64_data(), data);
+      break;
+    case LOWBIT_DTYPE_INT32:
+      copyValues<int32_t>(proto.int32_data(), data);
+      break;
     case LOWBIT_DTYPE_INT8: copyValues<int8_t>(proto.int32_data(), data); break;
-    case LOWBIT_DTYPE_UINT8: case LOWBIT_DTYPE_BOOL:
+    case LOWBIT_DTYPE_UINT8:
+    case LOWBIT_DTYPE_BOOL:
       copyValues<uint8_t>(proto.int32_data(), data);
       break;
-    case LOWBIT_DTYPE_INT16: copyValues<int16_t>(proto.int32_data(), data); break;
-    case LOWBIT_DTYPE_UINT16: case LOWBIT_DTYPE_FLOAT16:
+    case LOWBIT_DTYPE_INT16:
+      copyValues<int16_t>(proto.int32_data(), data);
+      break;
+    case LOWBIT_DTYPE_UINT16:
+    case LOWBIT_DTYPE_FLOAT16:
     case LOWBIT_DTYPE_BFLOAT16:
       copyValues<uint16_t>(proto.int32_data(), data);
       break;

@@ -82,16 +82,13 @@ std::optional<Arguments> parseArguments(int argc, char **argv) {
     } else if (args.model.empty()) {
       args.model = arg;
     } else {
-      return fail("unexpected argument '" + arg + "'; " + kUsage),
-             std::nullopt;
+      return fail("unexpected argument '" + arg + "'; " + kUsage), std::nullopt;
     }
   }
   if (args.model.empty())
-    return fail(std::string("no model library given; ") + kUsage),
-           std::nullopt;
+    return fail(std::string("no model library given; ") + kUsage), std::nullopt;
   if (args.outputDir.empty())
-    return fail(std::string("no --output-dir given; ") + kUsage),
-           std::nullopt;
+    return fail(std::string("no --output-dir given; ") + kUsage), std::nullopt;
   return args;
 }
 
@@ -193,8 +190,8 @@ int main(int argc, char **argv) {
     outputs[i].dtype = info.dtype;
     outputs[i].shape.assign(info.shape, info.shape + info.rank);
     outputs[i].data.resize(info.num_bytes);
-    outputViews.push_back({outputs[i].data.data(), info.dtype, info.rank,
-                           info.shape});
+    outputViews.push_back(
+        {outputs[i].data.data(), info.dtype, info.rank, info.shape});
   }
 
   auto start = std::chrono::steady_clock::now();
@@ -213,8 +210,8 @@ int main(int argc, char **argv) {
   std::error_code ec;
   std::filesystem::create_directories(args->outputDir, ec);
   if (ec)
-    return fail("cannot create the output directory " + args->outputDir +
-                ": " + ec.message());
+    return fail("cannot create the output directory " + args->outputDir + ": " +
+                ec.message());
   for (int64_t i = 0; i < model->numOutputs(); ++i) {
     std::filesystem::path path = std::filesystem::path(args->outputDir) /
                                  fileNameFor(model->output(i).name, i);

@@ -26,8 +26,7 @@ struct CPUPipelineOptions
       *this, "compile-to", llvm::cl::desc("The last phase to run"),
       llvm::cl::init(CPUPhase::LLVM),
       llvm::cl::values(
-          clEnumValN(CPUPhase::Linalg, "linalg",
-                     "Stop with linalg on tensors"),
+          clEnumValN(CPUPhase::Linalg, "linalg", "Stop with linalg on tensors"),
           clEnumValN(CPUPhase::LLVM, "llvm", "Lower all the way to LLVM"))};
   Option<std::string> entry{
       *this, "entry", llvm::cl::desc("The function the model library runs"),

@@ -33,7 +33,8 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
     return input;
   auto type = cast<RankedTensorType>(input.getType());
   size_t spatial = type.getRank() - 2;
-  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)),
+      high(2, b.getIndexAttr(0));
   SmallVector<int64_t> shape(type.getShape());
   for (size_t i = 0; i < spatial; ++i) {
     low.push_back(b.getIndexAttr(pads[i]));
@@ -163,8 +164,7 @@ Value buildNamedConv(OpBuilder &b, Location loc, Value input, Value weight,
       return linalg::Conv3DNcdhwFcdhwOp::create(b, loc, resultTypes, ins, outs,
                                                 strides, dilations)
           .getResult(0);
-    default:
-      return {};
+    default: return {};
     }
   }
   if (spatial != 2)
@@ -178,9 +178,9 @@ Value buildNamedConv(OpBuilder &b, Location loc, Value input, Value weight,
     Value filter = tensor::CollapseShapeOp::create(
         b, loc, filterType, weight,
         ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
-    return linalg::DepthwiseConv2DNchwChwOp::create(
-               b, loc, resultTypes, ValueRange{input, filter}, outs, strides,
-               dilations)
+    return linalg::DepthwiseConv2DNchwChwOp::create(b, loc, resultTypes,
+                                                    ValueRange{input, filter},
+                                                    outs, strides, dilations)
         .getResult(0);
   }
   Value x = splitAxis(b, loc, input, 1, params.group);
@@ -195,8 +195,7 @@ Value buildNamedConv(OpBuilder &b, Location loc, Value input, Value weight,
 
 } // namespace
 
-FailureOr<Value> lowbit::detail::lowerConv(RewriterBase &rewriter,
-                                           ConvOp op) {
+FailureOr<Value> lowbit::detail::lowerConv(RewriterBase &rewriter, ConvOp op) {
   if (failed(checkStaticShapes(op)))
     return failure();
   Location loc = op.getLoc();
@@ -206,9 +205,9 @@ FailureOr<Value> lowbit::detail::lowerConv(RewriterBase &rewriter,
                     static_cast<int64_t>(op.getGroup())};
 
   Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads());
-  Value init = createAccumulatorInit(rewriter, loc, resultType.getShape(),
-                                     getAccumulatorType(elementType),
-                                     op.getBias(), 1);
+  Value init =
+      createAccumulatorInit(rewriter, loc, resultType.getShape(),
+                            getAccumulatorType(elementType), op.getBias(), 1);
   Value product =
       buildNamedConv(rewriter, loc, input, op.getWeight(), init, params);
   if (!product)

@@ -36,8 +36,8 @@ Value toMatrix(OpBuilder &b, Location loc, Value value, int64_t rows) {
   if (rank == 2)
     return value;
   if (rank == 1)
-    return tensor::ExpandShapeOp::create(b, loc, matrixType, value,
-                                         ArrayRef<ReassociationIndices>{{0, 1}});
+    return tensor::ExpandShapeOp::create(
+        b, loc, matrixType, value, ArrayRef<ReassociationIndices>{{0, 1}});
   return tensor::CollapseShapeOp::create(b, loc, matrixType, value,
                                          rowsAndLastAxis(rank));
 }
@@ -78,16 +78,16 @@ FailureOr<Value> lowbit::detail::lowerLinear(RewriterBase &rewriter,
   MLIRContext *context = rewriter.getContext();
   AffineExpr dm, dn, dk;
   bindDims(context, dm, dn, dk);
-  auto maps = rewriter.getAffineMapArrayAttr(
-      {AffineMap::get(3, 0, {dm, dk}, context),
-       AffineMap::get(3, 0, {dn, dk}, context),
-       AffineMap::get(3, 0, {dm, dn}, context)});
-  auto matmul = linalg::MatmulOp::create(rewriter, loc, TypeRange{init.getType()},
-                                         ValueRange{x, op.getWeight()},
-                                         ValueRange{init});
+  auto maps =
+      rewriter.getAffineMapArrayAttr({AffineMap::get(3, 0, {dm, dk}, context),
+                                      AffineMap::get(3, 0, {dn, dk}, context),
+                                      AffineMap::get(3, 0, {dm, dn}, context)});
+  auto matmul =
+      linalg::MatmulOp::create(rewriter, loc, TypeRange{init.getType()},
+                               ValueRange{x, op.getWeight()}, ValueRange{init});
   matmul.setIndexingMapsAttr(maps);
 
-  Value product = convertElements(rewriter, loc, matmul.getResult(0),
-                                  elementType);
+  Value product =
+      convertElements(rewriter, loc, matmul.getResult(0), elementType);
   return fromMatrix(rewriter, loc, product, resultType);
 }

@@ -20,9 +20,8 @@ namespace {
 
 FailureOr<Value> lowerOp(RewriterBase &rewriter, Operation *op) {
   return llvm::TypeSwitch<Operation *, FailureOr<Value>>(op)
-      .Case([&](ObserveOp probe) -> FailureOr<Value> {
-        return probe.getInput();
-      })
+      .Case(
+          [&](ObserveOp probe) -> FailureOr<Value> { return probe.getInput(); })
       .Case([&](LinearOp linear) { return lowerLinear(rewriter, linear); })
       .Case([&](ConvOp conv) { return lowerConv(rewriter, conv); })
       .Case([&](LayerNormOp norm) { return lowerLayerNorm(rewriter, norm); })

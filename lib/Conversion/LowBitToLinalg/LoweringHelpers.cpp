@@ -54,8 +54,7 @@ Value lowbit::detail::createAccumulatorInit(OpBuilder &builder, Location loc,
              ValueRange{empty}, ArrayRef<AffineMap>{biasMap, identity},
              iterators,
              [&](OpBuilder &b, Location l, ValueRange args) {
-               linalg::YieldOp::create(b, l,
-                                       convertFloat(b, l, args[0], type));
+               linalg::YieldOp::create(b, l, convertFloat(b, l, args[0], type));
              })
       .getResult(0);
 }

@@ -13,8 +13,7 @@ namespace lowbit::detail {
 /// rewriter's insertion point, or fails after emitting a diagnostic.
 mlir::FailureOr<mlir::Value> lowerLinear(mlir::RewriterBase &rewriter,
                                          LinearOp op);
-mlir::FailureOr<mlir::Value> lowerConv(mlir::RewriterBase &rewriter,
-                                       ConvOp op);
+mlir::FailureOr<mlir::Value> lowerConv(mlir::RewriterBase &rewriter, ConvOp op);
 mlir::FailureOr<mlir::Value> lowerLayerNorm(mlir::RewriterBase &rewriter,
                                             LayerNormOp op);
 mlir::FailureOr<mlir::Value> lowerRMSNorm(mlir::RewriterBase &rewriter,

@@ -102,20 +102,21 @@ Value mapElements(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 /// 1 / sqrt(sum / count + epsilon), per row.
 Value reciprocalStdDev(OpBuilder &b, Location loc, const NormLayout &layout,
                        Type accType, Value sums, double epsilon) {
-  AffineMap rowIdentity = AffineMap::getMultiDimIdentityMap(
-      layout.rowShape.size(), b.getContext());
-  return mapElements(
-      b, loc, layout.rowShape, accType, ValueRange{sums}, {rowIdentity},
-      rowIdentity, layout.rowShape.size(),
-      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        Value invCount = createFloatConstant(nb, l, accType, 1.0 / layout.count);
-        Value eps = createFloatConstant(nb, l, accType, epsilon);
-        Value one = createFloatConstant(nb, l, accType, 1.0);
-        Value mean = arith::MulFOp::create(nb, l, args[0], invCount);
-        Value shifted = arith::AddFOp::create(nb, l, mean, eps);
-        Value root = math::SqrtOp::create(nb, l, shifted);
-        return arith::DivFOp::create(nb, l, one, root);
-      });
+  AffineMap rowIdentity =
+      AffineMap::getMultiDimIdentityMap(layout.rowShape.size(), b.getContext());
+  return mapElements(b, loc, layout.rowShape, accType, ValueRange{sums},
+                     {rowIdentity}, rowIdentity, layout.rowShape.size(),
+                     [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                       Value invCount = createFloatConstant(nb, l, accType,
+                                                            1.0 / layout.count);
+                       Value eps = createFloatConstant(nb, l, accType, epsilon);
+                       Value one = createFloatConstant(nb, l, accType, 1.0);
+                       Value mean =
+                           arith::MulFOp::create(nb, l, args[0], invCount);
+                       Value shifted = arith::AddFOp::create(nb, l, mean, eps);
+                       Value root = math::SqrtOp::create(nb, l, shifted);
+                       return arith::DivFOp::create(nb, l, one, root);
+                     });
 }
 
 FailureOr<int64_t> normalizedAxis(Operation *op, int64_t axis, int64_t rank) {
@@ -140,11 +141,11 @@ FailureOr<Value> lowbit::detail::lowerLayerNorm(RewriterBase &rewriter,
   NormLayout layout(type, *axis, rewriter.getContext());
   Value x = op.getInput();
 
-  Value sums = reduceRows(
-      rewriter, loc, layout, accType, ValueRange{x}, {layout.full},
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        return convertFloat(b, l, args[0], accType);
-      });
+  Value sums =
+      reduceRows(rewriter, loc, layout, accType, ValueRange{x}, {layout.full},
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   return convertFloat(b, l, args[0], accType);
+                 });
   double invCount = 1.0 / layout.count;
   Value squares = reduceRows(
       rewriter, loc, layout, accType, ValueRange{x, sums},
@@ -197,23 +198,23 @@ FailureOr<Value> lowbit::detail::lowerRMSNorm(RewriterBase &rewriter,
   NormLayout layout(type, *axis, rewriter.getContext());
   Value x = op.getInput();
 
-  Value squares = reduceRows(
-      rewriter, loc, layout, accType, ValueRange{x}, {layout.full},
-      [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-        Value value = convertFloat(b, l, args[0], accType);
-        return arith::MulFOp::create(b, l, value, value);
-      });
+  Value squares =
+      reduceRows(rewriter, loc, layout, accType, ValueRange{x}, {layout.full},
+                 [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                   Value value = convertFloat(b, l, args[0], accType);
+                   return arith::MulFOp::create(b, l, value, value);
+                 });
   Value scales = reciprocalStdDev(rewriter, loc, layout, accType, squares,
                                   op.getEpsilon().convertToDouble());
-  return mapElements(
-      rewriter, loc, type.getShape(), elementType,
-      ValueRange{x, scales, op.getGamma()},
-      {layout.full, layout.rows, layout.normalized}, layout.full, layout.rank,
-      [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-        Value scaled = arith::MulFOp::create(
-            b, l, convertFloat(b, l, args[0], accType), args[1]);
-        Value y = arith::MulFOp::create(b, l, scaled,
-                                        convertFloat(b, l, args[2], accType));
-        return convertFloat(b, l, y, elementType);
-      });
+  return mapElements(rewriter, loc, type.getShape(), elementType,
+                     ValueRange{x, scales, op.getGamma()},
+                     {layout.full, layout.rows, layout.normalized}, layout.full,
+                     layout.rank,
+                     [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                       Value scaled = arith::MulFOp::create(
+                           b, l, convertFloat(b, l, args[0], accType), args[1]);
+                       Value y = arith::MulFOp::create(
+                           b, l, scaled, convertFloat(b, l, args[2], accType));
+                       return convertFloat(b, l, y, elementType);
+                     });
 }

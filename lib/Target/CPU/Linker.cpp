@@ -15,8 +15,7 @@
 bool lowbit::cpu::linkModelLibrary(llvm::StringRef objectPath,
                                    llvm::StringRef runtimeArchive,
                                    llvm::StringRef outputPath,
-                                   llvm::StringRef driver,
-                                   std::string &error) {
+                                   llvm::StringRef driver, std::string &error) {
   if (!llvm::sys::fs::exists(runtimeArchive)) {
     error = "the runtime archive " + runtimeArchive.str() +
             " does not exist (give it with --runtime-lib)";
@@ -34,11 +33,11 @@ bool lowbit::cpu::linkModelLibrary(llvm::StringRef objectPath,
     program = *found;
   }
   llvm::SmallVector<llvm::StringRef> args = {
-      program,       "-shared",
-      "-o",          outputPath,
-      objectPath,    "-Wl,--whole-archive",
+      program,        "-shared",
+      "-o",           outputPath,
+      objectPath,     "-Wl,--whole-archive",
       runtimeArchive, "-Wl,--no-whole-archive",
-      "-lm",         "-Wl,-z,noexecstack"};
+      "-lm",          "-Wl,-z,noexecstack"};
   std::string message;
   int status = llvm::sys::ExecuteAndWait(program, args, std::nullopt, {},
                                          /*SecondsToWait=*/0,

@@ -61,15 +61,24 @@ const DtypeEntry *findDtype(StringRef name) {
 /// The dtype an element type stands for when no `lowbit.dtype` says more
 /// (signless integers read as signed).
 const DtypeEntry *defaultDtype(Type type) {
-  if (type.isF32()) return findDtype("float32");
-  if (type.isF64()) return findDtype("float64");
-  if (type.isF16()) return findDtype("float16");
-  if (type.isBF16()) return findDtype("bfloat16");
-  if (type.isInteger(1)) return findDtype("bool");
-  if (type.isInteger(8)) return findDtype("int8");
-  if (type.isInteger(16)) return findDtype("int16");
-  if (type.isInteger(32)) return findDtype("int32");
-  if (type.isInteger(64)) return findDtype("int64");
+  if (type.isF32())
+    return findDtype("float32");
+  if (type.isF64())
+    return findDtype("float64");
+  if (type.isF16())
+    return findDtype("float16");
+  if (type.isBF16())
+    return findDtype("bfloat16");
+  if (type.isInteger(1))
+    return findDtype("bool");
+  if (type.isInteger(8))
+    return findDtype("int8");
+  if (type.isInteger(16))
+    return findDtype("int16");
+  if (type.isInteger(32))
+    return findDtype("int32");
+  if (type.isInteger(64))
+    return findDtype("int64");
   return nullptr;
 }
 
@@ -94,17 +103,17 @@ FailureOr<DictionaryAttr> describeTensor(func::FuncOp func, Type type,
                             << "; a compiled model needs tensors of static "
                                "shape";
   if (tensorType.getRank() > LOWBIT_MODEL_MAX_RANK)
-    return func.emitError() << kind << " '" << name << "' has rank "
-                            << tensorType.getRank() << "; at most "
-                            << LOWBIT_MODEL_MAX_RANK << " is supported";
+    return func.emitError()
+           << kind << " '" << name << "' has rank " << tensorType.getRank()
+           << "; at most " << LOWBIT_MODEL_MAX_RANK << " is supported";
   Type elementType = tensorType.getElementType();
   const DtypeEntry *dtype = defaultDtype(elementType);
   if (auto given = attrs ? attrs.getAs<StringAttr>("lowbit.dtype") : nullptr)
     dtype = findDtype(given.getValue());
   if (!dtype || !dtypeMatches(*dtype, elementType))
-    return func.emitError() << kind << " '" << name << "' has element type "
-                            << elementType
-                            << ", which a compiled model cannot take or give";
+    return func.emitError()
+           << kind << " '" << name << "' has element type " << elementType
+           << ", which a compiled model cannot take or give";
   // The runtime computes byte sizes in int64_t; keep far from overflow.
   int64_t elements = 1;
   for (int64_t d : tensorType.getShape()) {
@@ -195,8 +204,8 @@ FailureOr<SmallVector<TensorABI>> readTensors(Operation *module,
       auto shape = dict ? dict.getAs<DenseI64ArrayAttr>("shape") : nullptr;
       if (!name || !dtype || !shape || !findDtype(dtype.getValue()))
         return module->emitError("malformed lowbit.model_abi attribute");
-      tensors.push_back({name.getValue(), findDtype(dtype.getValue()),
-                         shape.asArrayRef()});
+      tensors.push_back(
+          {name.getValue(), findDtype(dtype.getValue()), shape.asArrayRef()});
     }
   }
   return tensors;
@@ -232,8 +241,8 @@ struct EmitModelABIPass
     : lowbit::cpu::impl::EmitModelABIPassBase<EmitModelABIPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto abi = module->getAttrOfType<DictionaryAttr>(
-        lowbit::cpu::kModelABIAttrName);
+    auto abi =
+        module->getAttrOfType<DictionaryAttr>(lowbit::cpu::kModelABIAttrName);
     if (!abi) {
       module.emitError("the module has no lowbit.model_abi attribute; run "
                        "--lowbit-cpu-record-model-abi before bufferization");
@@ -285,9 +294,9 @@ struct EmitModelABIPass
                                       b.getIntegerAttr(type, value));
     };
     for (auto [i, tensor] : llvm::enumerate(tensors)) {
-      Value slot = LLVM::GEPOp::create(
-          b, loc, ptrType, ptrType, body->getArgument(0),
-          ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+      Value slot =
+          LLVM::GEPOp::create(b, loc, ptrType, ptrType, body->getArgument(0),
+                              ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
       Value data = LLVM::LoadOp::create(b, loc, ptrType, slot);
       args.push_back(data);
       args.push_back(data);

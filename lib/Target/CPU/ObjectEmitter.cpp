@@ -21,8 +21,8 @@ using namespace mlir;
 
 namespace {
 
-std::unique_ptr<llvm::TargetMachine> createHostTargetMachine(
-    std::string &error) {
+std::unique_ptr<llvm::TargetMachine>
+createHostTargetMachine(std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
@@ -62,33 +62,34 @@ LogicalResult lowbit::cpu::emitHostObject(ModuleOp module,
     return emitError(module.getLoc(), "cannot translate the module to LLVM IR");
 
   std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createHostTargetMachine(error);
+  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine(error);
   if (!machine)
-    return emitError(module.getLoc()) << "no code generator for the host: " << error;
+    return emitError(module.getLoc())
+           << "no code generator for the host: " << error;
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple());
   hideDefinitions(*llvmModule);
 
-  auto optimize = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                            machine.get());
+  auto optimize =
+      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, machine.get());
   if (llvm::Error err = optimize(llvmModule.get()))
-    return emitError(module.getLoc()) << "LLVM optimization failed: "
-                              << llvm::toString(std::move(err));
+    return emitError(module.getLoc())
+           << "LLVM optimization failed: " << llvm::toString(std::move(err));
 
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
   if (ec)
-    return emitError(module.getLoc()) << "cannot write " << path << ": "
-                              << ec.message();
+    return emitError(module.getLoc())
+           << "cannot write " << path << ": " << ec.message();
   llvm::legacy::PassManager codegen;
   if (machine->addPassesToEmitFile(codegen, os, nullptr,
                                    llvm::CodeGenFileType::ObjectFile))
-    return emitError(module.getLoc(), "the host target cannot emit object files");
+    return emitError(module.getLoc(),
+                     "the host target cannot emit object files");
   codegen.run(*llvmModule);
   os.close();
   if (os.has_error())
-    return emitError(module.getLoc()) << "cannot write " << path << ": "
-                              << os.error().message();
+    return emitError(module.getLoc())
+           << "cannot write " << path << ": " << os.error().message();
   return success();
 }

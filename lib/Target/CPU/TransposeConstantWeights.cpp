@@ -63,8 +63,7 @@ ElementsAttr transposeMatrix(ElementsAttr value) {
         transposedType,
         (resource.getRawHandle().getKey() + ".transposed").str(),
         std::move(blob));
-  return DenseElementsAttr::getFromRawBuffer(transposedType,
-                                             blob.getData());
+  return DenseElementsAttr::getFromRawBuffer(transposedType, blob.getData());
 }
 
 /// The operand of a contraction that should be transposed: a 2-D constant
@@ -124,15 +123,16 @@ struct TransposeConstantWeightsPass
       }
       SmallVector<AffineMap> maps = op.getIndexingMapsArray();
       AffineMap map = maps[*operand];
-      maps[*operand] = AffineMap::get(
-          map.getNumDims(), 0, {map.getResult(1), map.getResult(0)},
-          op.getContext());
+      maps[*operand] =
+          AffineMap::get(map.getNumDims(), 0,
+                         {map.getResult(1), map.getResult(0)}, op.getContext());
       use.set(replacement);
       ArrayAttr mapsAttr = OpBuilder(op).getAffineMapArrayAttr(maps);
       if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation()))
         matmul.setIndexingMapsAttr(mapsAttr);
       else
-        cast<linalg::GenericOp>(op.getOperation()).setIndexingMapsAttr(mapsAttr);
+        cast<linalg::GenericOp>(op.getOperation())
+            .setIndexingMapsAttr(mapsAttr);
     });
     // The originals are dead unless something else reads them.
     for (auto &[original, copy] : transposed)
