@@ -1,7 +1,10 @@
 //===- Registration.cpp - register lowbit and upstream dialects/passes ----===//
 
 #include "lowbit/InitAll.h"
+#include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/LowBit/LowBitDialect.h"
+#include "lowbit/Pipelines/Pipelines.h"
+#include "lowbit/Target/CPU/Passes.h"
 #include "lowbit/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -21,4 +24,7 @@ void lowbit::registerAllDialects(mlir::DialectRegistry &registry) {
 void lowbit::registerAllPasses() {
   mlir::registerAllPasses();
   lowbit::registerLowBitPasses();
+  lowbit::registerLowBitConversionPasses();
+  lowbit::cpu::registerLowBitCPUPasses();
+  lowbit::registerCPUPipeline();
 }

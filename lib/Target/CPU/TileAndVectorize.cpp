@@ -1,0 +1,241 @@
+//===- TileAndVectorize.cpp - register-sized tiles of linalg ops ----------===//
+//
+// Tile sizes are chosen per op from its static loop ranges (see the pass
+// description); they divide the ranges, so tiles have static shapes and the
+// vectorizer needs no masks. An op that cannot be vectorized is still tiled
+// only when its vectorization precondition holds, so nothing is tiled for
+// nothing.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace lowbit::cpu {
+#define GEN_PASS_DEF_TILEANDVECTORIZEPASS
+#include "lowbit/Target/CPU/Passes.h.inc"
+} // namespace lowbit::cpu
+
+using namespace mlir;
+
+namespace {
+
+/// Rows of accumulators in a register tile of a contraction.
+constexpr int64_t kRowBlock = 8;
+/// Larger ops are not vectorized whole (they would unroll into thousands of
+/// vector operations); they must be tiled first.
+constexpr int64_t kMaxVectorElements = 4096;
+
+int64_t largestDivisorAtMost(int64_t extent, int64_t limit) {
+  if (extent <= limit)
+    return extent;
+  for (int64_t d = limit; d > 1; --d)
+    if (extent % d == 0)
+      return d;
+  return 1;
+}
+
+/// The loop that walks an operand's innermost (contiguous) axis, when that
+/// axis is indexed by a plain loop.
+std::optional<unsigned> innermostLoop(AffineMap map) {
+  if (map.getNumResults() == 0)
+    return std::nullopt;
+  if (auto dim = dyn_cast<AffineDimExpr>(map.getResults().back()))
+    return dim.getPosition();
+  return std::nullopt;
+}
+
+int64_t elementsPerVector(Type elementType, unsigned vectorBytes) {
+  unsigned bits = std::max(8u, elementType.getIntOrFloatBitWidth());
+  return std::max<int64_t>(1, int64_t(vectorBytes) * 8 / bits);
+}
+
+/// Tile sizes (0: untiled) for an op that is not a convolution.
+std::optional<SmallVector<int64_t>> planTiles(linalg::LinalgOp op,
+                                              unsigned vectorBytes) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.empty() || op.getNumDpsInits() != 1 ||
+      llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  OpOperand *init = op.getDpsInitOperand(0);
+  Type elementType = getElementTypeOrSelf(init->get().getType());
+  if (!elementType.isIntOrFloat())
+    return std::nullopt;
+  int64_t lanes = elementsPerVector(elementType, vectorBytes);
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  auto isParallel = [&](unsigned loop) {
+    return iterators[loop] == utils::IteratorType::parallel;
+  };
+
+  AffineMap outputMap = op.getMatchingIndexingMap(init);
+  std::optional<unsigned> outputLane = innermostLoop(outputMap);
+  if (outputLane && !isParallel(*outputLane))
+    outputLane.reset();
+  bool contraction = op.getNumReductionLoops() > 0;
+
+  // A reduction over the contiguous axis of an input whose other operands
+  // are not contiguous along the output's lane: vectorize the reduction.
+  std::optional<unsigned> lane = outputLane;
+  if (contraction) {
+    bool inputAlongOutputLane = false;
+    std::optional<unsigned> reducedLane;
+    int64_t reducedSize = -1;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      std::optional<unsigned> loop =
+          innermostLoop(op.getMatchingIndexingMap(input));
+      if (!loop)
+        continue;
+      if (outputLane && *loop == *outputLane) {
+        inputAlongOutputLane = true;
+      } else if (!isParallel(*loop)) {
+        auto type = dyn_cast<ShapedType>(input->get().getType());
+        int64_t size = type ? type.getNumElements() : 0;
+        if (size > reducedSize) {
+          reducedSize = size;
+          reducedLane = loop;
+        }
+      }
+    }
+    if (!inputAlongOutputLane && reducedLane)
+      lane = reducedLane;
+  }
+  if (!lane)
+    return std::nullopt;
+
+  SmallVector<int64_t> sizes(ranges.size(), 1);
+  sizes[*lane] = largestDivisorAtMost(ranges[*lane], lanes);
+  if (contraction && lane == outputLane && outputMap.getNumResults() >= 2) {
+    auto row = dyn_cast<AffineDimExpr>(
+        outputMap.getResult(outputMap.getNumResults() - 2));
+    if (row && isParallel(row.getPosition()))
+      sizes[row.getPosition()] =
+          largestDivisorAtMost(ranges[row.getPosition()], kRowBlock);
+  }
+  return sizes;
+}
+
+/// Tile sizes for the 1-D and 2-D channels-first convolutions: one output
+/// row, one kernel row and one input channel per step, a block of output
+/// channels by a vector of output positions, the whole kernel row. After
+/// tiling, the 2-D ones decompose into vectorizable 1-D convolutions.
+std::optional<SmallVector<int64_t>> planConvTiles(linalg::LinalgOp op,
+                                                  unsigned vectorBytes) {
+  if (!isa<linalg::Conv1DNcwFcwOp, linalg::Conv2DNchwFchwOp>(op))
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  FailureOr<linalg::ConvolutionDimensions> dims =
+      linalg::inferConvolutionDims(op);
+  if (failed(dims) || llvm::any_of(ranges, ShapedType::isDynamic) ||
+      dims->outputImage.empty() || dims->filterLoop.empty())
+    return std::nullopt;
+  int64_t lanes = elementsPerVector(
+      getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType()),
+      vectorBytes);
+  SmallVector<int64_t> sizes(ranges.size(), 1);
+  unsigned width = dims->outputImage.back();
+  sizes[width] = largestDivisorAtMost(ranges[width], lanes);
+  for (unsigned channel : dims->outputChannel)
+    sizes[channel] = largestDivisorAtMost(ranges[channel], kRowBlock);
+  sizes[dims->filterLoop.back()] = 0;
+  return sizes;
+}
+
+bool canVectorizeWhole(linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return false;
+  int64_t elements = 1;
+  for (int64_t r : ranges)
+    elements *= r;
+  return elements <= kMaxVectorElements &&
+         succeeded(linalg::vectorizeOpPrecondition(op));
+}
+
+struct TileAndVectorizePass
+    : lowbit::cpu::impl::TileAndVectorizePassBase<TileAndVectorizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    IRRewriter rewriter(&getContext());
+    SmallVector<linalg::LinalgOp> candidates;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics())
+        candidates.push_back(op);
+    });
+    for (linalg::LinalgOp op : candidates)
+      tile(rewriter, op);
+
+    RewritePatternSet decompose(&getContext());
+    linalg::populateDecomposeConvolutionPatterns(decompose);
+    if (failed(applyPatternsGreedily(func, std::move(decompose))))
+      return signalPassFailure();
+
+    SmallVector<linalg::LinalgOp> tiles;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() && canVectorizeWhole(op))
+        tiles.push_back(op);
+    });
+    for (linalg::LinalgOp op : tiles) {
+      rewriter.setInsertionPoint(op);
+      // Contractions become vector.contract, which lowers to FMAs of
+      // outer products; the default would multiply and add separately.
+      bool contraction = linalg::isaContractionOpInterface(op);
+      FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+          rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+          /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+          /*assumeDynamicDimsMatchVecSizes=*/false,
+          /*createNamedContraction=*/contraction);
+      if (succeeded(result))
+        rewriter.replaceOp(op, result->replacements);
+    }
+
+    RewritePatternSet cleanup(&getContext());
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(cleanup);
+    vector::TransferReadOp::getCanonicalizationPatterns(cleanup, &getContext());
+    vector::TransferWriteOp::getCanonicalizationPatterns(cleanup,
+                                                         &getContext());
+    if (failed(applyPatternsGreedily(func, std::move(cleanup))))
+      return signalPassFailure();
+  }
+
+  void tile(IRRewriter &rewriter, linalg::LinalgOp op) {
+    std::optional<SmallVector<int64_t>> sizes =
+        isa<linalg::ConvolutionOpInterface>(op.getOperation())
+            ? planConvTiles(op, vectorBytes)
+            : planTiles(op, vectorBytes);
+    if (!sizes)
+      return;
+    // Generic ops the vectorizer cannot take (gathers, non-projected maps)
+    // stay whole; convolutions are checked after their decomposition.
+    if (!isa<linalg::ConvolutionOpInterface>(op.getOperation()) &&
+        failed(linalg::vectorizeOpPrecondition(op)))
+      return;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    bool anyTiled = false;
+    for (auto [size, range] : llvm::zip(*sizes, ranges)) {
+      if (size >= range)
+        size = 0;
+      anyTiled |= size != 0;
+    }
+    if (!anyTiled)
+      return;
+    scf::SCFTilingOptions options;
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), *sizes));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (succeeded(tiled))
+      rewriter.replaceOp(op, tiled->replacements);
+  }
+};
+
+} // namespace

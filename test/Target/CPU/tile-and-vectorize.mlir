@@ -1,0 +1,104 @@
+// RUN: lowbit-opt %s --pass-pipeline='builtin.module(func.func(lowbit-cpu-tile-and-vectorize,canonicalize))' --split-input-file | FileCheck %s
+
+// A register tile of 8 rows by 16 lanes, one step of K at a time: each step
+// is an outer product accumulated into the tile.
+// CHECK-LABEL: func.func @matmul
+// CHECK-DAG: %[[C8:.+]] = arith.constant 8 : index
+// CHECK-DAG: %[[C16:.+]] = arith.constant 16 : index
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C8]]
+// CHECK:   scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C16]]
+// CHECK:     scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C1]]
+// CHECK:       %[[A:.+]] = vector.transfer_read {{.*}} : tensor<32x64xf32>, vector<8x1xf32>
+// CHECK:       %[[B:.+]] = vector.transfer_read {{.*}} : tensor<64x48xf32>, vector<1x16xf32>
+// CHECK:       %[[ACC:.+]] = vector.transfer_read {{.*}} : tensor<32x48xf32>, vector<8x16xf32>
+// CHECK:       vector.contract {{.*}} %[[A]], %[[B]], %[[ACC]] : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// CHECK-NOT: linalg.matmul
+func.func @matmul(%a: tensor<32x64xf32>, %b: tensor<64x48xf32>, %c: tensor<32x48xf32>) -> tensor<32x48xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<32x64xf32>, tensor<64x48xf32>) outs(%c : tensor<32x48xf32>) -> tensor<32x48xf32>
+  return %0 : tensor<32x48xf32>
+}
+
+// -----
+
+// Tiles divide the extents: 40 lanes become 4 steps of 10, rows one at a
+// time.
+// CHECK-LABEL: func.func @elementwise
+// CHECK-DAG: %[[C10:.+]] = arith.constant 10 : index
+// CHECK: scf.for
+// CHECK:   scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C10]]
+// CHECK:     vector.transfer_read {{.*}} : tensor<3x40xf32>, vector<1x10xf32>
+// CHECK:     math.exp %{{.+}} : vector<1x10xf32>
+// CHECK:     vector.transfer_write {{.*}} : vector<1x10xf32>, tensor<3x40xf32>
+func.func @elementwise(%x: tensor<3x40xf32>) -> tensor<3x40xf32> {
+  %e = tensor.empty() : tensor<3x40xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+         ins(%x : tensor<3x40xf32>) outs(%e : tensor<3x40xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %1 = math.exp %in : f32
+    linalg.yield %1 : f32
+  } -> tensor<3x40xf32>
+  return %0 : tensor<3x40xf32>
+}
+
+// -----
+
+// A sum over the contiguous axis: the lanes run along the reduction.
+// CHECK-LABEL: func.func @row_sum
+// CHECK-DAG: %[[C16:.+]] = arith.constant 16 : index
+// CHECK: scf.for
+// CHECK:   scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C16]]
+// CHECK:     vector.transfer_read {{.*}} : tensor<4x64xf32>, vector<1x16xf32>
+// CHECK:     vector.multi_reduction <add>, %{{.+}}, %{{.+}} [1] : vector<1x16xf32> to vector<1xf32>
+func.func @row_sum(%x: tensor<4x64xf32>, %acc: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]}
+         ins(%x : tensor<4x64xf32>) outs(%acc : tensor<4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %1 = arith.addf %out, %in : f32
+    linalg.yield %1 : f32
+  } -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// One output row and one kernel row at a time, 8 output channels by 16
+// output positions: the tile is a 1-D convolution, which vectorizes.
+// CHECK-LABEL: func.func @conv2d
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} : tensor<1x4x10x18xf32>, vector<1x1x18xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<8x4x3x3xf32>, vector<8x1x3xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<1x8x8x16xf32>, vector<1x8x16xf32>
+// CHECK-NOT: linalg.conv
+func.func @conv2d(%x: tensor<1x4x10x18xf32>, %w: tensor<8x4x3x3xf32>, %acc: tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32> {
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x4x10x18xf32>, tensor<8x4x3x3xf32>) outs(%acc : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  return %0 : tensor<1x8x8x16xf32>
+}
+
+// -----
+
+// What the vectorizer cannot take (control flow in the body) stays whole
+// and untiled; it becomes loops later.
+// CHECK-LABEL: func.func @branchy
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic
+// CHECK:   scf.if
+func.func @branchy(%x: tensor<100xf32>) -> tensor<100xf32> {
+  %e = tensor.empty() : tensor<100xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+         ins(%x : tensor<100xf32>) outs(%e : tensor<100xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %zero = arith.constant 0.0 : f32
+    %positive = arith.cmpf ogt, %in, %zero : f32
+    %r = scf.if %positive -> f32 {
+      scf.yield %in : f32
+    } else {
+      %n = arith.negf %in : f32
+      scf.yield %n : f32
+    }
+    linalg.yield %r : f32
+  } -> tensor<100xf32>
+  return %0 : tensor<100xf32>
+}

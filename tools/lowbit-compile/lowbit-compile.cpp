@@ -1,0 +1,253 @@
+//===- lowbit-compile.cpp - ONNX model to a native model library ----------===//
+//
+//   lowbit-compile MODEL.onnx -o OUT.so [--input-shape NAME=D0xD1...]
+//                  [--compile-to=import|quantized|linalg|llvm]
+//                  [--target host] [--quant none]
+//
+// MODEL may also be an .mlir file holding what the importer produces. With
+// --compile-to the IR after that phase is written to -o (default: stdout)
+// instead of a library. Progress goes to stderr; errors are "error: ..."
+// lines and exit status 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Import/ONNX/Importer.h"
+#include "lowbit/InitAll.h"
+#include "lowbit/Pipelines/Pipelines.h"
+#include "lowbit/Target/CPU/ObjectEmitter.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum class Phase { Import, Quantized, Linalg, LLVM, Library };
+
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
+                               cl::init(""));
+cl::opt<std::string> outputPath("o", cl::desc("Output file"),
+                                cl::value_desc("file"), cl::init(""));
+cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Static shape of an input: NAME=D0xD1x..."),
+                cl::value_desc("name=dims"));
+cl::opt<Phase> compileTo(
+    "compile-to", cl::desc("Stop after a phase and write its IR"),
+    cl::init(Phase::Library),
+    cl::values(clEnumValN(Phase::Import, "import", "The imported model"),
+               clEnumValN(Phase::Quantized, "quantized", "After quantization"),
+               clEnumValN(Phase::Linalg, "linalg", "linalg on tensors"),
+               clEnumValN(Phase::LLVM, "llvm", "The LLVM dialect")));
+cl::opt<std::string> target("target",
+                            cl::desc("Where the model runs: host (default)"),
+                            cl::init("host"));
+cl::opt<std::string> quant("quant",
+                           cl::desc("Quantization preset: none (default)"),
+                           cl::init("none"));
+cl::opt<bool> vectorize("vectorize",
+                        cl::desc("Tile and vectorize (default: true)"),
+                        cl::init(true));
+cl::opt<std::string>
+    runtimeLib("runtime-lib",
+               cl::desc("The runtime archive to link into the library"),
+               cl::value_desc("path"), cl::init(""));
+cl::opt<std::string>
+    compilerDriver("cc",
+                   cl::desc("The C compiler driver that links (default: cc)"),
+                   cl::value_desc("program"), cl::init("cc"));
+cl::opt<bool> quiet("quiet", cl::desc("No progress lines"), cl::init(false));
+
+void progress(const llvm::Twine &step) {
+  if (!quiet)
+    llvm::errs() << "lowbit-compile: " << step << "\n";
+}
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "error: " << message << "\n";
+  return 1;
+}
+
+/// "error: ..." lines; importer messages already name file and node, IR
+/// from a file gets its position.
+void printDiagnostic(Diagnostic &diag) {
+  llvm::raw_ostream &os = llvm::errs();
+  switch (diag.getSeverity()) {
+  case DiagnosticSeverity::Error: os << "error: "; break;
+  case DiagnosticSeverity::Warning: os << "warning: "; break;
+  case DiagnosticSeverity::Note: os << "note: "; break;
+  case DiagnosticSeverity::Remark: os << "remark: "; break;
+  }
+  std::string message = diag.str();
+  Location loc = diag.getLocation();
+  if (auto named = dyn_cast<NameLoc>(loc)) {
+    if (!llvm::StringRef(message).contains(": node '"))
+      os << "node '" << named.getName().getValue() << "': ";
+  } else if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+    if (file.getLine() != 0)
+      os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+         << file.getColumn() << ": ";
+  }
+  os << message << "\n";
+  for (Diagnostic &note : diag.getNotes())
+    printDiagnostic(note);
+}
+
+OwningOpRef<ModuleOp> loadModel(MLIRContext &context) {
+  if (llvm::StringRef(inputPath).ends_with(".mlir")) {
+    llvm::SourceMgr sourceMgr;
+    std::string error;
+    auto file = openInputFile(inputPath, &error);
+    if (!file) {
+      fail(inputPath.getValue() + ": " + error);
+      return nullptr;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+    return parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
+  lowbit::onnx_import::ImportOptions options;
+  for (const std::string &text : inputShapes) {
+    std::string error;
+    if (!lowbit::onnx_import::parseInputShape(text, options, error)) {
+      fail(error);
+      return nullptr;
+    }
+  }
+  return lowbit::onnx_import::importModel(inputPath, options, &context);
+}
+
+LogicalResult writeIR(ModuleOp module) {
+  std::string error;
+  std::string path = outputPath.empty() ? std::string("-") : outputPath;
+  auto output = openOutputFile(path, &error);
+  if (!output) {
+    fail(path + ": " + error);
+    return failure();
+  }
+  module.print(output->os());
+  output->os() << "\n";
+  output->keep();
+  return success();
+}
+
+/// The runtime archive beside this executable: build tree (bin/, lib/) or
+/// installed tree (bin/, lib/lowbit/).
+std::string findRuntimeArchive(const char *argv0) {
+  if (!runtimeLib.empty())
+    return runtimeLib;
+  std::string exe = llvm::sys::fs::getMainExecutable(
+      argv0, reinterpret_cast<void *>(&findRuntimeArchive));
+  llvm::SmallString<256> prefix(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
+  for (const char *dir : {"lib", "lib/lowbit"}) {
+    llvm::SmallString<256> candidate(prefix);
+    llvm::sys::path::append(candidate, dir, "libLowBitRuntime.a");
+    if (llvm::sys::fs::exists(candidate))
+      return std::string(candidate);
+  }
+  llvm::SmallString<256> fallback(prefix);
+  llvm::sys::path::append(fallback, "lib", "libLowBitRuntime.a");
+  return std::string(fallback);
+}
+
+LogicalResult runPipeline(ModuleOp module, lowbit::CPUPhase last) {
+  lowbit::CPUPipelineOptions options;
+  options.compileTo = last;
+  options.vectorize = vectorize;
+  PassManager pm(module.getContext());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  if (last == lowbit::CPUPhase::Linalg)
+    lowbit::buildCPULinalgPhase(pm, options);
+  else
+    lowbit::buildCPULLVMPhase(pm, options);
+  return pm.run(module);
+}
+
+int compile(const char *argv0) {
+  if (inputPath.empty())
+    return fail("no model given; usage: lowbit-compile MODEL.onnx -o OUT.so");
+  if (target == "cuda")
+    return fail("--target cuda is not supported yet");
+  if (target != "host")
+    return fail("unknown --target '" + target + "' (host is supported)");
+  if (quant != "none")
+    return fail("--quant " + quant + " is not supported yet (only none)");
+  if (compileTo == Phase::Library && outputPath.empty())
+    return fail("no output library given (-o OUT.so)");
+
+  DialectRegistry registry;
+  lowbit::registerAllDialects(registry);
+  MLIRContext context(registry);
+  // A failing pass would otherwise print the whole (large) module.
+  context.printOpOnDiagnostic(false);
+  context.getDiagEngine().registerHandler(
+      [](Diagnostic &diag) { printDiagnostic(diag); });
+
+  progress("import " + inputPath);
+  OwningOpRef<ModuleOp> module = loadModel(context);
+  if (!module)
+    return 1;
+  if (compileTo == Phase::Import)
+    return failed(writeIR(*module));
+
+  progress("quantize (" + quant + ")");
+  if (compileTo == Phase::Quantized)
+    return failed(writeIR(*module));
+
+  progress("lower to linalg");
+  if (failed(runPipeline(*module, lowbit::CPUPhase::Linalg)))
+    return 1;
+  if (compileTo == Phase::Linalg)
+    return failed(writeIR(*module));
+
+  progress("lower to LLVM");
+  if (failed(runPipeline(*module, lowbit::CPUPhase::LLVM)))
+    return 1;
+  if (compileTo == Phase::LLVM)
+    return failed(writeIR(*module));
+
+  llvm::SmallString<128> objectPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("lowbit-model", "o", objectPath))
+    return fail("cannot create a temporary object file: " + ec.message());
+  llvm::FileRemover removeObject(objectPath);
+  progress("emit object code for " + llvm::sys::getHostCPUName());
+  if (failed(lowbit::cpu::emitHostObject(*module, objectPath)))
+    return 1;
+
+  progress("link " + outputPath);
+  std::string error;
+  if (!lowbit::cpu::linkModelLibrary(objectPath, findRuntimeArchive(argv0),
+                                     outputPath, compilerDriver, error))
+    return fail(error);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  cl::ParseCommandLineOptions(argc, argv,
+                              "lowbit compiler: ONNX model to a native "
+                              "model library\n");
+  return compile(argv[0]);
+}
