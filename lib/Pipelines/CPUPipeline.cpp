@@ -88,22 +88,24 @@ void lowbit::buildCPULLVMPhase(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   addCleanup(pm);
 
-  // Everything to the LLVM dialect.
+  // Everything to the LLVM dialect. Reductions along the lanes become
+  // horizontal vector reductions, which may reassociate (a tree of adds:
+  // faster, and no less accurate); contractions become FMAs of outer
+  // products; math functions without an LLVM intrinsic call libm.
+  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass(
+      vector::VectorMultiReductionLowering::InnerReduction));
+  // Before the vector conversion: libm calls unroll vectors into elements.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.vectorContractLowering =
       vector::VectorContractLowering::OuterProduct;
   vectorToLLVM.reassociateFPReductions = true;
-  // Reductions along the lanes become horizontal vector reductions, which
-  // may reassociate (a tree of adds: faster, and no less accurate).
-  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass(
-      vector::VectorMultiReductionLowering::InnerReduction));
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(arith::createArithExpandOpsPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());

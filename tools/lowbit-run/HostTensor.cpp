@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -19,6 +20,12 @@ int64_t runner::countElements(const std::vector<int64_t> &shape) {
 
 bool runner::readFile(const std::string &path, std::string &contents,
                       std::string &error) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) &&
+      !std::filesystem::is_regular_file(path, ec)) {
+    error = path + ": not a regular file";
+    return false;
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     error = path + ": " + std::strerror(errno);

@@ -60,17 +60,20 @@ std::optional<Arguments> parseArguments(int argc, char **argv) {
       std::printf("%s\n", kUsage);
       std::exit(0);
     }
-    if (arg.rfind("--input", 0) == 0 && arg.rfind("--input-", 0) != 0) {
+    auto is = [&](const char *flag) {
+      return arg == flag || arg.rfind(std::string(flag) + "=", 0) == 0;
+    };
+    if (is("--input")) {
       auto v = value("--input");
       if (!v)
         return fail("--input needs a file"), std::nullopt;
       args.inputs.push_back(*v);
-    } else if (arg.rfind("--output-dir", 0) == 0) {
+    } else if (is("--output-dir")) {
       auto v = value("--output-dir");
       if (!v)
         return fail("--output-dir needs a directory"), std::nullopt;
       args.outputDir = *v;
-    } else if (arg.rfind("--repeat", 0) == 0) {
+    } else if (is("--repeat")) {
       auto v = value("--repeat");
       char *end = nullptr;
       long n = v ? std::strtol(v->c_str(), &end, 10) : 0;
@@ -207,6 +210,14 @@ int main(int argc, char **argv) {
                  args->repeat, ms / args->repeat);
   }
 
+  std::map<std::string, std::string> writers;
+  for (int64_t i = 0; i < model->numOutputs(); ++i) {
+    std::string name = model->output(i).name;
+    auto [it, inserted] = writers.emplace(fileNameFor(name, i), name);
+    if (!inserted)
+      return fail("outputs '" + it->second + "' and '" + name +
+                  "' would both be written to " + it->first);
+  }
   std::error_code ec;
   std::filesystem::create_directories(args->outputDir, ec);
   if (ec)

@@ -19,7 +19,7 @@ mlir::FailureOr<mlir::Value> lowerLayerNorm(mlir::RewriterBase &rewriter,
 mlir::FailureOr<mlir::Value> lowerRMSNorm(mlir::RewriterBase &rewriter,
                                           RMSNormOp op);
 
-//===- Helpers shared by the lowerings ------------------------------------===//
+//===- Pieces shared by the lowerings -------------------------------------===//
 
 /// f16 and bf16 accumulate in f32, so that long sums keep their precision;
 /// f32 and f64 accumulate in themselves.

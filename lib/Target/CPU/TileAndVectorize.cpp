@@ -16,6 +16,8 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace lowbit::cpu {
@@ -124,7 +126,8 @@ std::optional<SmallVector<int64_t>> planTiles(linalg::LinalgOp op,
 /// Tile sizes for the 1-D and 2-D channels-first convolutions: one output
 /// row, one kernel row and one input channel per step, a block of output
 /// channels by a vector of output positions, the whole kernel row. After
-/// tiling, the 2-D ones decompose into vectorizable 1-D convolutions.
+/// tiling, 2-D ones (those im2col did not take) decompose into vectorizable
+/// 1-D convolutions.
 std::optional<SmallVector<int64_t>> planConvTiles(linalg::LinalgOp op,
                                                   unsigned vectorBytes) {
   if (!isa<linalg::Conv1DNcwFcwOp, linalg::Conv2DNchwFchwOp>(op))
@@ -165,6 +168,17 @@ struct TileAndVectorizePass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
+    // 2-D convolutions as an im2col copy and a product: the product then
+    // gets the register tiles of a matmul.
+    SmallVector<linalg::Conv2DNchwFchwOp> convs;
+    func.walk([&](linalg::Conv2DNchwFchwOp conv) {
+      if (conv.hasPureTensorSemantics())
+        convs.push_back(conv);
+    });
+    for (linalg::Conv2DNchwFchwOp conv : convs) {
+      rewriter.setInsertionPoint(conv);
+      (void)linalg::rewriteInIm2Col(rewriter, conv);
+    }
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) {
       if (op.hasPureTensorSemantics())
@@ -197,7 +211,12 @@ struct TileAndVectorizePass
         rewriter.replaceOp(op, result->replacements);
     }
 
+    // Products vectorized as multiply-then-reduce (generic contractions)
+    // become vector.contract too: broadcasting reads are split into a read
+    // and a broadcast, and the broadcasts folded into the contraction's maps.
     RewritePatternSet cleanup(&getContext());
+    vector::populateVectorTransferPermutationMapLoweringPatterns(cleanup);
+    vector::populateVectorReductionToContractPatterns(cleanup);
     tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(cleanup);
     vector::TransferReadOp::getCanonicalizationPatterns(cleanup, &getContext());
     vector::TransferWriteOp::getCanonicalizationPatterns(cleanup,

@@ -62,19 +62,41 @@ func.func @row_sum(%x: tensor<4x64xf32>, %acc: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// One output row and one kernel row at a time, 8 output channels by 16
-// output positions: the tile is a 1-D convolution, which vectorizes.
+// A 2-D convolution becomes an im2col copy ([C * kh * kw, oh * ow]) and a
+// product tiled like a matmul: 8 output channels by 16 output positions.
+// CHECK-DAG: #[[IM2COL:.+]] = affine_map<(d0, d1, d2) -> (d0, d1 floordiv 9, d2 floordiv 16 + (d1 mod 9) floordiv 3, d2 mod 16 + d1 mod 3)>
 // CHECK-LABEL: func.func @conv2d
-// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: %[[FILTER:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3]] : tensor<8x4x3x3xf32> into tensor<8x36xf32>
+// CHECK: %[[COLUMNS:.+]] = linalg.generic {indexing_maps = [#[[IM2COL]], #{{.+}}], {{.*}} outs(%{{.+}} : tensor<1x36x128xf32>)
 // CHECK: scf.for
-// CHECK: vector.transfer_read {{.*}} : tensor<1x4x10x18xf32>, vector<1x1x18xf32>
-// CHECK: vector.transfer_read {{.*}} : tensor<8x4x3x3xf32>, vector<8x1x3xf32>
-// CHECK: vector.transfer_read {{.*}} : tensor<1x8x8x16xf32>, vector<1x8x16xf32>
+// CHECK:   scf.for
+// CHECK:     %[[W:.+]] = vector.transfer_read %[[FILTER]]{{.*}} : tensor<8x36xf32>, vector<8x1xf32>
+// CHECK:     %[[X:.+]] = vector.transfer_read %[[COLUMNS]]{{.*}} : tensor<1x36x128xf32>, vector<1x1x16xf32>
+// CHECK:     vector.contract {{.*}} %[[W]], %[[X]], %{{.+}} : vector<8x1xf32>, vector<1x1x16xf32> into vector<1x8x16xf32>
 // CHECK-NOT: linalg.conv
 func.func @conv2d(%x: tensor<1x4x10x18xf32>, %w: tensor<8x4x3x3xf32>, %acc: tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32> {
   %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
          ins(%x, %w : tensor<1x4x10x18xf32>, tensor<8x4x3x3xf32>) outs(%acc : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
   return %0 : tensor<1x8x8x16xf32>
+}
+
+// -----
+
+// A 1-D convolution is tiled to 8 output channels by 9 positions (18 has
+// no divisor between 9 and 16), one input channel and the whole kernel per
+// step, and vectorized as it is.
+// CHECK-LABEL: func.func @conv1d
+// CHECK-DAG: %[[C9:.+]] = arith.constant 9 : index
+// CHECK: scf.for
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C9]]
+// CHECK: vector.transfer_read {{.*}} : tensor<2x3x20xf32>, vector<1x1x11xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<8x3x3xf32>, vector<8x1x3xf32>
+// CHECK: vector.contract
+// CHECK-NOT: linalg.conv
+func.func @conv1d(%x: tensor<2x3x20xf32>, %w: tensor<8x3x3xf32>, %acc: tensor<2x8x18xf32>) -> tensor<2x8x18xf32> {
+  %0 = linalg.conv_1d_ncw_fcw {dilations = dense<1> : tensor<1xi64>, strides = dense<1> : tensor<1xi64>}
+         ins(%x, %w : tensor<2x3x20xf32>, tensor<8x3x3xf32>) outs(%acc : tensor<2x8x18xf32>) -> tensor<2x8x18xf32>
+  return %0 : tensor<2x8x18xf32>
 }
 
 // -----

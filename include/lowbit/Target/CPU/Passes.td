@@ -64,11 +64,16 @@ def TileAndVectorizePass
     * when an input's contiguous axis is reduced instead (row sums of
       normalizations, products with a transposed operand), that reduction
       loop gets the lanes;
-    * 2-D channels-first convolutions are tiled to one output row and one
-      kernel row, then rewritten as 1-D convolutions, which vectorize.
+    * 2-D channels-first convolutions become an im2col copy and a product
+      (`linalg::rewriteInIm2Col`), tiled like any contraction; 1-D ones are
+      tiled to a block of output channels by a vector of positions, one input
+      channel and the whole kernel per step, and vectorized as they are
+      (as are 2-D ones left over, once tiled to one output row and one kernel
+      row and rewritten as 1-D convolutions).
 
     Tile sizes divide the loop extents, so every tile has a static shape and
-    needs no masks. Ops that cannot be vectorized stay scalar and become
+    needs no masks. Products vectorized as a multiply and a reduction become
+    `vector.contract`s. Ops that cannot be vectorized stay scalar and become
     loops later.
   }];
   let options = [

@@ -67,8 +67,10 @@ std::optional<FoldValue> foldCast(const FoldValue &x, Type to,
   return FoldValue::ofInt(v, toUnsigned);
 }
 
-LogicalResult emitCast(NodeImporter &node, int to) {
-  Type toType = getElementType(node.context(), to);
+LogicalResult emitCast(NodeImporter &node, int64_t to) {
+  Type toType = (to >= 0 && to < static_cast<int64_t>(std::size(kDataTypeNames)))
+                    ? getElementType(node.context(), static_cast<int>(to))
+                    : Type();
   if (!toType)
     return node.fail("casting to " + dataTypeName(to) +
                      " is not supported (lowbit handles float, integer and "
@@ -79,8 +81,9 @@ LogicalResult emitCast(NodeImporter &node, int to) {
     return node.forwardInput(0, 0);
   Operand x = inputOperand(node, 0);
   bool toUnsigned = isUnsignedDataType(to);
+  int toDataType = static_cast<int>(to);
   return emitWithBuilder(
-      node, {x}, toType, to,
+      node, {x}, toType, toDataType,
       [&](ArrayRef<FoldValue> v) { return foldCast(v[0], toType, toUnsigned); },
       [&](ArrayRef<Value> v, ArrayRef<int64_t>) -> FailureOr<Value> {
         return castTensor(node.builder(), node.loc(), v[0], toType,
@@ -103,7 +106,7 @@ LogicalResult importCast(NodeImporter &node) {
   int64_t to = node.attrInt("to", 0);
   if (node.hasFailed())
     return failure();
-  return emitCast(node, static_cast<int>(to));
+  return emitCast(node, to);
 }
 
 LogicalResult importCastLike(NodeImporter &node) {

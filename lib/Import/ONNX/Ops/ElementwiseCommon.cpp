@@ -70,10 +70,6 @@ Type lowbit::onnx_import::computeType(Type elementType) {
   return elementType;
 }
 
-int lowbit::onnx_import::dataTypeFor(Type type, bool isUnsigned) {
-  return getDataTypeOf(type, isUnsigned);
-}
-
 //===----------------------------------------------------------------------===//
 // Operands and broadcasting
 //===----------------------------------------------------------------------===//

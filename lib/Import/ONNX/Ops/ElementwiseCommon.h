@@ -147,7 +147,8 @@ mlir::DenseElementsAttr foldElementwise(llvm::ArrayRef<Operand> operands,
 
 /// Binds output 0 to `fold` applied to known operands when possible, else to
 /// a linalg.generic computing `body` per element (numpy broadcasting).
-/// `fold` may be null (no folding).
+/// Ops without `fold` (std::nullopt) always emit IR. An empty result is a
+/// constant either way.
 mlir::LogicalResult
 emitElementwise(NodeImporter &node, llvm::ArrayRef<Operand> operands,
                 mlir::Type resultElementType, int resultDataType,
@@ -168,7 +169,8 @@ mlir::LogicalResult emitWithBuilder(NodeImporter &node,
 // Scalar helpers for linalg bodies
 //===----------------------------------------------------------------------===//
 
-/// A scalar arith.constant of `type` (float or integer).
+/// A scalar arith.constant of `type`: floats rounded to nearest, integers
+/// truncated toward zero and wrapped to the type's width.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double value);
 /// Extends f16/bf16 to f32 (computeType); other values pass through.
@@ -176,9 +178,6 @@ mlir::Value promote(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 /// Truncates a value computed in computeType back to `type`.
 mlir::Value demote(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                    mlir::Type type);
-
-/// An ONNX data type for `type` with the given signedness.
-int dataTypeFor(mlir::Type type, bool isUnsigned);
 
 //===----------------------------------------------------------------------===//
 // Registration, one function per file

@@ -1,4 +1,4 @@
-//===- LoweringHelpers.cpp - pieces shared by the lowbit lowerings --------===//
+//===- LoweringUtils.cpp - pieces shared by the lowbit lowerings ----------===//
 
 #include "Lowerings.h"
 
