@@ -189,23 +189,6 @@ bool lowbit::onnx_import::broadcastsTo(ArrayRef<int64_t> from,
   return true;
 }
 
-Value lowbit::onnx_import::broadcastTo(OpBuilder &b, Location loc, Value value,
-                                       ArrayRef<int64_t> shape) {
-  auto type = cast<RankedTensorType>(value.getType());
-  if (type.getShape() == shape)
-    return value;
-  int64_t count = 1;
-  for (int64_t d : shape)
-    count *= d;
-  if (type.getNumElements() == count)
-    return reshapeTo(b, loc, value, shape);
-  return buildElementwise(b, loc, shape, type.getElementType(),
-                          ValueRange{value},
-                          [](OpBuilder &, Location, ValueRange v) {
-                            return v[0];
-                          });
-}
-
 Value lowbit::onnx_import::scalarFloat(OpBuilder &b, Location loc, Type type,
                                        double value) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));

@@ -47,11 +47,6 @@ mlir::Value buildArgExtreme(mlir::OpBuilder &b, mlir::Location loc,
                             mlir::Value x, int64_t axis, bool isMax,
                             bool selectLast, bool isUnsigned);
 
-/// Broadcasts `value` (numpy rules, rank <= rank of `shape`) to exactly
-/// `shape`; returns it unchanged when it already has that shape.
-mlir::Value broadcastTo(mlir::OpBuilder &b, mlir::Location loc,
-                        mlir::Value value, llvm::ArrayRef<int64_t> shape);
-
 /// Whether `from` broadcasts unidirectionally to `to`.
 bool broadcastsTo(llvm::ArrayRef<int64_t> from, llvm::ArrayRef<int64_t> to);
 

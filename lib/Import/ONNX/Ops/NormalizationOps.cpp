@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DataMovement.h"
 #include "NNBuilders.h"
 
 #include "../ConstantTransforms.h"
