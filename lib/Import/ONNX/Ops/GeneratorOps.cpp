@@ -1,4 +1,4 @@
-//===- GeneratorOps.cpp - ConstantOfShape, Range, EyeLike, Trilu, OneHot, CumSum ===//
+//===- GeneratorOps.cpp - tensors built from shapes and positions ---------===//
 //
 // Ops whose result is a function of element positions: the masks and
 // position ids of exported transformers. Small results known at import time
@@ -34,7 +34,8 @@ Attribute scalarAttr(Builder &b, Type type, double value) {
 }
 
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
-  return arith::ConstantOp::create(b, loc, cast<TypedAttr>(scalarAttr(b, type, value)));
+  return arith::ConstantOp::create(b, loc,
+                                   cast<TypedAttr>(scalarAttr(b, type, value)));
 }
 
 /// linalg.index `dim` as an i64 scalar.
@@ -82,8 +83,8 @@ LogicalResult importRange(NodeImporter &node) {
   SmallVector<DenseElementsAttr> scalars;
   for (int i = 0; i < 3; ++i) {
     if (!node.hasInput(i))
-      return node.emitError() << "input " << i << " (" << names[i]
-                              << ") is missing";
+      return node.emitError()
+             << "input " << i << " (" << names[i] << ") is missing";
     DenseElementsAttr value = node.constantInputDense(i);
     if (!value)
       return node.emitError()
@@ -91,8 +92,8 @@ LogicalResult importRange(NodeImporter &node) {
              << ") must be known at import time: the length of the result "
                 "depends on it; fix the input shapes with --input-shape";
     if (value.getNumElements() != 1)
-      return node.emitError() << "input " << i << " (" << names[i]
-                              << ") must be a scalar";
+      return node.emitError()
+             << "input " << i << " (" << names[i] << ") must be a scalar";
     if (value.getElementType() != node.inputType(0).getElementType())
       return node.fail("start, limit and delta must have the same type");
     scalars.push_back(value);
@@ -118,8 +119,8 @@ LogicalResult importRange(NodeImporter &node) {
     if (delta == 0)
       return node.fail("delta is 0");
     __int128 span = limit - start;
-    __int128 length = delta > 0 ? (span + delta - 1) / delta
-                                : (span + delta + 1) / delta;
+    __int128 length =
+        delta > 0 ? (span + delta - 1) / delta : (span + delta + 1) / delta;
     if (length > kMaxElements)
       return node.fail("the result would have more than 2^40 elements");
     count = length < 0 ? 0 : static_cast<int64_t>(length);
@@ -148,7 +149,8 @@ LogicalResult importRange(NodeImporter &node) {
         values.push_back(IntegerAttr::get(
             elementType, start + APInt(width, i, false, true) * delta));
     }
-    return node.setConstantResult(0, DenseElementsAttr::get(resultType, values));
+    return node.setConstantResult(0,
+                                  DenseElementsAttr::get(resultType, values));
   }
 
   OpBuilder &b = node.builder();
@@ -185,9 +187,12 @@ enum class Diagonal { On, AtOrAbove, AtOrBelow };
 bool keeps(Diagonal which, int64_t row, int64_t col, int64_t k) {
   int64_t offset = col - row;
   switch (which) {
-  case Diagonal::On: return offset == k;
-  case Diagonal::AtOrAbove: return offset >= k;
-  case Diagonal::AtOrBelow: return offset <= k;
+  case Diagonal::On:
+    return offset == k;
+  case Diagonal::AtOrAbove:
+    return offset >= k;
+  case Diagonal::AtOrBelow:
+    return offset <= k;
   }
   return false;
 }
@@ -206,12 +211,12 @@ Value keepsInIR(OpBuilder &b, Location loc, Diagonal which, int64_t rank,
 }
 
 LogicalResult importEyeLike(NodeImporter &node) {
-  if (!node.hasInput(0))
-    return node.fail("input 0 is missing");
+  if (failed(requireInputs(node, 1)))
+    return failure();
   auto type = node.inputType(0);
   if (type.getRank() != 2)
-    return node.emitError() << "the input must be 2-D, not rank "
-                            << type.getRank();
+    return node.emitError()
+           << "the input must be 2-D, not rank " << type.getRank();
   Type elementType = type.getElementType();
   int dataType = node.inputDataType(0);
   if (node.hasAttr("dtype")) {
@@ -246,8 +251,8 @@ LogicalResult importEyeLike(NodeImporter &node) {
 }
 
 LogicalResult importTrilu(NodeImporter &node) {
-  if (!node.hasInput(0))
-    return node.fail("input 0 is missing");
+  if (failed(requireInputs(node, 1)))
+    return failure();
   auto type = node.inputType(0);
   int64_t rank = type.getRank();
   if (rank < 2)
@@ -302,9 +307,8 @@ Value indexAsI64(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
 }
 
 LogicalResult importOneHot(NodeImporter &node) {
-  for (int i = 0; i < 3; ++i)
-    if (!node.hasInput(i))
-      return node.emitError() << "input " << i << " is missing";
+  if (failed(requireInputs(node, 3)))
+    return failure();
   auto indicesType = node.inputType(0);
   DenseElementsAttr depthAttr = node.constantInputDense(1);
   if (!depthAttr)
@@ -394,8 +398,8 @@ LogicalResult importOneHot(NodeImporter &node) {
         Value zero = arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(0));
         Value depthValue =
             arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(depth));
-        Value negative = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
-                                               index, zero);
+        Value negative = arith::CmpIOp::create(
+            nb, nl, arith::CmpIPredicate::slt, index, zero);
         Value wrapped = arith::AddIOp::create(nb, nl, index, depthValue);
         index = arith::SelectOp::create(nb, nl, negative, wrapped, index);
         Value match = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
@@ -438,21 +442,23 @@ Value buildCumSum(OpBuilder &b, Location loc, Value x, int64_t axis,
         Value position = linalg::IndexOp::create(nb, nl, axis);
         Value summed = linalg::IndexOp::create(nb, nl, rank);
         Value include = arith::CmpIOp::create(
-            nb, nl, exclusive ? arith::CmpIPredicate::ult
-                              : arith::CmpIPredicate::ule,
+            nb, nl,
+            exclusive ? arith::CmpIPredicate::ult : arith::CmpIPredicate::ule,
             summed, position);
         Value term = arith::SelectOp::create(
-            nb, nl, include, args[0], scalarConstant(nb, nl, elementType, neutral));
-        Value sum = isFloat ? arith::AddFOp::create(nb, nl, args[1], term).getResult()
-                            : arith::AddIOp::create(nb, nl, args[1], term).getResult();
+            nb, nl, include, args[0],
+            scalarConstant(nb, nl, elementType, neutral));
+        Value sum =
+            isFloat ? arith::AddFOp::create(nb, nl, args[1], term).getResult()
+                    : arith::AddIOp::create(nb, nl, args[1], term).getResult();
         linalg::YieldOp::create(nb, nl, sum);
       });
   return generic.getResult(0);
 }
 
 LogicalResult importCumSum(NodeImporter &node) {
-  if (!node.hasInput(0))
-    return node.fail("input 0 is missing");
+  if (failed(requireInputs(node, 1)))
+    return failure();
   auto type = node.inputType(0);
   auto axes = node.constantInts(1, "axis");
   if (failed(axes))
@@ -486,7 +492,8 @@ LogicalResult importCumSum(NodeImporter &node) {
       std::optional<APFloat> fsum;
       std::optional<APInt> isum;
       if (floatType)
-        fsum = APFloat::getZero(floatType.getFloatSemantics(), /*Negative=*/true);
+        fsum =
+            APFloat::getZero(floatType.getFloatSemantics(), /*Negative=*/true);
       else
         isum = APInt(elementType.getIntOrFloatBitWidth(), 0);
       for (int64_t step = 0; step < n; ++step) {
@@ -500,8 +507,9 @@ LogicalResult importCumSum(NodeImporter &node) {
         };
         if (!exclusive)
           add();
-        result[flat] = floatType ? Attribute(FloatAttr::get(elementType, *fsum))
-                                 : Attribute(IntegerAttr::get(elementType, *isum));
+        result[flat] = floatType
+                           ? Attribute(FloatAttr::get(elementType, *fsum))
+                           : Attribute(IntegerAttr::get(elementType, *isum));
         if (exclusive)
           add();
       }
@@ -525,12 +533,13 @@ LogicalResult importCumSum(NodeImporter &node) {
 void lowbit::onnx_import::registerGeneratorOps(std::vector<OpHandler> &table) {
   table.push_back({"", "ConstantOfShape", 9, importConstantOfShape,
                    "shape known at import time"});
-  table.push_back({"", "Range", 11, importRange,
-                   "start/limit/delta known at import time"});
+  table.push_back(
+      {"", "Range", 11, importRange, "start/limit/delta known at import time"});
   table.push_back({"", "EyeLike", 9, importEyeLike});
   table.push_back({"", "Trilu", 14, importTrilu, "k known at import time"});
   for (int version : {9, 11})
-    table.push_back({"", "OneHot", version, importOneHot,
-                     "depth known at import time"});
-  table.push_back({"", "CumSum", 11, importCumSum, "axis known at import time"});
+    table.push_back(
+        {"", "OneHot", version, importOneHot, "depth known at import time"});
+  table.push_back(
+      {"", "CumSum", 11, importCumSum, "axis known at import time"});
 }
