@@ -199,15 +199,14 @@ bool keeps(Diagonal which, int64_t row, int64_t col, int64_t k) {
 
 /// The diagonal test on the last two loop indices of a linalg body.
 Value keepsInIR(OpBuilder &b, Location loc, Diagonal which, int64_t rank,
-                int64_t k) {
+                Value k) {
   Value row = positionI64(b, loc, rank - 2);
   Value col = positionI64(b, loc, rank - 1);
   Value offset = arith::SubIOp::create(b, loc, col, row);
-  Value kValue = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(k));
   auto predicate = which == Diagonal::On          ? arith::CmpIPredicate::eq
                    : which == Diagonal::AtOrAbove ? arith::CmpIPredicate::sge
                                                   : arith::CmpIPredicate::sle;
-  return arith::CmpIOp::create(b, loc, predicate, offset, kValue);
+  return arith::CmpIOp::create(b, loc, predicate, offset, k);
 }
 
 LogicalResult importEyeLike(NodeImporter &node) {
@@ -242,7 +241,9 @@ LogicalResult importEyeLike(NodeImporter &node) {
   Value result = buildElementwise(
       node.builder(), node.loc(), type.getShape(), elementType, ValueRange{},
       [&](OpBuilder &b, Location loc, ValueRange) -> Value {
-        Value on = keepsInIR(b, loc, Diagonal::On, 2, k);
+        Value kValue =
+            arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(k));
+        Value on = keepsInIR(b, loc, Diagonal::On, 2, kValue);
         return arith::SelectOp::create(b, loc, on,
                                        scalarConstant(b, loc, elementType, 1),
                                        scalarConstant(b, loc, elementType, 0));
@@ -257,14 +258,16 @@ LogicalResult importTrilu(NodeImporter &node) {
   int64_t rank = type.getRank();
   if (rank < 2)
     return node.emitError() << "the input must have rank >= 2, not " << rank;
-  int64_t k = 0;
+  // k may be known (folding) or only known at run time.
+  std::optional<int64_t> k = 0;
   if (node.hasInput(1)) {
-    auto given = node.constantInts(1, "k");
-    if (failed(given))
-      return failure();
-    if (given->size() != 1)
-      return node.fail("input 1 (k) must be a scalar");
-    k = given->front();
+    auto kType = node.inputType(1);
+    if (kType.getNumElements() != 1 || !kType.getElementType().isInteger(64))
+      return node.fail("input 1 (k) must be one int64");
+    if (DenseElementsAttr given = node.constantInputDense(1))
+      k = intsOf(given, false).front();
+    else
+      k = std::nullopt;
   }
   Diagonal which =
       node.attrInt("upper", 1) ? Diagonal::AtOrAbove : Diagonal::AtOrBelow;
@@ -272,24 +275,33 @@ LogicalResult importTrilu(NodeImporter &node) {
   if (bindIfEmpty(node, 0, type))
     return success();
   Builder attrs(node.context());
-  if (DenseElementsAttr data = foldableInput(node, 0, type, false)) {
+  DenseElementsAttr data = foldableInput(node, 0, type, false);
+  if (data && k) {
     SmallVector<Attribute> elements = elementsOf(data);
     Attribute zero = scalarAttr(attrs, elementType, 0.0);
     size_t flat = 0;
     forEachIndex(type.getShape(), [&](ArrayRef<int64_t> index) {
-      if (!keeps(which, index[rank - 2], index[rank - 1], k))
+      if (!keeps(which, index[rank - 2], index[rank - 1], *k))
         elements[flat] = zero;
       ++flat;
     });
     return node.setConstantResult(0, DenseElementsAttr::get(type, elements));
   }
+  OpBuilder &b = node.builder();
+  Value kValue;
+  if (k) {
+    kValue = arith::ConstantOp::create(b, node.loc(), b.getI64IntegerAttr(*k));
+  } else {
+    Value flat = reshapeTo(b, node.loc(), node.input(1), {1});
+    Value zero = arith::ConstantIndexOp::create(b, node.loc(), 0);
+    kValue = tensor::ExtractOp::create(b, node.loc(), flat, ValueRange{zero});
+  }
   Value result = buildElementwise(
-      node.builder(), node.loc(), type.getShape(), elementType,
-      ValueRange{node.input(0)},
-      [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-        Value keep = keepsInIR(b, loc, which, rank, k);
-        return arith::SelectOp::create(b, loc, keep, args[0],
-                                       scalarConstant(b, loc, elementType, 0));
+      b, node.loc(), type.getShape(), elementType, ValueRange{node.input(0)},
+      [&](OpBuilder &nb, Location loc, ValueRange args) -> Value {
+        Value keep = keepsInIR(nb, loc, which, rank, kValue);
+        return arith::SelectOp::create(
+            nb, loc, keep, args[0], scalarConstant(nb, loc, elementType, 0));
       });
   return node.setResult(0, result);
 }
@@ -536,7 +548,7 @@ void lowbit::onnx_import::registerGeneratorOps(std::vector<OpHandler> &table) {
   table.push_back(
       {"", "Range", 11, importRange, "start/limit/delta known at import time"});
   table.push_back({"", "EyeLike", 9, importEyeLike});
-  table.push_back({"", "Trilu", 14, importTrilu, "k known at import time"});
+  table.push_back({"", "Trilu", 14, importTrilu});
   for (int version : {9, 11})
     table.push_back(
         {"", "OneHot", version, importOneHot, "depth known at import time"});
