@@ -265,8 +265,9 @@ FailureOr<Value> channelParameter(NodeImporter &node, int input,
 /// Inference-mode batch normalization, in the reference implementation's
 /// order: scale * (x - mean) / sqrt(var + epsilon) + bias.
 LogicalResult importBatchNormalization(NodeImporter &node) {
-  if (node.numInputs() < 5)
-    return node.fail("expects inputs X, scale, B, input_mean and input_var");
+  for (int i = 0; i < 5; ++i)
+    if (!node.hasInput(i))
+      return node.fail("expects inputs X, scale, B, input_mean and input_var");
   RankedTensorType type = node.inputType(0);
   Type element = type.getElementType();
   if (!isa<FloatType>(element))
@@ -330,7 +331,7 @@ Value buildStandardize(OpBuilder &b, Location loc, Value x,
 /// scale * (x - mean) / sqrt(var + epsilon) + B with statistics per sample
 /// and channel over the spatial axes.
 LogicalResult importInstanceNormalization(NodeImporter &node) {
-  if (node.numInputs() < 3)
+  if (!node.hasInput(0) || !node.hasInput(1) || !node.hasInput(2))
     return node.fail("expects inputs input, scale and B");
   RankedTensorType type = node.inputType(0);
   Type element = type.getElementType();
@@ -377,7 +378,7 @@ LogicalResult importInstanceNormalization(NodeImporter &node) {
 /// and bias per group (opset 18) or per channel (opset 21).
 template <bool perChannel>
 LogicalResult importGroupNormalization(NodeImporter &node) {
-  if (node.numInputs() < 3)
+  if (!node.hasInput(0) || !node.hasInput(1) || !node.hasInput(2))
     return node.fail("expects inputs X, scale and bias");
   RankedTensorType type = node.inputType(0);
   Type element = type.getElementType();
