@@ -573,11 +573,10 @@ void lowbit::onnx_import::registerNormalizationOps(
                    "inference mode only"});
   table.push_back({"", "InstanceNormalization", 1, importInstanceNormalization});
   table.push_back({"", "GroupNormalization", 18,
-                   importGroupNormalization<false>,
-                   "scale and bias per group"});
+                   importGroupNormalization<false>});
   table.push_back({"", "GroupNormalization", 21,
                    importGroupNormalization<true>,
-                   "scale and bias per channel"});
+                   "scale and bias per group before 21, per channel from 21"});
   table.push_back({"", "LRN", 1, importLRN});
   table.push_back({"", "MeanVarianceNormalization", 9,
                    importMeanVarianceNormalization});
