@@ -55,8 +55,8 @@ Value lowbit::onnx_import::reverseAxis(OpBuilder &b, Location loc, Value value,
   auto type = cast<RankedTensorType>(value.getType());
   if (type.getDimSize(axis) <= 1)
     return value;
-  return tosa::ReverseOp::create(b, loc, type, value,
-                                 b.getI32IntegerAttr(static_cast<int32_t>(axis)));
+  return tosa::ReverseOp::create(
+      b, loc, type, value, b.getI32IntegerAttr(static_cast<int32_t>(axis)));
 }
 
 Value lowbit::onnx_import::concatAxis(OpBuilder &b, Location loc,
@@ -75,9 +75,9 @@ Value lowbit::onnx_import::concatAxis(OpBuilder &b, Location loc,
   auto shape = llvm::to_vector(
       cast<RankedTensorType>(nonEmpty.front().getType()).getShape());
   shape[axis] = total;
-  return tosa::ConcatOp::create(b, loc, withShape(nonEmpty.front(), shape),
-                                nonEmpty,
-                                b.getI32IntegerAttr(static_cast<int32_t>(axis)));
+  return tosa::ConcatOp::create(
+      b, loc, withShape(nonEmpty.front(), shape), nonEmpty,
+      b.getI32IntegerAttr(static_cast<int32_t>(axis)));
 }
 
 Value lowbit::onnx_import::tileTensor(OpBuilder &b, Location loc, Value value,
@@ -171,10 +171,9 @@ Value lowbit::onnx_import::gatherAxisConstant(OpBuilder &b, Location loc,
   int64_t inner = numElements(type.getShape().drop_front(axis + 1));
   int64_t count = indices.size();
   if (outer == 1) {
-    Value values =
-        reshapeTo(b, loc, value, {1, type.getDimSize(axis), inner});
-    Value indexTensor = createConstant(
-        b, loc, intTensor(b.getI32Type(), {1, count}, indices));
+    Value values = reshapeTo(b, loc, value, {1, type.getDimSize(axis), inner});
+    Value indexTensor =
+        createConstant(b, loc, intTensor(b.getI32Type(), {1, count}, indices));
     Value gathered = tosa::GatherOp::create(
         b, loc, withShape(value, {1, count, inner}), values, indexTensor);
     return reshapeTo(b, loc, gathered, resultShape);
@@ -229,20 +228,19 @@ Value lowbit::onnx_import::gatherAxis(OpBuilder &b, Location loc, Value data,
     indexExprs.push_back(getAffineDimExpr(axis + i, ctx));
   SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, indexExprs, ctx),
                                  AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  Value init = tensor::EmptyOp::create(b, loc, resultShape,
-                                       dataType.getElementType());
+  Value init =
+      tensor::EmptyOp::create(b, loc, resultShape, dataType.getElementType());
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   int64_t size = dataType.getDimSize(axis);
   auto generic = linalg::GenericOp::create(
       b, loc, resultType, ValueRange{indices}, ValueRange{init}, maps,
       iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value index = normalize
-                          ? normalizedIndex(nb, nl, args[0], size, false)
-                          : arith::IndexCastOp::create(nb, nl,
-                                                       nb.getIndexType(),
-                                                       args[0])
-                                .getResult();
+        Value index =
+            normalize
+                ? normalizedIndex(nb, nl, args[0], size, false)
+                : arith::IndexCastOp::create(nb, nl, nb.getIndexType(), args[0])
+                      .getResult();
         SmallVector<Value> coords;
         for (int64_t i = 0; i < axis; ++i)
           coords.push_back(linalg::IndexOp::create(nb, nl, i));

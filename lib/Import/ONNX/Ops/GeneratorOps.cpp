@@ -1,4 +1,4 @@
-//===- GeneratorOps.cpp - ConstantOfShape, Range, EyeLike, Trilu, OneHot, CumSum ===//
+//===- GeneratorOps.cpp - tensors built from shapes and positions ---------===//
 //
 // Ops whose result is a function of element positions: the masks and
 // position ids of exported transformers. Small results known at import time
@@ -34,7 +34,8 @@ Attribute scalarAttr(Builder &b, Type type, double value) {
 }
 
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
-  return arith::ConstantOp::create(b, loc, cast<TypedAttr>(scalarAttr(b, type, value)));
+  return arith::ConstantOp::create(b, loc,
+                                   cast<TypedAttr>(scalarAttr(b, type, value)));
 }
 
 /// linalg.index `dim` as an i64 scalar.
@@ -82,8 +83,8 @@ LogicalResult importRange(NodeImporter &node) {
   SmallVector<DenseElementsAttr> scalars;
   for (int i = 0; i < 3; ++i) {
     if (!node.hasInput(i))
-      return node.emitError() << "input " << i << " (" << names[i]
-                              << ") is missing";
+      return node.emitError()
+             << "input " << i << " (" << names[i] << ") is missing";
     DenseElementsAttr value = node.constantInputDense(i);
     if (!value)
       return node.emitError()
@@ -91,8 +92,8 @@ LogicalResult importRange(NodeImporter &node) {
              << ") must be known at import time: the length of the result "
                 "depends on it; fix the input shapes with --input-shape";
     if (value.getNumElements() != 1)
-      return node.emitError() << "input " << i << " (" << names[i]
-                              << ") must be a scalar";
+      return node.emitError()
+             << "input " << i << " (" << names[i] << ") must be a scalar";
     if (value.getElementType() != node.inputType(0).getElementType())
       return node.fail("start, limit and delta must have the same type");
     scalars.push_back(value);
@@ -118,8 +119,8 @@ LogicalResult importRange(NodeImporter &node) {
     if (delta == 0)
       return node.fail("delta is 0");
     __int128 span = limit - start;
-    __int128 length = delta > 0 ? (span + delta - 1) / delta
-                                : (span + delta + 1) / delta;
+    __int128 length =
+        delta > 0 ? (span + delta - 1) / delta : (span + delta + 1) / delta;
     if (length > kMaxElements)
       return node.fail("the result would have more than 2^40 elements");
     count = length < 0 ? 0 : static_cast<int64_t>(length);
@@ -148,7 +149,8 @@ LogicalResult importRange(NodeImporter &node) {
         values.push_back(IntegerAttr::get(
             elementType, start + APInt(width, i, false, true) * delta));
     }
-    return node.setConstantResult(0, DenseElementsAttr::get(resultType, values));
+    return node.setConstantResult(0,
+                                  DenseElementsAttr::get(resultType, values));
   }
 
   OpBuilder &b = node.builder();
@@ -185,33 +187,35 @@ enum class Diagonal { On, AtOrAbove, AtOrBelow };
 bool keeps(Diagonal which, int64_t row, int64_t col, int64_t k) {
   int64_t offset = col - row;
   switch (which) {
-  case Diagonal::On: return offset == k;
-  case Diagonal::AtOrAbove: return offset >= k;
-  case Diagonal::AtOrBelow: return offset <= k;
+  case Diagonal::On:
+    return offset == k;
+  case Diagonal::AtOrAbove:
+    return offset >= k;
+  case Diagonal::AtOrBelow:
+    return offset <= k;
   }
   return false;
 }
 
 /// The diagonal test on the last two loop indices of a linalg body.
 Value keepsInIR(OpBuilder &b, Location loc, Diagonal which, int64_t rank,
-                int64_t k) {
+                Value k) {
   Value row = positionI64(b, loc, rank - 2);
   Value col = positionI64(b, loc, rank - 1);
   Value offset = arith::SubIOp::create(b, loc, col, row);
-  Value kValue = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(k));
   auto predicate = which == Diagonal::On          ? arith::CmpIPredicate::eq
                    : which == Diagonal::AtOrAbove ? arith::CmpIPredicate::sge
                                                   : arith::CmpIPredicate::sle;
-  return arith::CmpIOp::create(b, loc, predicate, offset, kValue);
+  return arith::CmpIOp::create(b, loc, predicate, offset, k);
 }
 
 LogicalResult importEyeLike(NodeImporter &node) {
-  if (!node.hasInput(0))
-    return node.fail("input 0 is missing");
+  if (failed(requireInputs(node, 1)))
+    return failure();
   auto type = node.inputType(0);
   if (type.getRank() != 2)
-    return node.emitError() << "the input must be 2-D, not rank "
-                            << type.getRank();
+    return node.emitError()
+           << "the input must be 2-D, not rank " << type.getRank();
   Type elementType = type.getElementType();
   int dataType = node.inputDataType(0);
   if (node.hasAttr("dtype")) {
@@ -237,7 +241,9 @@ LogicalResult importEyeLike(NodeImporter &node) {
   Value result = buildElementwise(
       node.builder(), node.loc(), type.getShape(), elementType, ValueRange{},
       [&](OpBuilder &b, Location loc, ValueRange) -> Value {
-        Value on = keepsInIR(b, loc, Diagonal::On, 2, k);
+        Value kValue =
+            arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(k));
+        Value on = keepsInIR(b, loc, Diagonal::On, 2, kValue);
         return arith::SelectOp::create(b, loc, on,
                                        scalarConstant(b, loc, elementType, 1),
                                        scalarConstant(b, loc, elementType, 0));
@@ -246,20 +252,22 @@ LogicalResult importEyeLike(NodeImporter &node) {
 }
 
 LogicalResult importTrilu(NodeImporter &node) {
-  if (!node.hasInput(0))
-    return node.fail("input 0 is missing");
+  if (failed(requireInputs(node, 1)))
+    return failure();
   auto type = node.inputType(0);
   int64_t rank = type.getRank();
   if (rank < 2)
     return node.emitError() << "the input must have rank >= 2, not " << rank;
-  int64_t k = 0;
+  // k may be known (folding) or only known at run time.
+  std::optional<int64_t> k = 0;
   if (node.hasInput(1)) {
-    auto given = node.constantInts(1, "k");
-    if (failed(given))
-      return failure();
-    if (given->size() != 1)
-      return node.fail("input 1 (k) must be a scalar");
-    k = given->front();
+    auto kType = node.inputType(1);
+    if (kType.getNumElements() != 1 || !kType.getElementType().isInteger(64))
+      return node.fail("input 1 (k) must be one int64");
+    if (DenseElementsAttr given = node.constantInputDense(1))
+      k = intsOf(given, false).front();
+    else
+      k = std::nullopt;
   }
   Diagonal which =
       node.attrInt("upper", 1) ? Diagonal::AtOrAbove : Diagonal::AtOrBelow;
@@ -267,24 +275,33 @@ LogicalResult importTrilu(NodeImporter &node) {
   if (bindIfEmpty(node, 0, type))
     return success();
   Builder attrs(node.context());
-  if (DenseElementsAttr data = foldableInput(node, 0, type, false)) {
+  DenseElementsAttr data = foldableInput(node, 0, type, false);
+  if (data && k) {
     SmallVector<Attribute> elements = elementsOf(data);
     Attribute zero = scalarAttr(attrs, elementType, 0.0);
     size_t flat = 0;
     forEachIndex(type.getShape(), [&](ArrayRef<int64_t> index) {
-      if (!keeps(which, index[rank - 2], index[rank - 1], k))
+      if (!keeps(which, index[rank - 2], index[rank - 1], *k))
         elements[flat] = zero;
       ++flat;
     });
     return node.setConstantResult(0, DenseElementsAttr::get(type, elements));
   }
+  OpBuilder &b = node.builder();
+  Value kValue;
+  if (k) {
+    kValue = arith::ConstantOp::create(b, node.loc(), b.getI64IntegerAttr(*k));
+  } else {
+    Value flat = reshapeTo(b, node.loc(), node.input(1), {1});
+    Value zero = arith::ConstantIndexOp::create(b, node.loc(), 0);
+    kValue = tensor::ExtractOp::create(b, node.loc(), flat, ValueRange{zero});
+  }
   Value result = buildElementwise(
-      node.builder(), node.loc(), type.getShape(), elementType,
-      ValueRange{node.input(0)},
-      [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-        Value keep = keepsInIR(b, loc, which, rank, k);
-        return arith::SelectOp::create(b, loc, keep, args[0],
-                                       scalarConstant(b, loc, elementType, 0));
+      b, node.loc(), type.getShape(), elementType, ValueRange{node.input(0)},
+      [&](OpBuilder &nb, Location loc, ValueRange args) -> Value {
+        Value keep = keepsInIR(nb, loc, which, rank, kValue);
+        return arith::SelectOp::create(
+            nb, loc, keep, args[0], scalarConstant(nb, loc, elementType, 0));
       });
   return node.setResult(0, result);
 }
@@ -302,9 +319,8 @@ Value indexAsI64(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
 }
 
 LogicalResult importOneHot(NodeImporter &node) {
-  for (int i = 0; i < 3; ++i)
-    if (!node.hasInput(i))
-      return node.emitError() << "input " << i << " is missing";
+  if (failed(requireInputs(node, 3)))
+    return failure();
   auto indicesType = node.inputType(0);
   DenseElementsAttr depthAttr = node.constantInputDense(1);
   if (!depthAttr)
@@ -394,8 +410,8 @@ LogicalResult importOneHot(NodeImporter &node) {
         Value zero = arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(0));
         Value depthValue =
             arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(depth));
-        Value negative = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
-                                               index, zero);
+        Value negative = arith::CmpIOp::create(
+            nb, nl, arith::CmpIPredicate::slt, index, zero);
         Value wrapped = arith::AddIOp::create(nb, nl, index, depthValue);
         index = arith::SelectOp::create(nb, nl, negative, wrapped, index);
         Value match = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
@@ -438,21 +454,23 @@ Value buildCumSum(OpBuilder &b, Location loc, Value x, int64_t axis,
         Value position = linalg::IndexOp::create(nb, nl, axis);
         Value summed = linalg::IndexOp::create(nb, nl, rank);
         Value include = arith::CmpIOp::create(
-            nb, nl, exclusive ? arith::CmpIPredicate::ult
-                              : arith::CmpIPredicate::ule,
+            nb, nl,
+            exclusive ? arith::CmpIPredicate::ult : arith::CmpIPredicate::ule,
             summed, position);
         Value term = arith::SelectOp::create(
-            nb, nl, include, args[0], scalarConstant(nb, nl, elementType, neutral));
-        Value sum = isFloat ? arith::AddFOp::create(nb, nl, args[1], term).getResult()
-                            : arith::AddIOp::create(nb, nl, args[1], term).getResult();
+            nb, nl, include, args[0],
+            scalarConstant(nb, nl, elementType, neutral));
+        Value sum =
+            isFloat ? arith::AddFOp::create(nb, nl, args[1], term).getResult()
+                    : arith::AddIOp::create(nb, nl, args[1], term).getResult();
         linalg::YieldOp::create(nb, nl, sum);
       });
   return generic.getResult(0);
 }
 
 LogicalResult importCumSum(NodeImporter &node) {
-  if (!node.hasInput(0))
-    return node.fail("input 0 is missing");
+  if (failed(requireInputs(node, 1)))
+    return failure();
   auto type = node.inputType(0);
   auto axes = node.constantInts(1, "axis");
   if (failed(axes))
@@ -486,7 +504,8 @@ LogicalResult importCumSum(NodeImporter &node) {
       std::optional<APFloat> fsum;
       std::optional<APInt> isum;
       if (floatType)
-        fsum = APFloat::getZero(floatType.getFloatSemantics(), /*Negative=*/true);
+        fsum =
+            APFloat::getZero(floatType.getFloatSemantics(), /*Negative=*/true);
       else
         isum = APInt(elementType.getIntOrFloatBitWidth(), 0);
       for (int64_t step = 0; step < n; ++step) {
@@ -500,8 +519,9 @@ LogicalResult importCumSum(NodeImporter &node) {
         };
         if (!exclusive)
           add();
-        result[flat] = floatType ? Attribute(FloatAttr::get(elementType, *fsum))
-                                 : Attribute(IntegerAttr::get(elementType, *isum));
+        result[flat] = floatType
+                           ? Attribute(FloatAttr::get(elementType, *fsum))
+                           : Attribute(IntegerAttr::get(elementType, *isum));
         if (exclusive)
           add();
       }
@@ -525,12 +545,13 @@ LogicalResult importCumSum(NodeImporter &node) {
 void lowbit::onnx_import::registerGeneratorOps(std::vector<OpHandler> &table) {
   table.push_back({"", "ConstantOfShape", 9, importConstantOfShape,
                    "shape known at import time"});
-  table.push_back({"", "Range", 11, importRange,
-                   "start/limit/delta known at import time"});
+  table.push_back(
+      {"", "Range", 11, importRange, "start/limit/delta known at import time"});
   table.push_back({"", "EyeLike", 9, importEyeLike});
-  table.push_back({"", "Trilu", 14, importTrilu, "k known at import time"});
+  table.push_back({"", "Trilu", 14, importTrilu});
   for (int version : {9, 11})
-    table.push_back({"", "OneHot", version, importOneHot,
-                     "depth known at import time"});
-  table.push_back({"", "CumSum", 11, importCumSum, "axis known at import time"});
+    table.push_back(
+        {"", "OneHot", version, importOneHot, "depth known at import time"});
+  table.push_back(
+      {"", "CumSum", 11, importCumSum, "axis known at import time"});
 }

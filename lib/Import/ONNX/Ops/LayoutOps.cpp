@@ -21,12 +21,6 @@ using namespace lowbit::onnx_import;
 
 namespace {
 
-LogicalResult requireData(NodeImporter &node) {
-  if (!node.hasInput(0))
-    return node.fail("input 0 is missing");
-  return success();
-}
-
 RankedTensorType resultTypeLike(NodeImporter &node, ArrayRef<int64_t> shape) {
   return RankedTensorType::get(shape, node.inputType(0).getElementType());
 }
@@ -58,16 +52,18 @@ LogicalResult bindTransposed(NodeImporter &node, ArrayRef<int64_t> perms) {
   ElementsAttr constant = node.constantInput(0);
   if (constant && !isa<DenseElementsAttr>(constant) && perms.size() == 2 &&
       perms[0] == 1)
-    return node.setConstantResult(
-        0, transpose2D(constant, node.node().output(0)));
+    return node.setConstantResult(0,
+                                  transpose2D(constant, node.node().output(0)));
   return bindMoved(
       node, 0, resultType,
       [&] { return transposeIndexMap(type.getShape(), perms); },
-      [&] { return transpose(node.builder(), node.loc(), node.input(0), perms); });
+      [&] {
+        return transpose(node.builder(), node.loc(), node.input(0), perms);
+      });
 }
 
 LogicalResult importTranspose(NodeImporter &node) {
-  if (failed(requireData(node)))
+  if (failed(requireInputs(node, 1)))
     return failure();
   int64_t rank = node.inputType(0).getRank();
   SmallVector<int64_t> perms;
@@ -85,9 +81,9 @@ LogicalResult importTranspose(NodeImporter &node) {
       used[p] = true;
   }
   if (!valid)
-    return node.emitError() << "perm " << formatShape(perms)
-                            << " is not a permutation of the " << rank
-                            << " axes";
+    return node.emitError()
+           << "perm " << formatShape(perms) << " is not a permutation of the "
+           << rank << " axes";
   if (llvm::equal(perms, llvm::seq<int64_t>(0, rank)))
     return node.forwardInput(0, 0);
   return bindTransposed(node, perms);
@@ -102,9 +98,8 @@ LogicalResult importConcat(NodeImporter &node) {
     return node.fail("Concat needs at least one input");
   if (node.opset() >= 4 && !node.hasAttr("axis"))
     return node.fail("attribute 'axis' is missing");
-  for (int i = 0; i < node.numInputs(); ++i)
-    if (!node.hasInput(i))
-      return node.emitError() << "input " << i << " is missing";
+  if (failed(requireInputs(node, node.numInputs())))
+    return failure();
   auto first = node.inputType(0);
   int64_t rank = first.getRank();
   auto axis = normalizeAxis(node, node.attrInt("axis", 1), rank);
@@ -115,18 +110,17 @@ LogicalResult importConcat(NodeImporter &node) {
   for (int i = 0; i < node.numInputs(); ++i) {
     auto type = node.inputType(i);
     if (type.getElementType() != first.getElementType())
-      return node.emitError() << "input " << i << " has element type "
-                              << type.getElementType() << ", input 0 has "
-                              << first.getElementType();
+      return node.emitError()
+             << "input " << i << " has element type " << type.getElementType()
+             << ", input 0 has " << first.getElementType();
     bool compatible = type.getRank() == rank;
     for (int64_t d = 0; compatible && d < rank; ++d)
       compatible = d == *axis || type.getDimSize(d) == first.getDimSize(d);
     if (!compatible)
-      return node.emitError() << "input " << i << " of shape "
-                              << formatShape(type.getShape())
-                              << " does not match input 0 of shape "
-                              << formatShape(first.getShape())
-                              << " outside axis " << *axis;
+      return node.emitError()
+             << "input " << i << " of shape " << formatShape(type.getShape())
+             << " does not match input 0 of shape "
+             << formatShape(first.getShape()) << " outside axis " << *axis;
     shape[*axis] += type.getDimSize(*axis);
   }
   auto resultType = resultTypeLike(node, shape);
@@ -152,12 +146,14 @@ LogicalResult importConcat(NodeImporter &node) {
         auto begin = elements[i].begin() + o * slab;
         result.append(begin, begin + slab);
       }
-    return node.setConstantResult(0, DenseElementsAttr::get(resultType, result));
+    return node.setConstantResult(0,
+                                  DenseElementsAttr::get(resultType, result));
   }
   SmallVector<Value> pieces;
   for (int i = 0; i < node.numInputs(); ++i)
     pieces.push_back(node.input(i));
-  return node.setResult(0, concatAxis(node.builder(), node.loc(), pieces, *axis));
+  return node.setResult(0,
+                        concatAxis(node.builder(), node.loc(), pieces, *axis));
 }
 
 //===----------------------------------------------------------------------===//
@@ -237,7 +233,7 @@ AxisSlice resolveSlice(int64_t start, int64_t end, int64_t step, int64_t dim) {
 }
 
 LogicalResult importSlice(NodeImporter &node) {
-  if (failed(requireData(node)))
+  if (failed(requireInputs(node, 1)))
     return failure();
   auto type = node.inputType(0);
   int64_t rank = type.getRank();
@@ -313,8 +309,9 @@ FailureOr<SmallVector<int64_t>> resolveSplit(NodeImporter &node, int64_t dim) {
   if (node.opset() >= 18 && node.hasAttr("num_outputs")) {
     parts = node.attrInt("num_outputs", parts);
     if (parts != node.numOutputs())
-      return node.emitError() << "num_outputs is " << parts << " but the node has "
-                              << node.numOutputs() << " outputs";
+      return node.emitError()
+             << "num_outputs is " << parts << " but the node has "
+             << node.numOutputs() << " outputs";
   }
   if (parts <= 0)
     return node.fail("Split has no outputs");
@@ -322,15 +319,15 @@ FailureOr<SmallVector<int64_t>> resolveSplit(NodeImporter &node, int64_t dim) {
     return SmallVector<int64_t>(parts, dim / parts);
   int64_t chunk = dim / parts + 1;
   if (node.opset() < 18 || chunk * (parts - 1) > dim)
-    return node.emitError() << "cannot split " << dim << " elements into "
-                            << parts << " parts";
+    return node.emitError()
+           << "cannot split " << dim << " elements into " << parts << " parts";
   SmallVector<int64_t> sizes(parts, chunk);
   sizes.back() = dim - chunk * (parts - 1);
   return sizes;
 }
 
 LogicalResult importSplit(NodeImporter &node) {
-  if (failed(requireData(node)))
+  if (failed(requireInputs(node, 1)))
     return failure();
   auto type = node.inputType(0);
   auto axis = normalizeAxis(node, node.attrInt("axis", 0), type.getRank());
@@ -341,9 +338,9 @@ LogicalResult importSplit(NodeImporter &node) {
   if (failed(sizes))
     return failure();
   if (static_cast<int64_t>(sizes->size()) != node.numOutputs())
-    return node.emitError() << "split has " << sizes->size()
-                            << " entries but the node has " << node.numOutputs()
-                            << " outputs";
+    return node.emitError()
+           << "split has " << sizes->size() << " entries but the node has "
+           << node.numOutputs() << " outputs";
   int64_t total = 0;
   for (int64_t s : *sizes) {
     if (s < 0 || s > dim)
@@ -371,16 +368,16 @@ LogicalResult importSplit(NodeImporter &node) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult importTile(NodeImporter &node) {
-  if (failed(requireData(node)))
+  if (failed(requireInputs(node, 1)))
     return failure();
   auto type = node.inputType(0);
   auto repeats = node.constantInts(1, "repeats");
   if (failed(repeats))
     return failure();
   if (static_cast<int64_t>(repeats->size()) != type.getRank())
-    return node.emitError() << "repeats has " << repeats->size()
-                            << " entries for an input of rank "
-                            << type.getRank();
+    return node.emitError()
+           << "repeats has " << repeats->size()
+           << " entries for an input of rank " << type.getRank();
   SmallVector<int64_t> shape;
   for (auto [d, r] : llvm::zip(type.getShape(), *repeats)) {
     if (r < 0)
@@ -437,7 +434,7 @@ FailureOr<int64_t> readBlockSize(NodeImporter &node) {
 }
 
 LogicalResult importDepthToSpace(NodeImporter &node) {
-  if (failed(requireData(node)))
+  if (failed(requireInputs(node, 1)))
     return failure();
   auto block = readBlockSize(node);
   if (failed(block))
@@ -445,11 +442,12 @@ LogicalResult importDepthToSpace(NodeImporter &node) {
   int64_t bs = *block;
   ArrayRef<int64_t> s = node.inputType(0).getShape();
   if (bs > s[1] || s[1] % (bs * bs) != 0)
-    return node.emitError() << "channels " << s[1]
-                            << " are not a multiple of blocksize^2 = "
-                            << bs * bs;
+    return node.emitError()
+           << "channels " << s[1]
+           << " are not a multiple of blocksize^2 = " << bs * bs;
   int64_t c = s[1] / (bs * bs);
-  std::string mode = node.opset() >= 11 ? node.attrString("mode", "DCR") : "DCR";
+  std::string mode =
+      node.opset() >= 11 ? node.attrString("mode", "DCR") : "DCR";
   SmallVector<int64_t> shape = {s[0], c, s[2] * bs, s[3] * bs};
   if (mode == "DCR")
     return bindRearranged(node, {s[0], bs, bs, c, s[2], s[3]},
@@ -461,7 +459,7 @@ LogicalResult importDepthToSpace(NodeImporter &node) {
 }
 
 LogicalResult importSpaceToDepth(NodeImporter &node) {
-  if (failed(requireData(node)))
+  if (failed(requireInputs(node, 1)))
     return failure();
   auto block = readBlockSize(node);
   if (failed(block))
@@ -480,11 +478,12 @@ LogicalResult importSpaceToDepth(NodeImporter &node) {
 
 void lowbit::onnx_import::registerLayoutOps(std::vector<OpHandler> &table) {
   table.push_back({"", "Transpose", 1, importTranspose});
-  table.push_back({"", "Concat", 1, importConcat});
-  for (int version : {1, 2, 13, 18})
+  for (int version : {1, 4, 11})
+    table.push_back({"", "Concat", version, importConcat});
+  for (int version : {1, 2, 11, 13, 18})
     table.push_back({"", "Split", version, importSplit,
                      "split sizes known at import time"});
-  for (int version : {1, 10})
+  for (int version : {1, 10, 11})
     table.push_back({"", "Slice", version, importSlice,
                      "starts/ends/axes/steps known at import time"});
   table.push_back({"", "Tile", 6, importTile, "repeats known at import time"});

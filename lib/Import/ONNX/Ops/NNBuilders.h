@@ -12,8 +12,6 @@
 #include "../IRBuilders.h"
 #include "../OpRegistry.h"
 
-#include <optional>
-
 namespace lowbit::onnx_import {
 
 enum class ReduceKind { Sum, Max, Min, Prod };

@@ -266,8 +266,9 @@ FailureOr<Value> channelParameter(NodeImporter &node, int input,
 /// Inference-mode batch normalization, in the reference implementation's
 /// order: scale * (x - mean) / sqrt(var + epsilon) + bias.
 LogicalResult importBatchNormalization(NodeImporter &node) {
-  if (node.numInputs() < 5)
-    return node.fail("expects inputs X, scale, B, input_mean and input_var");
+  for (int i = 0; i < 5; ++i)
+    if (!node.hasInput(i))
+      return node.fail("expects inputs X, scale, B, input_mean and input_var");
   RankedTensorType type = node.inputType(0);
   Type element = type.getElementType();
   if (!isa<FloatType>(element))
@@ -331,7 +332,7 @@ Value buildStandardize(OpBuilder &b, Location loc, Value x,
 /// scale * (x - mean) / sqrt(var + epsilon) + B with statistics per sample
 /// and channel over the spatial axes.
 LogicalResult importInstanceNormalization(NodeImporter &node) {
-  if (node.numInputs() < 3)
+  if (!node.hasInput(0) || !node.hasInput(1) || !node.hasInput(2))
     return node.fail("expects inputs input, scale and B");
   RankedTensorType type = node.inputType(0);
   Type element = type.getElementType();
@@ -378,7 +379,7 @@ LogicalResult importInstanceNormalization(NodeImporter &node) {
 /// and bias per group (opset 18) or per channel (opset 21).
 template <bool perChannel>
 LogicalResult importGroupNormalization(NodeImporter &node) {
-  if (node.numInputs() < 3)
+  if (!node.hasInput(0) || !node.hasInput(1) || !node.hasInput(2))
     return node.fail("expects inputs X, scale and bias");
   RankedTensorType type = node.inputType(0);
   Type element = type.getElementType();
@@ -573,11 +574,10 @@ void lowbit::onnx_import::registerNormalizationOps(
                    "inference mode only"});
   table.push_back({"", "InstanceNormalization", 1, importInstanceNormalization});
   table.push_back({"", "GroupNormalization", 18,
-                   importGroupNormalization<false>,
-                   "scale and bias per group"});
+                   importGroupNormalization<false>});
   table.push_back({"", "GroupNormalization", 21,
                    importGroupNormalization<true>,
-                   "scale and bias per channel"});
+                   "scale and bias per group before 21, per channel from 21"});
   table.push_back({"", "LRN", 1, importLRN});
   table.push_back({"", "MeanVarianceNormalization", 9,
                    importMeanVarianceNormalization});

@@ -62,8 +62,8 @@ Attribute padAttributeValue(Builder &b, Type elementType, double value) {
 }
 
 LogicalResult importPad(NodeImporter &node) {
-  if (!node.hasInput(0))
-    return node.fail("input 0 is missing");
+  if (failed(requireInputs(node, 1)))
+    return failure();
   auto type = node.inputType(0);
   int64_t rank = type.getRank();
   Type elementType = type.getElementType();
@@ -162,19 +162,22 @@ LogicalResult importPad(NodeImporter &node) {
   // Import-time result: every output element reads one input element or
   // the pad value.
   DenseElementsAttr data = node.constantInputDense(0);
-  if (data && isFoldableType(resultType) && (padConstant || mode != PadMode::Constant)) {
+  if (data && isFoldableType(resultType) &&
+      (padConstant || mode != PadMode::Constant)) {
     SmallVector<Attribute> elements = elementsOf(data);
     SmallVector<int64_t> strides = rowMajorStrides(type.getShape());
     SmallVector<Attribute> result;
     forEachIndex(shape, [&](ArrayRef<int64_t> index) {
       int64_t flat = 0;
       for (int64_t a = 0; a < rank && flat >= 0; ++a) {
-        int64_t p = sourcePosition(mode, index[a], before[a], type.getDimSize(a));
+        int64_t p =
+            sourcePosition(mode, index[a], before[a], type.getDimSize(a));
         flat = p < 0 ? -1 : flat + p * strides[a];
       }
       result.push_back(flat < 0 ? padConstant : elements[flat]);
     });
-    return node.setConstantResult(0, DenseElementsAttr::get(resultType, result));
+    return node.setConstantResult(0,
+                                  DenseElementsAttr::get(resultType, result));
   }
 
   Value value = node.input(0);
@@ -183,9 +186,9 @@ LogicalResult importPad(NodeImporter &node) {
       if (before[a] == 0 && after[a] == 0)
         continue;
       if (shape[a] > kMaxPaddedAxis)
-        return node.emitError() << "axis " << a << " would have " << shape[a]
-                                << " elements; " << modeName
-                                << " mode supports at most " << kMaxPaddedAxis;
+        return node.emitError()
+               << "axis " << a << " would have " << shape[a] << " elements; "
+               << modeName << " mode supports at most " << kMaxPaddedAxis;
       SmallVector<int64_t> positions;
       for (int64_t j = 0; j < shape[a]; ++j)
         positions.push_back(
@@ -201,7 +204,8 @@ LogicalResult importPad(NodeImporter &node) {
     int64_t cropFront = std::max<int64_t>(0, -before[a]);
     int64_t cropBack = std::max<int64_t>(0, -after[a]);
     offsets.push_back(cropFront);
-    sizes.push_back(std::max<int64_t>(0, type.getDimSize(a) - cropFront - cropBack));
+    sizes.push_back(
+        std::max<int64_t>(0, type.getDimSize(a) - cropFront - cropBack));
     low.push_back(std::max<int64_t>(0, before[a]));
     high.push_back(std::max<int64_t>(0, after[a]));
   }
@@ -228,10 +232,10 @@ LogicalResult importPad(NodeImporter &node) {
     padding.push_back(low[a]);
     padding.push_back(high[a]);
   }
-  return node.setResult(
-      0, tosa::PadOp::create(b, loc, resultType, value,
-                             createTosaShape(b, loc, padding), padValue)
-             .getResult());
+  return node.setResult(0, tosa::PadOp::create(b, loc, resultType, value,
+                                               createTosaShape(b, loc, padding),
+                                               padValue)
+                               .getResult());
 }
 
 } // namespace

@@ -452,7 +452,7 @@ void lowbit::onnx_import::registerPoolOps(std::vector<OpHandler> &table) {
   table.push_back({"", "AveragePool", 1, importAveragePool,
                    "1-3 spatial axes"});
   table.push_back({"", "LpPool", 1, importLpPool,
-                   "sum of |x|^p over the taps inside the input"});
+                   "p-th root of the sum of abs(x)^p over the taps inside the input"});
   table.push_back(
       {"", "GlobalAveragePool", 1, importGlobalPool<GlobalPool::Average>});
   table.push_back({"", "GlobalMaxPool", 1, importGlobalPool<GlobalPool::Max>});

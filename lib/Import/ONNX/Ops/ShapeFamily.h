@@ -24,10 +24,17 @@ class NodeImporter;
 void registerLayoutOps(std::vector<OpHandler> &table);
 /// Pad (called from registerLayoutOps).
 void registerPadOps(std::vector<OpHandler> &table);
-/// Gather, GatherElements, GatherND, Scatter*, NonZero, Compress.
+/// Gather, GatherElements, GatherND, NonZero, Compress.
 void registerIndexingOps(std::vector<OpHandler> &table);
+/// Scatter, ScatterElements, ScatterND (called from registerIndexingOps).
+void registerScatterOps(std::vector<OpHandler> &table);
 /// ConstantOfShape, Range, EyeLike, Trilu, OneHot, CumSum.
 void registerGeneratorOps(std::vector<OpHandler> &table);
+
+/// Fails unless inputs 0 to count - 1 are present.
+mlir::LogicalResult requireInputs(NodeImporter &node, int count);
+/// Fails unless input `i` holds integers (not bool): indices.
+mlir::LogicalResult requireIntegerIndices(NodeImporter &node, int i);
 
 /// Fails unless every dimension is >= 0 and the element count stays within
 /// what lowbit accepts; `what` names the tensor in the message.

@@ -19,15 +19,39 @@ bool lowbit::onnx_import::isFoldableType(RankedTensorType type) {
   return count <= kMaxDenseFloatElements;
 }
 
-DenseElementsAttr lowbit::onnx_import::foldableInput(NodeImporter &node, int i,
-                                                     RankedTensorType resultType,
-                                                     bool splatKeepsSplat) {
+DenseElementsAttr
+lowbit::onnx_import::foldableInput(NodeImporter &node, int i,
+                                   RankedTensorType resultType,
+                                   bool splatKeepsSplat) {
   DenseElementsAttr value = node.constantInputDense(i);
   if (!value)
     return {};
   if (isFoldableType(resultType) || (splatKeepsSplat && value.isSplat()))
     return value;
   return {};
+}
+
+DenseElementsAttr lowbit::onnx_import::smallConstant(NodeImporter &node,
+                                                     int i) {
+  DenseElementsAttr value = node.constantInputDense(i);
+  if (value && value.getNumElements() <= kMaxDenseIntElements)
+    return value;
+  return {};
+}
+
+FailureOr<SmallVector<int64_t>>
+lowbit::onnx_import::checkedIndices(NodeImporter &node,
+                                    DenseElementsAttr indices, bool isUnsigned,
+                                    int64_t size, int64_t axis) {
+  SmallVector<int64_t> result = intsOf(indices, isUnsigned);
+  for (int64_t &i : result) {
+    if (i < -size || i >= size)
+      return node.emitError() << "index " << i << " is out of range for axis "
+                              << axis << " of size " << size;
+    if (i < 0)
+      i += size;
+  }
+  return result;
 }
 
 int64_t lowbit::onnx_import::numElements(ArrayRef<int64_t> shape) {
@@ -37,15 +61,16 @@ int64_t lowbit::onnx_import::numElements(ArrayRef<int64_t> shape) {
   return count;
 }
 
-SmallVector<int64_t> lowbit::onnx_import::rowMajorStrides(ArrayRef<int64_t> shape) {
+SmallVector<int64_t>
+lowbit::onnx_import::rowMajorStrides(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 1);
   for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
     strides[i] = strides[i + 1] * shape[i + 1];
   return strides;
 }
 
-void lowbit::onnx_import::forEachIndex(ArrayRef<int64_t> shape,
-                                       function_ref<void(ArrayRef<int64_t>)> fn) {
+void lowbit::onnx_import::forEachIndex(
+    ArrayRef<int64_t> shape, function_ref<void(ArrayRef<int64_t>)> fn) {
   if (numElements(shape) == 0)
     return;
   SmallVector<int64_t> index(shape.size(), 0);
@@ -62,17 +87,19 @@ void lowbit::onnx_import::forEachIndex(ArrayRef<int64_t> shape,
   }
 }
 
-SmallVector<int64_t>
-lowbit::onnx_import::mapIndices(ArrayRef<int64_t> resultShape,
-                                function_ref<int64_t(ArrayRef<int64_t>)> sourceOf) {
+SmallVector<int64_t> lowbit::onnx_import::mapIndices(
+    ArrayRef<int64_t> resultShape,
+    function_ref<int64_t(ArrayRef<int64_t>)> sourceOf) {
   SmallVector<int64_t> result;
   result.reserve(numElements(resultShape));
-  forEachIndex(resultShape,
-               [&](ArrayRef<int64_t> index) { result.push_back(sourceOf(index)); });
+  forEachIndex(resultShape, [&](ArrayRef<int64_t> index) {
+    result.push_back(sourceOf(index));
+  });
   return result;
 }
 
-SmallVector<Attribute> lowbit::onnx_import::elementsOf(DenseElementsAttr value) {
+SmallVector<Attribute>
+lowbit::onnx_import::elementsOf(DenseElementsAttr value) {
   return SmallVector<Attribute>(value.getValues<Attribute>());
 }
 
@@ -82,7 +109,8 @@ DenseElementsAttr lowbit::onnx_import::moveElements(
   if (resultType.getNumElements() == 0)
     return emptyTensor(resultType);
   if (source.isSplat())
-    return DenseElementsAttr::get(resultType, source.getSplatValue<Attribute>());
+    return DenseElementsAttr::get(resultType,
+                                  source.getSplatValue<Attribute>());
   SmallVector<Attribute> elements = elementsOf(source);
   SmallVector<Attribute> result;
   for (int64_t i : sources())
@@ -122,9 +150,10 @@ DenseElementsAttr lowbit::onnx_import::intTensor(Type elementType,
   SmallVector<APInt> bits;
   bits.reserve(values.size());
   for (int64_t v : values)
-    bits.push_back(APInt(64, static_cast<uint64_t>(v), /*isSigned=*/true)
-                       .trunc(width));
-  return DenseElementsAttr::get(RankedTensorType::get(shape, elementType), bits);
+    bits.push_back(
+        APInt(64, static_cast<uint64_t>(v), /*isSigned=*/true).trunc(width));
+  return DenseElementsAttr::get(RankedTensorType::get(shape, elementType),
+                                bits);
 }
 
 DenseElementsAttr lowbit::onnx_import::int64Vector(MLIRContext *context,

@@ -1,4 +1,4 @@
-//===- ShapeFolding.h - import-time evaluation of shape computations -*- C++ -*-===//
+//===- ShapeFolding.h - import-time shape computations ----------*- C++ -*-===//
 //
 // Exporters compute shapes at run time (Shape -> Gather -> Concat ->
 // Reshape). lowbit's shapes are static, so when the inputs of such an op are
@@ -33,6 +33,16 @@ bool isFoldableType(mlir::RankedTensorType type);
 mlir::DenseElementsAttr foldableInput(NodeImporter &node, int i,
                                       mlir::RankedTensorType resultType,
                                       bool splatKeepsSplat = true);
+
+/// Input `i` when it is known and small enough to read element by element
+/// at import time (a splat may stand for a huge tensor); else null.
+mlir::DenseElementsAttr smallConstant(NodeImporter &node, int i);
+
+/// Indices known at import time for an axis of `size` elements, negative
+/// ones wrapped; fails (at the node) on indices outside [-size, size).
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+checkedIndices(NodeImporter &node, mlir::DenseElementsAttr indices,
+               bool isUnsigned, int64_t size, int64_t axis);
 
 /// Number of elements of a static shape.
 int64_t numElements(llvm::ArrayRef<int64_t> shape);

@@ -20,17 +20,33 @@
 using namespace mlir;
 using namespace lowbit::onnx_import;
 
+LogicalResult lowbit::onnx_import::requireInputs(NodeImporter &node,
+                                                 int count) {
+  for (int i = 0; i < count; ++i)
+    if (!node.hasInput(i))
+      return node.emitError() << "input " << i << " is missing";
+  return success();
+}
+
+LogicalResult lowbit::onnx_import::requireIntegerIndices(NodeImporter &node,
+                                                         int i) {
+  Type element = node.inputType(i).getElementType();
+  if (!element.isInteger() || element.isInteger(1))
+    return node.emitError() << "input " << i << " (indices) must hold integers";
+  return success();
+}
+
 LogicalResult lowbit::onnx_import::checkResultShape(NodeImporter &node,
                                                     ArrayRef<int64_t> shape,
                                                     StringRef what) {
   int64_t count = 1;
   for (int64_t d : shape) {
     if (d < 0)
-      return node.emitError() << what.str() << " would have a negative dimension "
-                              << d;
+      return node.emitError()
+             << what.str() << " would have a negative dimension " << d;
     if (d != 0 && count > kMaxElements / d)
-      return node.emitError() << what.str() << " would have more than 2^40 "
-                                 "elements (shape "
+      return node.emitError() << what.str()
+                              << " would have more than 2^40 elements (shape "
                               << formatShape(shape) << ")";
     count *= d;
   }
@@ -57,15 +73,8 @@ LogicalResult bindReshaped(NodeImporter &node, ArrayRef<int64_t> shape) {
       0, reshapeTo(node.builder(), node.loc(), node.input(0), shape));
 }
 
-LogicalResult requireInput(NodeImporter &node, int i, StringRef what) {
-  if (!node.hasInput(i))
-    return node.emitError() << "input " << i << " (" << what.str()
-                            << ") is missing";
-  return success();
-}
-
 LogicalResult importShape(NodeImporter &node) {
-  if (failed(requireInput(node, 0, "data")))
+  if (failed(requireInputs(node, 1)))
     return failure();
   ArrayRef<int64_t> shape = node.inputType(0).getShape();
   int64_t rank = shape.size();
@@ -87,12 +96,12 @@ LogicalResult importShape(NodeImporter &node) {
 }
 
 LogicalResult importSize(NodeImporter &node) {
-  if (failed(requireInput(node, 0, "data")))
+  if (failed(requireInputs(node, 1)))
     return failure();
-  auto type = RankedTensorType::get({}, node.builder().getI64Type());
   int64_t count = node.inputType(0).getNumElements();
-  return node.setConstantResult(0, intTensor(type.getElementType(), {}, {count}),
-                                onnx::TensorProto::INT64);
+  return node.setConstantResult(
+      0, intTensor(node.builder().getI64Type(), {}, {count}),
+      onnx::TensorProto::INT64);
 }
 
 /// The result shape of Reshape: 0 copies the input dimension (unless
@@ -106,9 +115,9 @@ FailureOr<SmallVector<int64_t>> resolveReshape(NodeImporter &node,
   int64_t known = 1;
   int64_t total = numElements(input);
   auto cannotReshape = [&]() {
-    return node.emitError() << "cannot reshape " << formatShape(input) << " ("
-                            << total << " elements) into "
-                            << formatShape(requested);
+    return node.emitError()
+           << "cannot reshape " << formatShape(input) << " (" << total
+           << " elements) into " << formatShape(requested);
   };
   for (auto [axis, entry] : llvm::enumerate(requested)) {
     int64_t d = entry;
@@ -136,9 +145,9 @@ FailureOr<SmallVector<int64_t>> resolveReshape(NodeImporter &node,
   }
   if (inferredAxis >= 0) {
     if (known == 0)
-      return node.emitError() << "cannot infer the -1 of "
-                              << formatShape(requested)
-                              << ": the other dimensions hold no elements";
+      return node.emitError()
+             << "cannot infer the -1 of " << formatShape(requested)
+             << ": the other dimensions hold no elements";
     if (total % known != 0)
       return cannotReshape();
     shape[inferredAxis] = total / known;
@@ -149,7 +158,7 @@ FailureOr<SmallVector<int64_t>> resolveReshape(NodeImporter &node,
 }
 
 LogicalResult importReshape(NodeImporter &node) {
-  if (failed(requireInput(node, 0, "data")))
+  if (failed(requireInputs(node, 1)))
     return failure();
   SmallVector<int64_t> requested;
   if (node.opset() < 5) {
@@ -163,22 +172,22 @@ LogicalResult importReshape(NodeImporter &node) {
     requested = std::move(*shape);
   }
   bool allowZero = node.opset() >= 14 && node.attrInt("allowzero", 0) != 0;
-  auto shape = resolveReshape(node, node.inputType(0).getShape(), requested,
-                              allowZero);
+  auto shape =
+      resolveReshape(node, node.inputType(0).getShape(), requested, allowZero);
   if (failed(shape))
     return failure();
   return bindReshaped(node, *shape);
 }
 
 LogicalResult importFlatten(NodeImporter &node) {
-  if (failed(requireInput(node, 0, "input")))
+  if (failed(requireInputs(node, 1)))
     return failure();
   ArrayRef<int64_t> shape = node.inputType(0).getShape();
   int64_t rank = shape.size();
   int64_t axis = node.attrInt("axis", 1);
   if (axis < -rank || axis > rank)
-    return node.emitError() << "axis " << axis << " is out of range for rank "
-                            << rank;
+    return node.emitError()
+           << "axis " << axis << " is out of range for rank " << rank;
   if (axis < 0)
     axis += rank;
   return bindReshaped(node, {numElements(shape.take_front(axis)),
@@ -201,9 +210,8 @@ FailureOr<std::optional<SmallVector<int64_t>>> readAxes(NodeImporter &node) {
 }
 
 /// Normalizes `axes` for `rank`, rejecting repeated axes.
-FailureOr<SmallVector<int64_t>> normalizeAxes(NodeImporter &node,
-                                              ArrayRef<int64_t> axes,
-                                              int64_t rank) {
+FailureOr<SmallVector<int64_t>>
+normalizeAxes(NodeImporter &node, ArrayRef<int64_t> axes, int64_t rank) {
   SmallVector<int64_t> result;
   llvm::SmallSet<int64_t, 8> seen;
   for (int64_t axis : axes) {
@@ -218,7 +226,7 @@ FailureOr<SmallVector<int64_t>> normalizeAxes(NodeImporter &node,
 }
 
 LogicalResult importSqueeze(NodeImporter &node) {
-  if (failed(requireInput(node, 0, "data")))
+  if (failed(requireInputs(node, 1)))
     return failure();
   ArrayRef<int64_t> shape = node.inputType(0).getShape();
   auto axes = readAxes(node);
@@ -236,8 +244,8 @@ LogicalResult importSqueeze(NodeImporter &node) {
     return failure();
   for (int64_t axis : *normalized)
     if (shape[axis] != 1)
-      return node.emitError() << "cannot squeeze axis " << axis << " of size "
-                              << shape[axis];
+      return node.emitError()
+             << "cannot squeeze axis " << axis << " of size " << shape[axis];
   for (auto [axis, d] : llvm::enumerate(shape))
     if (!llvm::is_contained(*normalized, static_cast<int64_t>(axis)))
       result.push_back(d);
@@ -245,7 +253,7 @@ LogicalResult importSqueeze(NodeImporter &node) {
 }
 
 LogicalResult importUnsqueeze(NodeImporter &node) {
-  if (failed(requireInput(node, 0, "data")))
+  if (failed(requireInputs(node, 1)))
     return failure();
   ArrayRef<int64_t> shape = node.inputType(0).getShape();
   auto axes = readAxes(node);
@@ -266,7 +274,7 @@ LogicalResult importUnsqueeze(NodeImporter &node) {
 }
 
 LogicalResult importExpand(NodeImporter &node) {
-  if (failed(requireInput(node, 0, "input")))
+  if (failed(requireInputs(node, 1)))
     return failure();
   auto type = node.inputType(0);
   auto requested = node.constantInts(1, "shape");
@@ -302,17 +310,23 @@ LogicalResult importExpand(NodeImporter &node) {
 } // namespace
 
 void lowbit::onnx_import::registerShapeOps(std::vector<OpHandler> &table) {
-  table.push_back({"", "Shape", 1, importShape, "always a constant"});
+  // One row per schema version whose inputs or attributes differ.
+  for (int version : {1, 15})
+    table.push_back({"", "Shape", version, importShape, "always a constant"});
   table.push_back({"", "Size", 1, importSize, "always a constant"});
-  table.push_back({"", "Reshape", 1, importReshape,
-                   "shape known at import time"});
-  table.push_back({"", "Flatten", 1, importFlatten});
-  table.push_back({"", "Squeeze", 1, importSqueeze,
-                   "axes known at import time"});
-  table.push_back({"", "Unsqueeze", 1, importUnsqueeze,
-                   "axes known at import time"});
-  table.push_back({"", "Expand", 8, importExpand,
-                   "shape known at import time"});
+  for (int version : {1, 5, 14})
+    table.push_back(
+        {"", "Reshape", version, importReshape, "shape known at import time"});
+  for (int version : {1, 11})
+    table.push_back({"", "Flatten", version, importFlatten});
+  for (int version : {1, 11, 13}) {
+    table.push_back(
+        {"", "Squeeze", version, importSqueeze, "axes known at import time"});
+    table.push_back({"", "Unsqueeze", version, importUnsqueeze,
+                     "axes known at import time"});
+  }
+  table.push_back(
+      {"", "Expand", 8, importExpand, "shape known at import time"});
   registerLayoutOps(table);
   registerIndexingOps(table);
   registerGeneratorOps(table);
