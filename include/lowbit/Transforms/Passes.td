@@ -173,6 +173,8 @@ def FakeQuantizeWeightsPass
     Option<"minClipRatio", "min-clip-ratio", "float", /*default=*/"0.5f",
            "method=mse: smallest clip ratio tried, in (0, 1]">
   ];
+}
+
 def FuseImportedPatternsPass : Pass<"lowbit-fuse-imported-patterns"> {
   let summary = "Recognize linear biases and norms that exporters decompose";
   let description = [{
