@@ -42,7 +42,7 @@ void lowbit::buildCPULinalgPhase(OpPassManager &pm,
   pm.addPass(createTosaToTensorPass());
   pm.addPass(lowbit::createLowerToLinalgPass());
   addCleanup(pm);
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(lowbit::cpu::createFuseElementwisePass());
   addCleanup(pm);
 }
 

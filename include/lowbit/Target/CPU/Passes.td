@@ -110,4 +110,18 @@ def CopiesToLinalgPass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def FuseElementwisePass
+    : Pass<"lowbit-cpu-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg ops, never into a reduction";
+  let description = [{
+    Upstream's elementwise fusion also fuses an elementwise producer into a
+    consumer that reduces (a matmul written as linalg.generic, a norm): the
+    producer is then recomputed once per reduction step, e.g. a GELU before
+    a down projection K = 1536 times per output column. This pass fuses only
+    into consumers whose loops are all parallel, and only producers whose
+    own loops are all parallel, so every value is computed once.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // LOWBIT_TARGET_CPU_PASSES_TD
