@@ -13,6 +13,13 @@ build="$root/build-fuzz"
 work="$root/bench/fuzz"
 
 bash "$root/scripts/setup.sh"
+# libFuzzer and the sanitizer runtimes of clang-22.
+if ! dpkg-query -W -f='${Status}' libclang-rt-22-dev 2>/dev/null | grep -q "install ok installed"; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq libclang-rt-22-dev >/dev/null \
+    || { echo "error: fuzz: cannot install libclang-rt-22-dev"; exit 1; }
+fi
 if [ ! -f "$build/build.ninja" ]; then
   CC=clang-22 CXX=clang++-22 cmake -S "$root" -B "$build" -G Ninja \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOWBIT_ENABLE_FUZZER=ON \
