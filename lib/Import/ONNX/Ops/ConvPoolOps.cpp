@@ -79,18 +79,8 @@ LogicalResult resolveConvPads(NodeImporter &node, ArrayRef<int64_t> input,
   g.padsBegin.assign(n, 0);
   g.padsEnd.assign(n, 0);
   if (autoPad == "NOTSET") {
-    SmallVector<int64_t> pads =
-        node.attrInts("pads", SmallVector<int64_t>(2 * n, 0));
-    if (pads.size() != 2 * n)
-      return node.emitError() << "pads needs " << 2 * n << " entries";
-    if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-      return node.fail("pads must be non-negative");
-    if (failed(checkWindowValues(node, pads, "a pads")))
+    if (failed(readExplicitPads(node, n, g.padsBegin, g.padsEnd)))
       return failure();
-    for (size_t i = 0; i < n; ++i) {
-      g.padsBegin[i] = pads[i];
-      g.padsEnd[i] = pads[n + i];
-    }
   } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (size_t i = 0; i < n; ++i) {
       int64_t span = g.dilations[i] * (kernel[i] - 1) + 1;

@@ -496,3 +496,19 @@ FailureOr<Type> lowbit::onnx_import::stashElementType(NodeImporter &node,
                             << " is not a floating-point type";
   return type;
 }
+
+LogicalResult lowbit::onnx_import::readExplicitPads(
+    NodeImporter &node, size_t n, SmallVectorImpl<int64_t> &begin,
+    SmallVectorImpl<int64_t> &end) {
+  SmallVector<int64_t> pads =
+      node.attrInts("pads", SmallVector<int64_t>(2 * n, 0));
+  if (pads.size() != 2 * n)
+    return node.emitError() << "pads needs " << 2 * n << " entries";
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return node.fail("pads must be non-negative");
+  if (failed(checkWindowValues(node, pads, "a pads")))
+    return failure();
+  begin.assign(pads.begin(), pads.begin() + n);
+  end.assign(pads.begin() + n, pads.end());
+  return success();
+}

@@ -128,6 +128,12 @@ mlir::LogicalResult checkWindowValues(NodeImporter &node,
                                       llvm::ArrayRef<int64_t> values,
                                       llvm::StringRef what);
 
+/// The explicit `pads` attribute of a windowed op (auto_pad NOTSET) over `n`
+/// spatial axes: begins into `begin`, ends into `end`, checked.
+mlir::LogicalResult readExplicitPads(NodeImporter &node, size_t n,
+                                     llvm::SmallVectorImpl<int64_t> &begin,
+                                     llvm::SmallVectorImpl<int64_t> &end);
+
 /// Sub-families registered by the family entry points.
 void registerPoolOps(std::vector<OpHandler> &table);
 void registerSoftmaxOps(std::vector<OpHandler> &table);

@@ -76,18 +76,8 @@ LogicalResult resolvePool(NodeImporter &node, ArrayRef<int64_t> input,
     return success();
   }
   if (autoPad == "NOTSET") {
-    SmallVector<int64_t> pads =
-        node.attrInts("pads", SmallVector<int64_t>(2 * n, 0));
-    if (pads.size() != 2 * n)
-      return node.emitError() << "pads needs " << 2 * n << " entries";
-    if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-      return node.fail("pads must be non-negative");
-    if (failed(checkWindowValues(node, pads, "a pads")))
+    if (failed(readExplicitPads(node, n, g.padsBegin, g.padsEnd)))
       return failure();
-    for (size_t i = 0; i < n; ++i) {
-      g.padsBegin[i] = pads[i];
-      g.padsEnd[i] = pads[n + i];
-    }
   } else if (autoPad != "VALID") {
     return node.emitError() << "auto_pad '" << autoPad << "' is not supported";
   }
