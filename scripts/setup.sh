@@ -13,7 +13,7 @@ die() { echo "error: setup: $*" >&2; exit 1; }
 debian_packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   libonnx-dev libprotobuf-dev protobuf-compiler
-  ninja-build cmake g++ libgtest-dev googletest libbenchmark-dev
+  ninja-build cmake g++ ccache libgtest-dev googletest libbenchmark-dev
   libonnx-testdata
 )
 
