@@ -27,4 +27,5 @@ void lowbit::registerAllPasses() {
   lowbit::registerLowBitConversionPasses();
   lowbit::cpu::registerLowBitCPUPasses();
   lowbit::registerCPUPipeline();
+  lowbit::registerQuantPipeline();
 }

@@ -128,7 +128,10 @@ void replaceByQLinear(WeightJob &job) {
   auto qlinear = QLinearOp::create(
       builder, loc, op.getResult().getType(), op.getInput(), packed,
       scaleValues, zeroPointValues, op.getBias(),
-      static_cast<uint64_t>(job.cols), config, op.getActQconfigAttr());
+      builder.getI64IntegerAttr(job.cols), config, op.getActQconfigAttr(),
+      PackingLayoutAttr::get(context, PackingLayout::KMajor),
+      // A calibrated static activation scale goes with its config.
+      op.getActScaleAttr(), op.getActZeroPointAttr());
   Value weight = op.getWeight();
   op.getResult().replaceAllUsesWith(qlinear.getResult());
   op.erase();

@@ -2,7 +2,8 @@
 //
 //   lowbit-compile MODEL.onnx -o OUT.so [--input-shape NAME=D0xD1...]
 //                  [--compile-to=import|quantized|linalg|llvm]
-//                  [--target host] [--quant none]
+//                  [--target host] [--quant none|w8a16|w4a16|w8a8|w4a4]
+//                  [--group-size N] [--quant-method rtn|mse]
 //
 // MODEL may also be an .mlir file holding what the importer produces. With
 // --compile-to the IR after that phase is written to -o (default: stdout)
@@ -11,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lowbit/Dialect/LowBit/LowBitOps.h"
 #include "lowbit/Import/ONNX/Importer.h"
 #include "lowbit/InitAll.h"
 #include "lowbit/Pipelines/Pipelines.h"
@@ -57,9 +59,20 @@ cl::opt<Phase> compileTo(
 cl::opt<std::string> target("target",
                             cl::desc("Where the model runs: host (default)"),
                             cl::init("host"));
-cl::opt<std::string> quant("quant",
-                           cl::desc("Quantization preset: none (default)"),
-                           cl::init("none"));
+cl::opt<std::string>
+    quant("quant",
+          cl::desc("Quantization preset: none (default), w8a16, w4a16, w8a8, "
+                   "w4a4"),
+          cl::init("none"));
+cl::opt<int64_t> groupSize(
+    "group-size",
+    cl::desc("Weights per scale of the 4-bit presets (default 128; 0: per "
+             "output channel)"),
+    cl::init(128));
+cl::opt<std::string>
+    quantMethod("quant-method",
+                cl::desc("How weight scales are chosen: rtn (default), mse"),
+                cl::init("rtn"));
 cl::opt<bool> vectorize("vectorize",
                         cl::desc("Tile and vectorize (default: true)"),
                         cl::init(true));
@@ -179,6 +192,32 @@ LogicalResult runPipeline(ModuleOp module, lowbit::CPUPhase last) {
   return pm.run(module);
 }
 
+/// The `quantized` phase; warns when a preset finds nothing to quantize.
+LogicalResult quantize(ModuleOp module) {
+  if (quant == "none")
+    return success();
+  lowbit::QuantPipelineOptions options;
+  options.preset = quant;
+  options.groupSize = groupSize;
+  options.method = quantMethod;
+  PassManager pm(module.getContext());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  lowbit::buildQuantPipeline(pm, options);
+  if (failed(pm.run(module)))
+    return failure();
+  int64_t quantized = 0;
+  module.walk([&](lowbit::QLinearOp) { ++quantized; });
+  if (quantized == 0)
+    llvm::errs() << "warning: --quant " << quant
+                 << ": the model has no layer to quantize (no MatMul or Gemm "
+                    "with a constant weight); it is compiled in floating "
+                    "point\n";
+  else
+    progress("quantized " + llvm::Twine(quantized) + " layers");
+  return success();
+}
+
 int compile(const char *argv0) {
   if (inputPath.empty())
     return fail("no model given; usage: lowbit-compile MODEL.onnx -o OUT.so");
@@ -186,8 +225,9 @@ int compile(const char *argv0) {
     return fail("--target cuda is not supported yet");
   if (target != "host")
     return fail("unknown --target '" + target + "' (host is supported)");
-  if (quant != "none")
-    return fail("--quant " + quant + " is not supported yet (only none)");
+  if (!lowbit::isQuantPreset(quant))
+    return fail("unknown --quant preset '" + quant + "' (expected one of " +
+                lowbit::getQuantPresetNames() + ")");
   if (compileTo == Phase::Library && outputPath.empty())
     return fail("no output library given (-o OUT.so)");
 
@@ -207,6 +247,8 @@ int compile(const char *argv0) {
     return failed(writeIR(*module));
 
   progress("quantize (" + quant + ")");
+  if (failed(quantize(*module)))
+    return 1;
   if (compileTo == Phase::Quantized)
     return failed(writeIR(*module));
 

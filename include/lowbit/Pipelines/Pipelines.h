@@ -41,6 +41,45 @@ struct CPUPipelineOptions
       llvm::cl::init(64)};
 };
 
+/// How `--quant` quantizes an imported model (the `quantized` phase).
+struct QuantPipelineOptions
+    : public mlir::PassPipelineOptions<QuantPipelineOptions> {
+  Option<std::string> preset{
+      *this, "preset",
+      llvm::cl::desc("none, w8a16, w4a16, w8a8 or w4a4 (see "
+                     "--lowbit-assign-qconfig)"),
+      llvm::cl::init("none")};
+  Option<int64_t> groupSize{
+      *this, "group-size",
+      llvm::cl::desc("Weights per scale for the 4-bit presets (0: one scale "
+                     "per output channel)"),
+      llvm::cl::init(128)};
+  Option<std::string> method{
+      *this, "method",
+      llvm::cl::desc("How weight scales are chosen: rtn or mse"),
+      llvm::cl::init("rtn")};
+  Option<bool> fake{
+      *this, "fake",
+      llvm::cl::desc("Fake-quantize (float ops with the quantized numerics) "
+                     "instead of packing weights"),
+      llvm::cl::init(false)};
+};
+
+/// The presets `QuantPipelineOptions::preset` accepts, for messages.
+llvm::StringRef getQuantPresetNames();
+
+/// True when `preset` is one of getQuantPresetNames().
+bool isQuantPreset(llvm::StringRef preset);
+
+/// Assigns the preset's configs and quantizes: packed `lowbit.qlinear`, or
+/// with `fake` float weights and `lowbit.fake_quant` activations. Nothing
+/// for preset `none`.
+void buildQuantPipeline(mlir::OpPassManager &pm,
+                        const QuantPipelineOptions &options);
+
+/// Registers --lowbit-quant-pipeline.
+void registerQuantPipeline();
+
 /// TOSA and lowbit ops to linalg on tensors, fused and cleaned up; records
 /// the model's interface for the runtime first.
 void buildCPULinalgPhase(mlir::OpPassManager &pm,

@@ -175,6 +175,26 @@ def FakeQuantizeWeightsPass
   ];
 }
 
+def FakeQuantizeActivationsPass
+    : Pass<"lowbit-fake-quantize-activations", "mlir::ModuleOp"> {
+  let summary = "Put a lowbit.fake_quant on the input of every lowbit.linear "
+                "whose act_qconfig quantizes activations";
+  let description = [{
+    The activation half of the fake-quantized model (the weight half is
+    `lowbit-fake-quantize-weights`): each `lowbit.linear` with a 2 to 8 bit
+    integer `act_qconfig` reads its input through a `lowbit.fake_quant` with
+    that config, per token (scales from each row's range at run time) or,
+    for granularity `tensor`, with the linear's calibrated `act_scale` and
+    `act_zero_point`. The float model then computes what the integer
+    kernels of `lowbit.qlinear` compute, up to the rounding of the float
+    sums. The applied `act_qconfig` (with its static scale) is removed.
+    A per-tensor config without `act_scale` is an error.
+  }];
+  let dependentDialects = [
+    "::lowbit::LowBitDialect", "::mlir::arith::ArithDialect"
+  ];
+}
+
 def FuseImportedPatternsPass : Pass<"lowbit-fuse-imported-patterns"> {
   let summary = "Recognize linear biases and norms that exporters decompose";
   let description = [{

@@ -27,8 +27,11 @@ SmallVector<ReassociationIndices> rowsAndLastAxis(int64_t rank) {
   return {rows, {rank - 1}};
 }
 
+} // namespace
+
 /// [..., K] -> [M, K]; a vector [K] becomes one row [1, K].
-Value toMatrix(OpBuilder &b, Location loc, Value value, int64_t rows) {
+Value lowbit::detail::toRowMatrix(OpBuilder &b, Location loc, Value value,
+                                  int64_t rows) {
   auto type = cast<RankedTensorType>(value.getType());
   int64_t rank = type.getRank();
   auto matrixType = RankedTensorType::get({rows, type.getShape().back()},
@@ -43,8 +46,8 @@ Value toMatrix(OpBuilder &b, Location loc, Value value, int64_t rows) {
 }
 
 /// [M, N] -> the result shape [..., N].
-Value fromMatrix(OpBuilder &b, Location loc, Value matrix,
-                 RankedTensorType resultType) {
+Value lowbit::detail::fromRowMatrix(OpBuilder &b, Location loc, Value matrix,
+                                    RankedTensorType resultType) {
   int64_t rank = resultType.getRank();
   if (rank == 2)
     return matrix;
@@ -54,8 +57,6 @@ Value fromMatrix(OpBuilder &b, Location loc, Value matrix,
   return tensor::ExpandShapeOp::create(b, loc, resultType, matrix,
                                        rowsAndLastAxis(rank));
 }
-
-} // namespace
 
 FailureOr<Value> lowbit::detail::lowerLinear(RewriterBase &rewriter,
                                              LinearOp op) {
@@ -70,7 +71,7 @@ FailureOr<Value> lowbit::detail::lowerLinear(RewriterBase &rewriter,
   for (int64_t d : inputType.getShape().drop_back())
     m *= d;
 
-  Value x = toMatrix(rewriter, loc, op.getInput(), m);
+  Value x = toRowMatrix(rewriter, loc, op.getInput(), m);
   Type accType = getAccumulatorType(elementType);
   Value init =
       createAccumulatorInit(rewriter, loc, {m, n}, accType, op.getBias(), 1);
@@ -89,5 +90,5 @@ FailureOr<Value> lowbit::detail::lowerLinear(RewriterBase &rewriter,
 
   Value product =
       convertElements(rewriter, loc, matmul.getResult(0), elementType);
-  return fromMatrix(rewriter, loc, product, resultType);
+  return fromRowMatrix(rewriter, loc, product, resultType);
 }

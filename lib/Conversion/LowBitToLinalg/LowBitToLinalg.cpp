@@ -26,6 +26,10 @@ FailureOr<Value> lowerOp(RewriterBase &rewriter, Operation *op) {
       .Case([&](ConvOp conv) { return lowerConv(rewriter, conv); })
       .Case([&](LayerNormOp norm) { return lowerLayerNorm(rewriter, norm); })
       .Case([&](RMSNormOp norm) { return lowerRMSNorm(rewriter, norm); })
+      .Case([&](QLinearOp q) { return lowerQLinear(rewriter, q); })
+      .Case([&](QuantizeOp q) { return lowerQuantize(rewriter, q); })
+      .Case([&](DequantizeOp d) { return lowerDequantize(rewriter, d); })
+      .Case([&](FakeQuantOp f) { return lowerFakeQuant(rewriter, f); })
       .Default([](Operation *other) -> FailureOr<Value> {
         return other->emitOpError(
             "cannot be compiled for the CPU yet: it has no lowering to "
@@ -45,6 +49,16 @@ struct LowerToLinalgPass
     bool anyFailed = false;
     for (Operation *op : ops) {
       rewriter.setInsertionPoint(op);
+      // The only lowbit op with several results.
+      if (auto perToken = dyn_cast<QuantizePerTokenOp>(op)) {
+        FailureOr<SmallVector<Value>> results =
+            lowerQuantizePerToken(rewriter, perToken);
+        if (failed(results))
+          anyFailed = true;
+        else
+          rewriter.replaceOp(op, *results);
+        continue;
+      }
       FailureOr<Value> replacement = lowerOp(rewriter, op);
       if (failed(replacement)) {
         anyFailed = true;

@@ -18,6 +18,33 @@ mlir::FailureOr<mlir::Value> lowerLayerNorm(mlir::RewriterBase &rewriter,
                                             LayerNormOp op);
 mlir::FailureOr<mlir::Value> lowerRMSNorm(mlir::RewriterBase &rewriter,
                                           RMSNormOp op);
+mlir::FailureOr<mlir::Value> lowerQLinear(mlir::RewriterBase &rewriter,
+                                          QLinearOp op);
+mlir::FailureOr<mlir::Value> lowerQuantize(mlir::RewriterBase &rewriter,
+                                           QuantizeOp op);
+mlir::FailureOr<mlir::Value> lowerDequantize(mlir::RewriterBase &rewriter,
+                                             DequantizeOp op);
+mlir::FailureOr<mlir::Value> lowerFakeQuant(mlir::RewriterBase &rewriter,
+                                            FakeQuantOp op);
+/// The codes, then the scale and (asymmetric) the zero point.
+mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+lowerQuantizePerToken(mlir::RewriterBase &rewriter, QuantizePerTokenOp op);
+
+/// Activations x [M, K] (f32) quantized to signed codes row by row, for the
+/// integer products of lowbit.qlinear.
+struct QuantizedRows {
+  mlir::Value codes;     ///< [M, K] i8, in [qmin, qmax]
+  mlir::Value scale;     ///< [M] f32
+  mlir::Value zeroPoint; ///< [M] i32 (zeros when symmetric)
+};
+
+/// Per-token (dynamic) parameters for `token` granularity, the static
+/// `scale` / `zeroPoint` for `tensor` granularity; other granularities and
+/// a missing static scale are errors reported on `op`.
+mlir::FailureOr<QuantizedRows>
+quantizeActivationRows(mlir::RewriterBase &rewriter, mlir::Operation *op,
+                       mlir::Value x, QConfigAttr config,
+                       mlir::FloatAttr scale, mlir::IntegerAttr zeroPoint);
 
 //===- Pieces shared by the lowerings -------------------------------------===//
 
@@ -45,6 +72,12 @@ mlir::Value createAccumulatorInit(mlir::OpBuilder &builder, mlir::Location loc,
 /// already has it).
 mlir::Value convertElements(mlir::OpBuilder &builder, mlir::Location loc,
                             mlir::Value value, mlir::Type elementType);
+
+/// [..., K] as [rows, K] (a vector [K] as one row), and back.
+mlir::Value toRowMatrix(mlir::OpBuilder &builder, mlir::Location loc,
+                        mlir::Value value, int64_t rows);
+mlir::Value fromRowMatrix(mlir::OpBuilder &builder, mlir::Location loc,
+                          mlir::Value matrix, mlir::RankedTensorType type);
 
 /// Emits "needs static shapes" unless every operand and result of `op` has a
 /// static shape.

@@ -5,6 +5,8 @@
 
 #include "llvm/ADT/SmallVector.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace lowbit;
 using lowbit::detail::dimsCompatible;
@@ -57,6 +59,41 @@ LogicalResult verifyActivationConfig(Operation *op, QConfigAttr config) {
   if (config.getBits() < 2 || config.getBits() > 8)
     return op->emitOpError() << "act_qconfig needs 2 to 8 bits; got "
                              << config.getBits();
+  return success();
+}
+
+/// A static activation scale (and zero point) belongs to a per-tensor
+/// act_qconfig; `required`: such a config must have one.
+LogicalResult verifyStaticActivationScale(Operation *op, QConfigAttr config,
+                                          FloatAttr scale,
+                                          IntegerAttr zeroPoint,
+                                          bool required) {
+  bool perTensor = config && config.getGranularity() == Granularity::Tensor;
+  if ((scale || zeroPoint) && !perTensor)
+    return op->emitOpError("act_scale and act_zero_point need an act_qconfig "
+                           "with granularity tensor");
+  if (!perTensor)
+    return success();
+  if (!scale)
+    return required ? op->emitOpError(
+                          "a per-tensor act_qconfig needs an act_scale")
+                    : success();
+  double s = scale.getValueAsDouble();
+  if (!(s > 0.0) || !std::isfinite(s))
+    return op->emitOpError() << "act_scale must be finite and positive; got "
+                             << s;
+  if (config.getSymmetric() && zeroPoint)
+    return op->emitOpError("a symmetric act_qconfig takes no act_zero_point");
+  if (!config.getSymmetric() && !zeroPoint)
+    return op->emitOpError("an asymmetric act_qconfig needs an act_zero_point");
+  if (zeroPoint) {
+    int64_t half = int64_t(1) << (config.getBits() - 1);
+    int64_t z = zeroPoint.getInt();
+    if (z < -half || z >= half)
+      return op->emitOpError()
+             << "act_zero_point " << z << " is outside the signed "
+             << config.getBits() << "-bit range";
+  }
   return success();
 }
 
@@ -135,7 +172,11 @@ LogicalResult LinearOp::verify() {
       failed(verifyWeightConfig(*this, getWeightQconfigAttr(),
                                 getInFeatures())))
     return failure();
-  return verifyActivationConfig(*this, getActQconfigAttr());
+  if (failed(verifyActivationConfig(*this, getActQconfigAttr())))
+    return failure();
+  return verifyStaticActivationScale(*this, getActQconfigAttr(),
+                                     getActScaleAttr(), getActZeroPointAttr(),
+                                     /*required=*/false);
 }
 
 //===----------------------------------------------------------------------===//
@@ -306,5 +347,9 @@ LogicalResult QLinearOp::verify() {
                                 getResult().getType())) ||
       failed(verifyBias(*this, getBias(), n)))
     return failure();
-  return verifyActivationConfig(*this, getActQconfigAttr());
+  if (failed(verifyActivationConfig(*this, getActQconfigAttr())))
+    return failure();
+  return verifyStaticActivationScale(*this, getActQconfigAttr(),
+                                     getActScaleAttr(), getActZeroPointAttr(),
+                                     /*required=*/true);
 }

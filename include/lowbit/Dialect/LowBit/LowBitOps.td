@@ -32,6 +32,10 @@ def LowBit_LinearOp : LowBit_Op<"linear", [Pure]> {
 
     `weight_qconfig` and `act_qconfig` record the decision of the bit
     allocation or of a `--quant` preset; the weight quantizer reads them.
+    A calibrated static activation quantization (`act_qconfig` with
+    granularity `tensor`) carries its scale in `act_scale` and, when
+    asymmetric, its signed zero point in `act_zero_point`; the weight
+    quantizer copies both to the `lowbit.qlinear`.
 
     ```mlir
     %y = lowbit.linear %x, %w, %b : (tensor<1x16x64xf32>, tensor<256x64xf32>,
@@ -43,13 +47,25 @@ def LowBit_LinearOp : LowBit_Op<"linear", [Pure]> {
     LowBit_FloatTensor:$weight,
     Optional<LowBit_FloatTensor>:$bias,
     OptionalAttr<LowBit_QConfigAttr>:$weight_qconfig,
-    OptionalAttr<LowBit_QConfigAttr>:$act_qconfig
+    OptionalAttr<LowBit_QConfigAttr>:$act_qconfig,
+    OptionalAttr<F32Attr>:$act_scale,
+    OptionalAttr<I64Attr>:$act_zero_point
   );
   let results = (outs LowBit_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let builders = [
+    // Without a static activation scale.
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input,
+                   "::mlir::Value":$weight, "::mlir::Value":$bias,
+                   "QConfigAttr":$weight_qconfig, "QConfigAttr":$act_qconfig),
+    [{
+      build($_builder, $_state, result, input, weight, bias, weight_qconfig,
+            act_qconfig, /*act_scale=*/nullptr, /*act_zero_point=*/nullptr);
+    }]>
+  ];
   let extraClassDeclaration = [{
     int64_t getInFeatures() { return getWeight().getType().getDimSize(1); }
     int64_t getOutFeatures() { return getWeight().getType().getDimSize(0); }
@@ -290,7 +306,11 @@ def LowBit_QLinearOp : LowBit_Op<"qlinear",
     f32 or f16; `zero_points`, present exactly when the weight config is
     asymmetric, is `[N, G] x i8` holding unsigned codes `0 .. 2^bits - 1`.
     `act_qconfig`, when present, asks for the activations to be quantized too
-    (W8A8, W4A4), with integer dot products.
+    (W8A8, W4A4), with integer dot products: per token (`granularity =
+    token`, scales computed at run time from each row's range) or with one
+    calibrated scale (`granularity = tensor`), which `act_scale` holds (and
+    `act_zero_point`, the signed-domain zero point, when the config is
+    asymmetric).
   }];
   let arguments = (ins
     LowBit_FloatTensor:$input,
@@ -302,7 +322,9 @@ def LowBit_QLinearOp : LowBit_Op<"qlinear",
     LowBit_QConfigAttr:$weight_qconfig,
     OptionalAttr<LowBit_QConfigAttr>:$act_qconfig,
     DefaultValuedAttr<LowBit_PackingLayoutAttr,
-                      "::lowbit::PackingLayout::KMajor">:$layout
+                      "::lowbit::PackingLayout::KMajor">:$layout,
+    OptionalAttr<F32Attr>:$act_scale,
+    OptionalAttr<I64Attr>:$act_zero_point
   );
   let results = (outs LowBit_FloatTensor:$result);
   let assemblyFormat = [{
@@ -310,6 +332,20 @@ def LowBit_QLinearOp : LowBit_Op<"qlinear",
     (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let builders = [
+    // Without a static activation scale.
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input,
+                   "::mlir::Value":$packed, "::mlir::Value":$scales,
+                   "::mlir::Value":$zero_points, "::mlir::Value":$bias,
+                   "::mlir::IntegerAttr":$in_features,
+                   "QConfigAttr":$weight_qconfig, "QConfigAttr":$act_qconfig,
+                   CArg<"PackingLayoutAttr", "{}">:$layout),
+    [{
+      build($_builder, $_state, result, input, packed, scales, zero_points,
+            bias, in_features, weight_qconfig, act_qconfig, layout,
+            /*act_scale=*/nullptr, /*act_zero_point=*/nullptr);
+    }]>
+  ];
   let extraClassDeclaration = [{
     int64_t getOutFeatures() { return getPacked().getType().getDimSize(0); }
   }];
