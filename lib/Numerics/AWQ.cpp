@@ -197,5 +197,53 @@ AWQStatus awqSearch(const std::vector<float> &W, int64_t N, int64_t K,
   return AWQStatus::Ok;
 }
 
+AWQStatus gramSampleRows(const std::vector<float> &G, int64_t K,
+                         double damp, std::vector<float> &R) {
+  if (!sizeIs(G, K, K))
+    return AWQStatus::SizeMismatch;
+  if (!allFinite(G))
+    return AWQStatus::NonFiniteValue;
+  double meanDiagonal = 0.0;
+  for (int64_t i = 0; i < K; ++i)
+    meanDiagonal += G[i * K + i];
+  meanDiagonal = K > 0 ? meanDiagonal / K : 0.0;
+
+  std::vector<double> U(static_cast<size_t>(K * K));
+  double lambda = 0.0;
+  for (int attempt = 0; attempt <= 6; ++attempt) {
+    if (attempt > 0) {
+      if (!(meanDiagonal > 0.0))
+        return AWQStatus::InvalidStatistics;
+      lambda = attempt == 1 ? std::max(damp, 1e-8) * meanDiagonal
+                            : lambda * 10.0;
+    }
+    // Upper Cholesky factor: G + lambda I = U^T U, row by row.
+    std::fill(U.begin(), U.end(), 0.0);
+    bool positive = true;
+    for (int64_t i = 0; i < K && positive; ++i) {
+      double pivot = static_cast<double>(G[i * K + i]) + lambda;
+      for (int64_t p = 0; p < i; ++p)
+        pivot -= U[p * K + i] * U[p * K + i];
+      if (!(pivot > 0.0) || !std::isfinite(pivot)) {
+        positive = false;
+        break;
+      }
+      double root = std::sqrt(pivot);
+      U[i * K + i] = root;
+      for (int64_t j = i + 1; j < K; ++j) {
+        double value = G[i * K + j];
+        for (int64_t p = 0; p < i; ++p)
+          value -= U[p * K + i] * U[p * K + j];
+        U[i * K + j] = value / root;
+      }
+    }
+    if (positive) {
+      R.assign(U.begin(), U.end());
+      return AWQStatus::Ok;
+    }
+  }
+  return AWQStatus::InvalidStatistics;
+}
+
 } // namespace numerics
 } // namespace lowbit

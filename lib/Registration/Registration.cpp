@@ -1,6 +1,7 @@
 //===- Registration.cpp - register lowbit and upstream dialects/passes ----===//
 
 #include "lowbit/InitAll.h"
+#include "lowbit/Analysis/Passes.h"
 #include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/LowBit/LowBitDialect.h"
 #include "lowbit/Pipelines/Pipelines.h"
@@ -24,6 +25,7 @@ void lowbit::registerAllDialects(mlir::DialectRegistry &registry) {
 void lowbit::registerAllPasses() {
   mlir::registerAllPasses();
   lowbit::registerLowBitPasses();
+  lowbit::registerLowBitAnalysisPasses();
   lowbit::registerLowBitConversionPasses();
   lowbit::cpu::registerLowBitCPUPasses();
   lowbit::registerCPUPipeline();

@@ -70,8 +70,11 @@ struct FakeQuantizeWeightsPass
   using FakeQuantizeWeightsPassBase::FakeQuantizeWeightsPassBase;
 
   void runOnOperation() override {
-    FailureOr<ScaleSearch> search = parseScaleSearch(
-        getOperation()->getLoc(), method, clipCandidates, minClipRatio);
+    CalibratedMethodOptions calibrated{percdamp, blockSize, actOrder,
+                                       awqGrid};
+    FailureOr<ScaleSearch> search =
+        parseScaleSearch(getOperation()->getLoc(), method, clipCandidates,
+                         minClipRatio, calibrated);
     if (failed(search))
       return signalPassFailure();
     WeightRewriters rewriters{WeightOutput::Dequantized, pruneWeight,

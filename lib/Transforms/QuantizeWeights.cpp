@@ -143,8 +143,11 @@ struct QuantizeWeightsPass
   using QuantizeWeightsPassBase::QuantizeWeightsPassBase;
 
   void runOnOperation() override {
-    FailureOr<ScaleSearch> search = parseScaleSearch(
-        getOperation()->getLoc(), method, clipCandidates, minClipRatio);
+    CalibratedMethodOptions calibrated{percdamp, blockSize, actOrder,
+                                       awqGrid};
+    FailureOr<ScaleSearch> search =
+        parseScaleSearch(getOperation()->getLoc(), method, clipCandidates,
+                         minClipRatio, calibrated);
     if (failed(search))
       return signalPassFailure();
     WeightRewriters rewriters{WeightOutput::Packed, replaceByBias,

@@ -2,7 +2,9 @@
 
 #include "WeightQuantization.h"
 
+#include "lowbit/Analysis/CalibrationTable.h"
 #include "lowbit/Numerics/Packing.h"
+#include "lowbit/Transforms/OpNames.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -255,13 +257,29 @@ std::string describeFailure(numerics::QuantStatus status,
 void compute(WeightJob &job, const ScaleSearch &search, WeightOutput output) {
   std::vector<float> weight = readFloats(job.weight, job.rows * job.cols);
   numerics::QuantStatus status =
-      search.mse
+      search.method == WeightMethod::MSE
           ? numerics::computeMSEClippedScales(
                 weight, job.rows, job.cols, job.params, search.clip, job.scales)
           : numerics::computeScales(weight, job.rows, job.cols, job.params,
                                     job.scales);
   std::vector<int32_t> codes;
-  if (status == numerics::QuantStatus::Ok)
+  bool solved = false;
+  if (status == numerics::QuantStatus::Ok && !job.hessian.empty()) {
+    numerics::GPTQResult result;
+    numerics::GPTQStatus gptq =
+        numerics::gptqQuantize(weight, job.rows, job.cols, job.hessian,
+                               job.params, search.gptq, result);
+    job.hessian = {};
+    if (gptq == numerics::GPTQStatus::Ok) {
+      job.scales = std::move(result.scales);
+      codes = std::move(result.codes);
+      solved = true;
+    } else {
+      job.note = std::string("GPTQ failed (") + numerics::toString(gptq) +
+                 "); the weight is quantized with RTN";
+    }
+  }
+  if (status == numerics::QuantStatus::Ok && !solved)
     status = numerics::quantize(weight, job.rows, job.cols, job.params,
                                 job.scales, codes);
   if (status != numerics::QuantStatus::Ok) {
@@ -292,15 +310,30 @@ void compute(WeightJob &job, const ScaleSearch &search, WeightOutput output) {
 
 } // namespace
 
-FailureOr<ScaleSearch> lowbit::parseScaleSearch(Location loc, StringRef method,
-                                                int clipCandidates,
-                                                float minClipRatio) {
+FailureOr<ScaleSearch>
+lowbit::parseScaleSearch(Location loc, StringRef method, int clipCandidates,
+                         float minClipRatio,
+                         const CalibratedMethodOptions &calibrated) {
   ScaleSearch search;
   if (method == "mse")
-    search.mse = true;
+    search.method = WeightMethod::MSE;
+  else if (method == "gptq")
+    search.method = WeightMethod::GPTQ;
+  else if (method == "awq")
+    search.method = WeightMethod::AWQ;
   else if (method != "rtn")
     return emitError(loc) << "unknown method '" << method
-                          << "'; expected rtn or mse";
+                          << "'; expected rtn, mse, gptq or awq";
+  if (!(calibrated.percdamp >= 0.0f) || !std::isfinite(calibrated.percdamp))
+    return emitError(loc) << "percdamp must be a finite value >= 0";
+  if (calibrated.blockSize < 1)
+    return emitError(loc) << "block-size must be at least 1";
+  if (calibrated.awqGrid < 1 || calibrated.awqGrid > 1000)
+    return emitError(loc) << "awq-grid must be between 1 and 1000";
+  search.gptq.percdamp = calibrated.percdamp;
+  search.gptq.blockSize = calibrated.blockSize;
+  search.gptq.actOrder = calibrated.actOrder;
+  search.awq.gridSize = calibrated.awqGrid;
   if (clipCandidates < 1 || clipCandidates > kMaxClipCandidates)
     return emitError(loc) << "clip-candidates must be between 1 and "
                           << kMaxClipCandidates << "; got " << clipCandidates;
@@ -318,6 +351,21 @@ FailureOr<ScaleSearch> lowbit::parseScaleSearch(Location loc, StringRef method,
 LogicalResult lowbit::quantizeLinearWeights(Operation *root,
                                             const ScaleSearch &search,
                                             const WeightRewriters &rewriters) {
+  if (search.method == WeightMethod::AWQ &&
+      failed(applyAWQScaling(root, search)))
+    return failure();
+  // GPTQ reads X^T X from the calibration table of the module.
+  Operation *module = root;
+  while (module->getParentOp() &&
+         !module->hasAttr(kCalibrationAttrName))
+    module = module->getParentOp();
+  if (search.method == WeightMethod::GPTQ &&
+      !module->hasAttr(kCalibrationAttrName))
+    return root->emitError()
+           << "method=gptq needs calibration statistics (the "
+           << kCalibrationAttrName
+           << " module attribute); run lowbit-calibrate first";
+
   SmallVector<LinearOp> linears;
   root->walk([&](LinearOp op) { linears.push_back(op); });
 
@@ -338,6 +386,30 @@ LogicalResult lowbit::quantizeLinearWeights(Operation *root,
     job.op = op;
     job.params = decision.params;
     prepare(job);
+    if (job.problem.empty() && search.method == WeightMethod::GPTQ) {
+      std::string tag = inputProbeTag(getModelOpName(op));
+      auto stats = lookupCalibration(module, tag);
+      if (failed(stats)) {
+        failedAny = true;
+        continue;
+      }
+      if (!*stats || (*stats)->gram.empty()) {
+        op.emitRemark() << "no X^T X recorded for '" << tag
+                        << "'; the weight is quantized with RTN";
+      } else if ((*stats)->gram.size() !=
+                 static_cast<size_t>(job.cols * job.cols)) {
+        op.emitError() << "the calibration statistics of '" << tag
+                       << "' do not match the weight's " << job.cols
+                       << " input features";
+        failedAny = true;
+        continue;
+      } else {
+        const std::vector<float> &gram = (*stats)->gram;
+        job.hessian.resize(gram.size());
+        for (size_t i = 0; i < gram.size(); ++i)
+          job.hessian[i] = 2.0 * static_cast<double>(gram[i]);
+      }
+    }
     if (job.problem.empty()) {
       jobs.push_back(std::move(job));
       continue;
@@ -360,6 +432,8 @@ LogicalResult lowbit::quantizeLinearWeights(Operation *root,
       compute(job, search, rewriters.output);
     });
     for (WeightJob &job : slice) {
+      if (!job.note.empty())
+        job.op.emitRemark() << job.note;
       if (job.problem.empty()) {
         rewriters.rewrite(job);
       } else {
@@ -370,6 +444,25 @@ LogicalResult lowbit::quantizeLinearWeights(Operation *root,
     }
   }
   return failure(failedAny);
+}
+
+std::optional<numerics::QuantParams> lowbit::weightQuantParams(LinearOp op) {
+  Decision decision = decide(op);
+  if (decision.action != Action::Quantize)
+    return std::nullopt;
+  return decision.params;
+}
+
+void lowbit::prepareWeightJob(WeightJob &job) { prepare(job); }
+
+std::vector<float> lowbit::readFloatElements(ElementsAttr attr,
+                                             int64_t count) {
+  return readFloats(attr, count);
+}
+
+std::vector<char> lowbit::toElementTypeBytes(const std::vector<float> &values,
+                                             Type element) {
+  return toElementBytes(values, element);
 }
 
 ElementsAttr lowbit::makeConstantData(RankedTensorType type,

@@ -11,6 +11,8 @@
 #define LOWBIT_LIB_TRANSFORMS_WEIGHTQUANTIZATION_H
 
 #include "lowbit/Dialect/LowBit/LowBitOps.h"
+#include "lowbit/Numerics/AWQ.h"
+#include "lowbit/Numerics/GPTQ.h"
 #include "lowbit/Numerics/MSEClipping.h"
 #include "lowbit/Numerics/UniformQuantizer.h"
 
@@ -18,23 +20,38 @@
 #include "mlir/Support/LLVM.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace lowbit {
 
-/// How scales are chosen: the full range (RTN) or an MSE-searched clip ratio.
+/// How weights are quantized: round-to-nearest over the full range, with an
+/// MSE-searched clip ratio, GPTQ on the calibration Hessian, or RTN after
+/// AWQ's activation-aware input scaling.
+enum class WeightMethod { RTN, MSE, GPTQ, AWQ };
+
 struct ScaleSearch {
-  bool mse = false;
+  WeightMethod method = WeightMethod::RTN;
   numerics::ClipSearchOptions clip;
+  numerics::GPTQOptions gptq;
+  numerics::AWQOptions awq;
+};
+
+/// The options of the calibrated methods, as the passes declare them.
+struct CalibratedMethodOptions {
+  float percdamp = 0.01f;
+  int64_t blockSize = 128;
+  bool actOrder = true;
+  int awqGrid = 20;
 };
 
 /// Validates the options shared by the weight quantizers, reporting bad
 /// values as errors at `loc`.
-mlir::FailureOr<ScaleSearch> parseScaleSearch(mlir::Location loc,
-                                              llvm::StringRef method,
-                                              int clipCandidates,
-                                              float minClipRatio);
+mlir::FailureOr<ScaleSearch>
+parseScaleSearch(mlir::Location loc, llvm::StringRef method,
+                 int clipCandidates, float minClipRatio,
+                 const CalibratedMethodOptions &calibrated = {});
 
 /// What the output wants computed from each quantized weight.
 enum class WeightOutput {
@@ -49,6 +66,9 @@ struct WeightJob {
   mlir::ElementsAttr weight;
   int64_t rows = 0, cols = 0;
 
+  /// GPTQ's H = 2 X^T X / rows, [cols, cols]; empty: quantize with RTN.
+  std::vector<double> hessian;
+
   numerics::QuantScales scales;
   std::vector<uint8_t> packed;
   std::vector<char> dequantized;
@@ -57,6 +77,8 @@ struct WeightJob {
   /// input defect (an error) from a weight that simply stays float (a remark).
   std::string problem;
   bool failedByInput = false;
+  /// A remark to emit when the job is written back (e.g. a fallback).
+  std::string note;
 };
 
 struct WeightRewriters {
@@ -75,6 +97,29 @@ struct WeightRewriters {
 mlir::LogicalResult quantizeLinearWeights(mlir::Operation *root,
                                           const ScaleSearch &search,
                                           const WeightRewriters &rewriters);
+
+/// The quantization parameters of `op`'s weight config, when the weight
+/// quantizers would quantize it (an integer config of 2 to 8 bits).
+std::optional<numerics::QuantParams> weightQuantParams(LinearOp op);
+
+/// Finds `job.op`'s constant weight and checks that it can be read; sets
+/// `job.weight`, `job.rows`, `job.cols`, or `job.problem`.
+void prepareWeightJob(WeightJob &job);
+
+/// The `count` elements of a validated f32/f16/bf16 constant as binary32.
+std::vector<float> readFloatElements(mlir::ElementsAttr attr, int64_t count);
+
+/// `values` rounded to `element` (f32, f16 or bf16), as raw bytes.
+std::vector<char> toElementTypeBytes(const std::vector<float> &values,
+                                     mlir::Type element);
+
+/// AWQ: scales every group of linears that read one input by the searched
+/// s (weights W diag(s)) and folds 1/s into the op that produces the input
+/// (a norm's gamma and beta, or the rows of a previous linear), before
+/// quantization; groups with nothing to absorb the scales are left alone
+/// with a remark. Reads the calibration table of the enclosing module.
+mlir::LogicalResult applyAWQScaling(mlir::Operation *root,
+                                    const ScaleSearch &search);
 
 /// A constant attribute of `type` holding `bytes`, its elements in native
 /// byte order: inline when small, else a dense_resource blob called `name`

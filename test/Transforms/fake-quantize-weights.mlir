@@ -2,9 +2,9 @@
 // The rewritten linears lose their weight config, so a second run changes nothing.
 // RUN: lowbit-opt %s --lowbit-fake-quantize-weights --lowbit-fake-quantize-weights -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: lowbit-opt %s --lowbit-fake-quantize-weights=method=mse -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=MSE
-// RUN: not lowbit-opt %s --lowbit-fake-quantize-weights=method=awq 2>&1 | FileCheck %s --check-prefix=BAD-METHOD
+// RUN: not lowbit-opt %s --lowbit-fake-quantize-weights=method=bogus 2>&1 | FileCheck %s --check-prefix=BAD-METHOD
 
-// BAD-METHOD: error: unknown method 'awq'; expected rtn or mse
+// BAD-METHOD: error: unknown method 'bogus'; expected rtn, mse, gptq or awq
 
 // Expected values come from Inputs/quantize_weights_reference.py.
 

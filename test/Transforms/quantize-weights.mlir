@@ -2,11 +2,11 @@
 // RUN: lowbit-opt %s --lowbit-quantize-weights=method=mse -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=MSE
 // One clip candidate is the ratio 1: MSE clipping then gives exactly RTN.
 // RUN: lowbit-opt %s --lowbit-quantize-weights="method=mse clip-candidates=1" -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=ONE
-// RUN: not lowbit-opt %s --lowbit-quantize-weights=method=gptq 2>&1 | FileCheck %s --check-prefix=BAD-METHOD
+// RUN: not lowbit-opt %s --lowbit-quantize-weights=method=bogus 2>&1 | FileCheck %s --check-prefix=BAD-METHOD
 // RUN: not lowbit-opt %s --lowbit-quantize-weights="method=mse clip-candidates=0" 2>&1 | FileCheck %s --check-prefix=BAD-CANDIDATES
 // RUN: not lowbit-opt %s --lowbit-quantize-weights="method=mse min-clip-ratio=1.5" 2>&1 | FileCheck %s --check-prefix=BAD-RATIO
 
-// BAD-METHOD: error: unknown method 'gptq'; expected rtn or mse
+// BAD-METHOD: error: unknown method 'bogus'; expected rtn, mse, gptq or awq
 // BAD-CANDIDATES: error: clip-candidates must be between 1 and 1000; got 0
 // BAD-RATIO: error: min-clip-ratio must be in (0, 1]; got 1.5
 

@@ -91,6 +91,18 @@ AWQStatus awqSearch(const std::vector<float> &W, int64_t N, int64_t K,
                     const QuantParams &params, const AWQOptions &options,
                     AWQResult &out);
 
+/// Calibration keeps G = X^T X / M instead of X. Any R [K, K] with
+/// R^T R = G scores every candidate exactly as X does, up to the factor M
+/// (||R D^T||^2 = sum_n d_n^T G d_n), so awqSearch(..., R, K, ...) finds
+/// the same alpha without the activations. R is the upper Cholesky factor
+/// of G + lambda I, computed in double, with lambda = 0 first and then
+/// damp * mean(diag G), times 10 per retry (at most 6), when G is only
+/// semi-definite (dead channels, fewer rows than K). Fails with
+/// SizeMismatch, NonFiniteValue, or InvalidStatistics when no retry
+/// factorizes (or mean(diag G) <= 0 with G not definite).
+AWQStatus gramSampleRows(const std::vector<float> &G, int64_t K, double damp,
+                         std::vector<float> &R);
+
 } // namespace numerics
 } // namespace lowbit
 

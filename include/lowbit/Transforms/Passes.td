@@ -94,8 +94,33 @@ def QuantizeWeightsPass : Pass<"lowbit-quantize-weights", "mlir::ModuleOp"> {
     is searched, among `clip-candidates` ratios evenly spaced from 1 down to
     `min-clip-ratio`, to minimize the squared error of its cell), quantizes
     the weight to unsigned codes `c = clamp(round_half_even(w / s) + z, 0,
-    2^bits - 1)` and packs them in the `k_major` bit stream. The op becomes a
-    `lowbit.qlinear` with:
+    2^bits - 1)` and packs them in the `k_major` bit stream.
+
+    Two methods use the statistics that `lowbit-calibrate` records in the
+    module attribute `lowbit.calibration` (docs/calibration.md), under the
+    tag `<op name>/input`:
+
+    * `method=gptq` quantizes each weight with GPTQ (lib/Numerics/GPTQ.h)
+      on H = 2 X^T X / rows of the layer's float input, dampened by
+      `percdamp` times its mean diagonal, in lazy blocks of `block-size`
+      columns, with `act-order` (static groups: the group scales come from
+      the weight before any update, so the packed layout, scales and kernels
+      are exactly those of RTN). A module without the table is an error; a
+      linear without X^T X (or whose Hessian does not factorize) is quantized
+      with RTN and a remark. The statistics are those of the float model:
+      the layers are solved independently, not sequentially.
+    * `method=awq` first scales, for each set of linears that read one
+      tensor, the input channels by the AWQ scales s (lib/Numerics/AWQ.h:
+      `awq-grid` exponents alpha, each scored by the output error on X^T X)
+      and folds 1/s into the op that produces the tensor: the gamma (and
+      beta) of a `lowbit.layer_norm` or `lowbit.rms_norm` (cloned first when
+      the norm has other readers, such as a residual connection), or the rows
+      and bias of a previous `lowbit.linear` that nothing else reads. The
+      scaled weights are then quantized with RTN. Where nothing can absorb
+      the scales (the input comes from another op or a function argument),
+      the weights are quantized with plain RTN and a remark says so.
+
+    The op becomes a `lowbit.qlinear` with:
 
     * `packed`: `[N, ceil(K * bits / 8)] x i8`;
     * `scales`: `[N, G] x f32` (`G = 1` per channel, `K / group_size` per
@@ -132,12 +157,23 @@ def QuantizeWeightsPass : Pass<"lowbit-quantize-weights", "mlir::ModuleOp"> {
   ];
   let options = [
     Option<"method", "method", "std::string", /*default=*/"\"rtn\"",
-           "How scales are chosen: rtn (full range) or mse (clip ratio "
-           "minimizing the squared error)">,
+           "How weights are quantized: rtn (full range), mse (clip ratio "
+           "minimizing the squared error), gptq or awq (both need the "
+           "lowbit.calibration statistics)">,
     Option<"clipCandidates", "clip-candidates", "int", /*default=*/"100",
            "method=mse: number of clip ratios tried per scale, 1 to 1000">,
     Option<"minClipRatio", "min-clip-ratio", "float", /*default=*/"0.5f",
-           "method=mse: smallest clip ratio tried, in (0, 1]">
+           "method=mse: smallest clip ratio tried, in (0, 1]">,
+    Option<"percdamp", "percdamp", "float", /*default=*/"0.01f",
+           "method=gptq: dampening added to the Hessian's diagonal, as a "
+           "fraction of its mean">,
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
+           "method=gptq: columns per lazy-update block">,
+    Option<"actOrder", "act-order", "bool", /*default=*/"true",
+           "method=gptq: quantize columns in order of decreasing Hessian "
+           "diagonal (group scales then come from the original weights)">,
+    Option<"awqGrid", "awq-grid", "int", /*default=*/"20",
+           "method=awq: number of exponents alpha tried in [0, 1]">
   ];
 }
 
@@ -149,8 +185,9 @@ def FakeQuantizeWeightsPass
     For accuracy studies: each `lowbit.linear` that `lowbit-quantize-weights`
     would quantize instead gets a new float constant weight holding
     `s * (c - z)`, the values the quantized kernels compute with (same
-    scales, same codes, same `method` and options), so that running the
-    float model gives the numerics of the quantized one. For f16 and bf16
+    scales, same codes, same `method` and options, including the AWQ
+    rescaling of the producing ops), so that running the float model gives
+    the numerics of the quantized one. For f16 and bf16
     weights the dequantized binary32 values are rounded (to nearest even) to
     the weight's element type. A 0-bit config makes the weight zeros.
 
@@ -166,12 +203,23 @@ def FakeQuantizeWeightsPass
   ];
   let options = [
     Option<"method", "method", "std::string", /*default=*/"\"rtn\"",
-           "How scales are chosen: rtn (full range) or mse (clip ratio "
-           "minimizing the squared error)">,
+           "How weights are quantized: rtn (full range), mse (clip ratio "
+           "minimizing the squared error), gptq or awq (both need the "
+           "lowbit.calibration statistics)">,
     Option<"clipCandidates", "clip-candidates", "int", /*default=*/"100",
            "method=mse: number of clip ratios tried per scale, 1 to 1000">,
     Option<"minClipRatio", "min-clip-ratio", "float", /*default=*/"0.5f",
-           "method=mse: smallest clip ratio tried, in (0, 1]">
+           "method=mse: smallest clip ratio tried, in (0, 1]">,
+    Option<"percdamp", "percdamp", "float", /*default=*/"0.01f",
+           "method=gptq: dampening added to the Hessian's diagonal, as a "
+           "fraction of its mean">,
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
+           "method=gptq: columns per lazy-update block">,
+    Option<"actOrder", "act-order", "bool", /*default=*/"true",
+           "method=gptq: quantize columns in order of decreasing Hessian "
+           "diagonal (group scales then come from the original weights)">,
+    Option<"awqGrid", "awq-grid", "int", /*default=*/"20",
+           "method=awq: number of exponents alpha tried in [0, 1]">
   ];
 }
 
