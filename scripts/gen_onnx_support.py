@@ -39,15 +39,28 @@ def sweep_body(path):
     counts = collections.Counter(r["outcome"] for r in results.values())
     total = len(results)
     lines = [f"| Outcome | Models | Share |", "|---|---|---|"]
-    for kind in ("imported", "rejected", "crashed"):
-        lines.append(f"| {kind} | {counts[kind]} | {100.0 * counts[kind] / total:.1f}% |")
+    labels = {"imported": "imported", "imported-frozen": "imported with frozen shape inputs",
+              "rejected": "rejected", "crashed": "crashed"}
+    for kind, label in labels.items():
+        lines.append(f"| {label} | {counts[kind]} | {100.0 * counts[kind] / total:.1f}% |")
+    both = counts["imported"] + counts["imported-frozen"]
+    lines.append(f"| **imported, all** | **{both}** | **{100.0 * both / total:.1f}%** |")
+    lines.append("")
+    lines.append("Node tests imported with frozen shape inputs, and the inputs frozen to "
+                 "the test's own values:")
+    lines.append("")
+    lines.append("| Test | Frozen inputs |")
+    lines.append("|---|---|")
+    for test, r in sorted(results.items()):
+        if r["outcome"] == "imported-frozen":
+            lines.append(f"| {test} | {', '.join(r.get('frozen_inputs', []))} |")
     lines.append("")
     lines.append("Rejected node tests and the importer's message:")
     lines.append("")
     lines.append("| Test | Message |")
     lines.append("|---|---|")
     for test, r in sorted(results.items()):
-        if r["outcome"] != "imported":
+        if not r["outcome"].startswith("imported"):
             msg = re.sub(r"^error: \S+: ", "", r["message"]).replace("|", "\\|")
             lines.append(f"| {test} | {msg} |")
     return "\n".join(lines) + "\n"

@@ -8,6 +8,13 @@ an "error:" line: a clean, explained refusal), or "crashed" (a signal, another
 exit status, no "error:" line, or no exit within the timeout). Prints the
 counts, the rejections grouped by message, and every crash. Exits 1 when
 anything crashed or the imported fraction is below --min-imported.
+
+lowbit compiles static shapes. When the importer rejects a test because a
+value that decides a shape comes from a graph input and names that input
+("--freeze-input NAME=FILE"), and the input is an integer or bool tensor, the
+test is imported again with that input frozen to the test's own value
+(test_data_set_0/input_N.pb); such tests count as "imported-frozen", which
+is part of the imported share, and the frozen inputs are recorded.
 """
 import argparse
 import collections
@@ -18,13 +25,44 @@ import re
 import subprocess
 import sys
 
+import onnx
+
 DEFAULT_DATA = "/usr/share/libonnx-testdata/data/node"
 
 
-def classify(tool, model, timeout):
+FREEZE_HINT = re.compile(r"--freeze-input (\S+?)=FILE")
+FREEZABLE_TYPES = {onnx.TensorProto.BOOL, onnx.TensorProto.INT8, onnx.TensorProto.INT16,
+                   onnx.TensorProto.INT32, onnx.TensorProto.INT64, onnx.TensorProto.UINT8,
+                   onnx.TensorProto.UINT16, onnx.TensorProto.UINT32, onnx.TensorProto.UINT64}
+MAX_FROZEN = 8
+
+
+def test_input_file(test_dir, name):
+    """The test's own value of graph input `name` when it is an integer or
+    bool tensor, else None."""
+    model = onnx.load(os.path.join(test_dir, "model.onnx"), load_external_data=False)
+    initializers = {t.name for t in model.graph.initializer}
+    inputs = [i.name for i in model.graph.input if i.name not in initializers]
+    if name not in inputs:
+        return None
+    path = os.path.join(test_dir, "test_data_set_0", f"input_{inputs.index(name)}.pb")
+    if not os.path.isfile(path):
+        return None
+    tensor = onnx.TensorProto()
     try:
-        proc = subprocess.run([tool, model, "-o", os.devnull],
-                              capture_output=True, text=True, timeout=timeout)
+        with open(path, "rb") as f:
+            tensor.ParseFromString(f.read())
+    except Exception:
+        return None
+    return path if tensor.data_type in FREEZABLE_TYPES else None
+
+
+def run_tool(tool, model, frozen, timeout):
+    command = [tool, model, "-o", os.devnull]
+    for name, path in frozen.items():
+        command += ["--freeze-input", f"{name}={path}"]
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return "crashed", "timeout"
     stderr = proc.stderr.strip()
@@ -34,6 +72,24 @@ def classify(tool, model, timeout):
     if proc.returncode == 1 and errors:
         return "rejected", errors[0]
     return "crashed", f"exit {proc.returncode}: {stderr[-300:]}"
+
+
+def classify(tool, test_dir, timeout):
+    """(outcome, message, frozen input names)."""
+    model = os.path.join(test_dir, "model.onnx")
+    frozen = {}
+    while True:
+        kind, message = run_tool(tool, model, frozen, timeout)
+        if kind == "imported" and frozen:
+            return "imported-frozen", "", sorted(frozen)
+        if kind != "rejected" or len(frozen) >= MAX_FROZEN:
+            return kind, message, sorted(frozen)
+        hint = FREEZE_HINT.search(message)
+        name = hint.group(1) if hint else None
+        path = test_input_file(test_dir, name) if name and name not in frozen else None
+        if not path:
+            return kind, message, sorted(frozen)
+        frozen[name] = path
 
 
 def reason_key(message):
@@ -61,26 +117,28 @@ def main():
         return 1
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         outcomes = dict(zip(tests, pool.map(
-            lambda t: classify(args.tool, os.path.join(args.data, t, "model.onnx"),
-                               args.timeout), tests)))
+            lambda t: classify(args.tool, os.path.join(args.data, t), args.timeout), tests)))
 
-    counts = collections.Counter(kind for kind, _ in outcomes.values())
+    counts = collections.Counter(kind for kind, _, _ in outcomes.values())
     total = len(tests)
-    imported = counts["imported"]
+    imported = counts["imported"] + counts["imported-frozen"]
     print(f"node tests: {total}; imported {imported} ({100.0 * imported / total:.1f}%), "
+          f"of them {counts['imported-frozen']} with frozen shape inputs; "
           f"rejected cleanly {counts['rejected']}, crashed {counts['crashed']}")
-    reasons = collections.Counter(reason_key(m) for k, m in outcomes.values() if k == "rejected")
+    reasons = collections.Counter(reason_key(m) for k, m, _ in outcomes.values()
+                                  if k == "rejected")
     print("rejections by reason:")
     for reason, n in reasons.most_common():
         print(f"  {n:4d}  {reason}")
-    for test, (kind, message) in outcomes.items():
+    for test, (kind, message, _) in outcomes.items():
         if kind == "crashed":
             print(f"CRASHED: {test}: {message}")
         elif args.list:
             print(f"{kind}: {test}{': ' + message if message else ''}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({t: {"outcome": k, "message": m} for t, (k, m) in outcomes.items()},
+            json.dump({t: {"outcome": k, "message": m, "frozen_inputs": fr}
+                       for t, (k, m, fr) in outcomes.items()},
                       f, indent=1, sort_keys=True)
     ok = counts["crashed"] == 0 and imported >= args.min_imported * total
     if not ok:

@@ -1,6 +1,7 @@
 //===- lowbit-compile.cpp - ONNX model to a native model library ----------===//
 //
 //   lowbit-compile MODEL.onnx -o OUT.so [--input-shape NAME=D0xD1...]
+//                  [--freeze-input NAME=FILE.npy|FILE.pb]
 //                  [--compile-to=import|quantized|linalg|llvm]
 //                  [--target host] [--quant none|w8a16|w4a16|w8a8|w4a4]
 //                  [--group-size N] [--quant-method rtn|mse]
@@ -49,6 +50,11 @@ cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape of an input: NAME=D0xD1x..."),
                 cl::value_desc("name=dims"));
+cl::list<std::string> frozenInputs(
+    "freeze-input",
+    cl::desc("Import an input as a constant read from a .npy or TensorProto "
+             ".pb file: NAME=FILE"),
+    cl::value_desc("name=file"));
 cl::opt<Phase> compileTo(
     "compile-to", cl::desc("Stop after a phase and write its IR"),
     cl::init(Phase::Library),
@@ -134,12 +140,11 @@ OwningOpRef<ModuleOp> loadModel(MLIRContext &context) {
     return parseSourceFile<ModuleOp>(sourceMgr, &context);
   }
   lowbit::onnx_import::ImportOptions options;
-  for (const std::string &text : inputShapes) {
-    std::string error;
-    if (!lowbit::onnx_import::parseInputShape(text, options, error)) {
-      fail(error);
-      return nullptr;
-    }
+  std::string error;
+  if (!lowbit::onnx_import::parseImportOptions(inputShapes, frozenInputs,
+                                               options, error)) {
+    fail(error);
+    return nullptr;
   }
   return lowbit::onnx_import::importModel(inputPath, options, &context);
 }

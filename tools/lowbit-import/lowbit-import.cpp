@@ -1,6 +1,7 @@
 //===- lowbit-import.cpp - ONNX model to MLIR -----------------------------===//
 //
 //   lowbit-import MODEL.onnx [-o OUT.mlir] [--input-shape NAME=D0xD1...]
+//                 [--freeze-input NAME=FILE.npy|FILE.pb]
 //
 // Exit status 1 with "error: FILE: node 'NAME' (OP): problem" on bad input.
 //
@@ -70,6 +71,11 @@ int main(int argc, char **argv) {
   cl::list<std::string> inputShapes(
       "input-shape", cl::desc("Static shape of an input: NAME=D0xD1x..."),
       cl::value_desc("name=dims"));
+  cl::list<std::string> frozenInputs(
+      "freeze-input",
+      cl::desc("Import an input as a constant read from a .npy or "
+               "TensorProto .pb file: NAME=FILE"),
+      cl::value_desc("name=file"));
   cl::opt<bool> listOps("list-supported-ops",
                         cl::desc("Print the supported ONNX ops as a Markdown "
                                  "table and exit"));
@@ -88,12 +94,11 @@ int main(int argc, char **argv) {
   }
 
   lowbit::onnx_import::ImportOptions options;
-  for (const std::string &text : inputShapes) {
-    std::string error;
-    if (!lowbit::onnx_import::parseInputShape(text, options, error)) {
-      llvm::errs() << "error: " << error << "\n";
-      return 1;
-    }
+  std::string optionError;
+  if (!lowbit::onnx_import::parseImportOptions(inputShapes, frozenInputs,
+                                               options, optionError)) {
+    llvm::errs() << "error: " << optionError << "\n";
+    return 1;
   }
 
   DialectRegistry registry;

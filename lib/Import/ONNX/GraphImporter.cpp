@@ -3,6 +3,7 @@
 #include "GraphImporter.h"
 #include "ModelLoader.h"
 #include "OpRegistry.h"
+#include "TensorFile.h"
 
 #include "lowbit/Dialect/LowBit/LowBitDialect.h"
 #include "lowbit/Transforms/Passes.h"
@@ -17,6 +18,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
@@ -191,6 +193,100 @@ LogicalResult GraphImporter::checkOpsets() {
     return emitModelError() << "the model uses opset " << it->second
                             << " of the default ONNX domain; lowbit supports "
                             << kMinOpset << " to " << kMaxOpset;
+  return success();
+}
+
+SmallVector<std::string> GraphImporter::graphInputsBehind(Value value) {
+  SmallVector<std::string> names;
+  if (!value || !entryBlock)
+    return names;
+  auto func = cast<func::FuncOp>(entryBlock->getParentOp());
+  llvm::SmallPtrSet<Operation *, 32> seen;
+  SmallVector<Value> work{value};
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (arg.getOwner() != entryBlock)
+        continue;
+      auto name =
+          func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "lowbit.name");
+      if (name && !llvm::is_contained(names, name.str()))
+        names.push_back(name.str());
+      continue;
+    }
+    Operation *op = v.getDefiningOp();
+    if (!op || !seen.insert(op).second)
+      continue;
+    // Region bodies may read values of the function directly.
+    op->walk([&](Operation *inner) {
+      for (Value operand : inner->getOperands())
+        work.push_back(operand);
+    });
+  }
+  return names;
+}
+
+LogicalResult GraphImporter::freezeInputs() {
+  onnx::GraphProto *graph = model->mutable_graph();
+  for (const auto &entry : options.frozenInputs) {
+    std::string name = entry.getKey().str();
+    const std::string &file = entry.getValue();
+    const onnx::ValueInfoProto *input = nullptr;
+    for (const onnx::ValueInfoProto &in : graph->input())
+      if (in.name() == name)
+        input = &in;
+    if (!input)
+      return emitModelError() << "--freeze-input names '" << name
+                              << "', which is not an input of the model";
+    for (const onnx::TensorProto &init : graph->initializer())
+      if (init.name() == name)
+        return emitModelError() << "--freeze-input names '" << name
+                                << "', which is an initializer: its value is "
+                                   "already in the model";
+    if (options.inputShapes.count(name))
+      return emitModelError() << "input '" << name
+                              << "' is given both --input-shape and "
+                                 "--freeze-input; the frozen value fixes its "
+                                 "shape";
+    onnx::TensorProto tensor;
+    std::string error;
+    if (!loadTensorFile(file, tensor, error))
+      return emitModelError() << "--freeze-input " << name << "=" << file
+                              << ": " << error;
+    const onnx::TypeProto &type = input->type();
+    if (!type.has_tensor_type())
+      return emitModelError() << "--freeze-input names '" << name
+                              << "', which is not a tensor input";
+    int declared = type.tensor_type().elem_type();
+    if (declared != tensor.data_type())
+      return emitModelError()
+             << "--freeze-input " << name << "=" << file << ": the file holds "
+             << getDataTypeName(tensor.data_type()) << ", the input is "
+             << getDataTypeName(declared);
+    if (type.tensor_type().has_shape()) {
+      const auto &dims = type.tensor_type().shape().dim();
+      bool mismatch = dims.size() != tensor.dims_size();
+      for (int i = 0; !mismatch && i < dims.size(); ++i)
+        mismatch = dims[i].has_dim_value() &&
+                   dims[i].dim_value() != tensor.dims(i);
+      if (mismatch) {
+        auto diag = emitModelError() << "--freeze-input " << name << "="
+                                     << file << ": the file holds shape (";
+        llvm::interleaveComma(tensor.dims(), diag);
+        diag << "), which does not fit the input's declared shape (";
+        llvm::interleaveComma(dims, diag, [&](const auto &d) {
+          if (d.has_dim_value())
+            diag << d.dim_value();
+          else
+            diag << "?";
+        });
+        diag << ")";
+        return diag;
+      }
+    }
+    tensor.set_name(name);
+    *graph->add_initializer() = std::move(tensor);
+  }
   return success();
 }
 
@@ -430,20 +526,32 @@ LogicalResult GraphImporter::inlineFunction(const onnx::NodeProto &node,
       in = mapName(in);
     for (std::string &out : *copy.mutable_output())
       out = mapName(out);
-    // Attribute references take the caller's value, or are dropped so the
-    // op's own default applies.
+    // Attribute references take the caller's value, else the default the
+    // calling op's schema gives, else are dropped so the inner op's own
+    // default applies.
     google::protobuf::RepeatedPtrField<onnx::AttributeProto> attrs;
     for (const onnx::AttributeProto &attr : inner.attribute()) {
       if (attr.ref_attr_name().empty()) {
         *attrs.Add() = attr;
         continue;
       }
+      onnx::AttributeProto bound;
+      bool found = false;
       for (const onnx::AttributeProto &given : node.attribute())
         if (given.name() == attr.ref_attr_name()) {
-          onnx::AttributeProto bound = given;
-          bound.set_name(attr.name());
-          *attrs.Add() = bound;
+          bound = given;
+          found = true;
         }
+      auto callerOpset = callerOpsets.find(
+          node.domain() == "ai.onnx" ? std::string() : node.domain());
+      if (!found && callerOpset != callerOpsets.end())
+        found = getSchemaAttributeDefault(node.domain(), node.op_type(),
+                                          callerOpset->second,
+                                          attr.ref_attr_name(), bound);
+      if (found) {
+        bound.set_name(attr.name());
+        *attrs.Add() = bound;
+      }
     }
     *copy.mutable_attribute() = attrs;
     *body.Add() = copy;
@@ -532,7 +640,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   converter = std::make_unique<TensorConverter>(
       context, model,
       fromMemory ? std::string() : parent.empty() ? std::string(".") : parent.str());
-  if (failed(checkOpsets()) || failed(declareInitializers()))
+  if (failed(checkOpsets()) || failed(freezeInputs()) ||
+      failed(declareInitializers()))
     return {};
 
   context->loadDialect<arith::ArithDialect, func::FuncDialect,

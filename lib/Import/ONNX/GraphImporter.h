@@ -46,6 +46,9 @@ public:
   mlir::FailureOr<mlir::ElementsAttr>
   convertTensor(const onnx::TensorProto &tensor, llvm::StringRef nameHint,
                 const ErrorFn &emitError);
+  /// Names of the graph inputs (function arguments) that `value` is computed
+  /// from, in order of first discovery; empty for values known at import.
+  llvm::SmallVector<std::string> graphInputsBehind(mlir::Value value);
   /// The prefix of every error about `node`: "FILE: node 'NAME' (OP)".
   std::string describeNode(const onnx::NodeProto &node) const;
   const std::string &fileName() const { return path; }
@@ -54,6 +57,7 @@ public:
 private:
   mlir::LogicalResult checkOpsets();
   mlir::LogicalResult declareInitializers();
+  mlir::LogicalResult freezeInputs();
   mlir::FailureOr<mlir::func::FuncOp> createFunction(mlir::OpBuilder &builder);
   mlir::LogicalResult importNodes(
       const google::protobuf::RepeatedPtrField<onnx::NodeProto> &nodes,

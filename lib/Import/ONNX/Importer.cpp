@@ -33,6 +33,35 @@ bool lowbit::onnx_import::parseInputShape(llvm::StringRef text,
   return true;
 }
 
+bool lowbit::onnx_import::parseFreezeInput(llvm::StringRef text,
+                                           ImportOptions &options,
+                                           std::string &error) {
+  auto [name, file] = text.split('=');
+  if (name.empty() || file.empty() || !text.contains('=')) {
+    error = "--freeze-input expects NAME=FILE.npy or NAME=FILE.pb, got '" +
+            text.str() + "'";
+    return false;
+  }
+  if (!options.frozenInputs.try_emplace(name, file.str()).second) {
+    error = "--freeze-input gives input '" + name.str() + "' twice";
+    return false;
+  }
+  return true;
+}
+
+bool lowbit::onnx_import::parseImportOptions(
+    llvm::ArrayRef<std::string> inputShapes,
+    llvm::ArrayRef<std::string> frozenInputs, ImportOptions &options,
+    std::string &error) {
+  for (const std::string &text : inputShapes)
+    if (!parseInputShape(text, options, error))
+      return false;
+  for (const std::string &text : frozenInputs)
+    if (!parseFreezeInput(text, options, error))
+      return false;
+  return true;
+}
+
 OwningOpRef<ModuleOp>
 lowbit::onnx_import::importModel(llvm::StringRef path,
                                  const ImportOptions &options,

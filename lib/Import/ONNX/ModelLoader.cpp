@@ -110,6 +110,26 @@ bool hasSchema(const std::string &domain, const std::string &opType,
   }
 }
 
+bool getSchemaAttributeDefault(const std::string &domain,
+                               const std::string &opType, int opsetVersion,
+                               const std::string &name,
+                               onnx::AttributeProto &value) {
+  try {
+    const onnx::OpSchema *schema =
+        onnx::OpSchemaRegistry::Schema(opType, opsetVersion, domain);
+    if (!schema)
+      return false;
+    auto it = schema->attributes().find(name);
+    if (it == schema->attributes().end() ||
+        it->second.default_value.type() == onnx::AttributeProto::UNDEFINED)
+      return false;
+    value = it->second.default_value;
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 bool getSchemaFunction(const onnx::NodeProto &node, int opsetVersion,
                        const std::vector<onnx::TypeProto> &inputTypes,
                        onnx::FunctionProto &function, std::string &error) {

@@ -39,6 +39,13 @@ bool getSchemaFunction(const onnx::NodeProto &node, int opsetVersion,
                        const std::vector<onnx::TypeProto> &inputTypes,
                        onnx::FunctionProto &function, std::string &error);
 
+/// The default value the schema of (domain, opType) at `opsetVersion` gives
+/// attribute `name`; false when there is no schema or no default.
+bool getSchemaAttributeDefault(const std::string &domain,
+                               const std::string &opType, int opsetVersion,
+                               const std::string &name,
+                               onnx::AttributeProto &value);
+
 /// Whether libonnx knows an op schema for (domain, opType) at this version.
 bool hasSchema(const std::string &domain, const std::string &opType,
                int opsetVersion);

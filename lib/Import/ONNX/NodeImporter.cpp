@@ -66,6 +66,21 @@ DenseElementsAttr NodeImporter::constantInputDense(int i) const {
   return dyn_cast_or_null<DenseElementsAttr>(constantInput(i));
 }
 
+std::string NodeImporter::knownAtImportHint(int i) {
+  SmallVector<std::string> inputs =
+      graphImporter.graphInputsBehind(hasInput(i) ? input(i) : Value());
+  if (inputs.empty())
+    return "fix the input shapes with --input-shape";
+  std::string text = "it is computed from graph input";
+  text += inputs.size() > 1 ? "s " : " ";
+  for (size_t k = 0; k < inputs.size(); ++k)
+    text += (k ? ", '" : "'") + inputs[k] + "'";
+  text += "; lowbit compiles static shapes: give ";
+  text += inputs.size() > 1 ? "their values" : "its value";
+  text += " with --freeze-input " + inputs.front() + "=FILE.npy (or .pb)";
+  return text;
+}
+
 FailureOr<SmallVector<int64_t>> NodeImporter::constantInts(int i,
                                                            StringRef what) {
   if (!hasInput(i))
@@ -74,8 +89,8 @@ FailureOr<SmallVector<int64_t>> NodeImporter::constantInts(int i,
   if (!value)
     return emitError() << "input " << i << " (" << what
                        << ") must be known at import time (a constant or a "
-                          "shape computation); fix the input shapes with "
-                          "--input-shape";
+                          "shape computation); "
+                       << knownAtImportHint(i);
   if (!value.getElementType().isInteger())
     return emitError() << "input " << i << " (" << what
                        << ") must hold integers";
@@ -93,7 +108,8 @@ FailureOr<SmallVector<double>> NodeImporter::constantFloats(int i,
   DenseElementsAttr value = constantInputDense(i);
   if (!value)
     return emitError() << "input " << i << " (" << what
-                       << ") must be known at import time";
+                       << ") must be known at import time; "
+                       << knownAtImportHint(i);
   SmallVector<double> result;
   if (isa<FloatType>(value.getElementType())) {
     for (const APFloat &v : value.getValues<APFloat>())

@@ -81,6 +81,10 @@ public:
   /// "input N (WHAT) must be a constant" when the value is not known.
   mlir::FailureOr<llvm::SmallVector<int64_t>> constantInts(int i,
                                                           llvm::StringRef what);
+  /// The end of a "must be known at import time" message for input i: names
+  /// the graph inputs it comes from and suggests --freeze-input, or suggests
+  /// --input-shape when it is computed from shapes alone.
+  std::string knownAtImportHint(int i);
   /// Float values of a constant input.
   mlir::FailureOr<llvm::SmallVector<double>>
   constantFloats(int i, llvm::StringRef what);

@@ -17,6 +17,10 @@ static std::vector<OpHandler> buildTable() {
   registerReductionOps(table);
   registerMicrosoftOps(table);
   registerMiscOps(table);
+  registerQuantizeOps(table);
+  registerEinsumOps(table);
+  registerRecurrentOps(table);
+  registerResizeOps(table);
   std::sort(table.begin(), table.end(), [](const OpHandler &a, const OpHandler &b) {
     if (int c = std::strcmp(a.domain, b.domain))
       return c < 0;

@@ -48,6 +48,10 @@ void registerNormalizationOps(std::vector<OpHandler> &table);
 void registerReductionOps(std::vector<OpHandler> &table);
 void registerMicrosoftOps(std::vector<OpHandler> &table);
 void registerMiscOps(std::vector<OpHandler> &table);
+void registerQuantizeOps(std::vector<OpHandler> &table);
+void registerEinsumOps(std::vector<OpHandler> &table);
+void registerRecurrentOps(std::vector<OpHandler> &table);
+void registerResizeOps(std::vector<OpHandler> &table);
 
 } // namespace lowbit::onnx_import
 

@@ -13,6 +13,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
@@ -27,6 +28,11 @@ struct ImportOptions {
   /// They replace symbolic or unknown dimensions; a given static dimension
   /// must agree with the model's.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Graph inputs to import as constants, by input name, with the file that
+  /// holds the value (--freeze-input NAME=FILE.npy|FILE.pb). lowbit compiles
+  /// static shapes: a value that decides a shape (a Reshape target, Slice
+  /// starts, Reduce axes, ...) must be known at import time.
+  llvm::StringMap<std::string> frozenInputs;
   /// Name of the function that holds the graph.
   std::string functionName = "main";
 };
@@ -35,6 +41,17 @@ struct ImportOptions {
 /// set on malformed text.
 bool parseInputShape(llvm::StringRef text, ImportOptions &options,
                      std::string &error);
+
+/// Parses "NAME=FILE" for --freeze-input. Returns false with `error` set on
+/// malformed text or a name given twice; the file is read during import.
+bool parseFreezeInput(llvm::StringRef text, ImportOptions &options,
+                      std::string &error);
+
+/// Applies every --input-shape and --freeze-input string to `options`, the
+/// one place both lowbit-import and lowbit-compile parse them.
+bool parseImportOptions(llvm::ArrayRef<std::string> inputShapes,
+                        llvm::ArrayRef<std::string> frozenInputs,
+                        ImportOptions &options, std::string &error);
 
 /// Imports the model at `path`. Returns null after emitting diagnostics on
 /// any error. Weights are `dense_resource` blobs that point into the loaded

@@ -90,7 +90,8 @@ LogicalResult importRange(NodeImporter &node) {
       return node.emitError()
              << "input " << i << " (" << names[i]
              << ") must be known at import time: the length of the result "
-                "depends on it; fix the input shapes with --input-shape";
+                "depends on it; "
+             << node.knownAtImportHint(i);
     if (value.getNumElements() != 1)
       return node.emitError()
              << "input " << i << " (" << names[i] << ") must be a scalar";
@@ -324,7 +325,8 @@ LogicalResult importOneHot(NodeImporter &node) {
   auto indicesType = node.inputType(0);
   DenseElementsAttr depthAttr = node.constantInputDense(1);
   if (!depthAttr)
-    return node.fail("input 1 (depth) must be known at import time");
+    return node.emitError() << "input 1 (depth) must be known at import time; "
+                            << node.knownAtImportHint(1);
   if (depthAttr.getNumElements() != 1)
     return node.fail("input 1 (depth) must hold one value");
   int64_t depth;

@@ -265,7 +265,8 @@ LogicalResult importNonZero(NodeImporter &node) {
     return node.emitError() << "the output shape of NonZero depends on the "
                                "input values, which must be known at import "
                                "time (at most "
-                            << kMaxDenseIntElements << " of them)";
+                            << kMaxDenseIntElements << " of them); "
+                            << node.knownAtImportHint(0);
   auto type = node.inputType(0);
   SmallVector<SmallVector<int64_t>> coords(type.getRank());
   SmallVector<Attribute> elements = elementsOf(data);
@@ -303,7 +304,8 @@ LogicalResult importCompress(NodeImporter &node) {
     return node.emitError() << "the output shape of Compress depends on the "
                                "condition, which must be known at import time "
                                "(at most "
-                            << kMaxDenseIntElements << " entries)";
+                            << kMaxDenseIntElements << " entries); "
+                            << node.knownAtImportHint(1);
   if (node.inputType(1).getRank() != 1 ||
       !node.inputType(1).getElementType().isInteger())
     return node.fail("the condition must be a 1-D bool tensor");

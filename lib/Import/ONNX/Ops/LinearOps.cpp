@@ -8,9 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "NNBuilders.h"
 #include "../ConstantTransforms.h"
-#include "../IRBuilders.h"
-#include "../OpRegistry.h"
 
 #include "lowbit/Dialect/LowBit/LowBitOps.h"
 
@@ -102,12 +101,38 @@ FailureOr<Value> buildBatchMatmul(NodeImporter &node, Value a, Value bMat) {
   return reshapeTo(b, loc, product, shape);
 }
 
+} // namespace
+
+FailureOr<Value> lowbit::onnx_import::buildNumpyMatMul(NodeImporter &node,
+                                                       Value a, Value bMat) {
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  auto aType = cast<RankedTensorType>(a.getType());
+  auto bType = cast<RankedTensorType>(bMat.getType());
+  // numpy semantics: a rank-1 operand gains an axis that is dropped again.
+  bool vectorA = aType.getRank() == 1, vectorB = bType.getRank() == 1;
+  if (vectorA)
+    a = reshapeTo(b, loc, a, {1, aType.getDimSize(0)});
+  if (vectorB)
+    bMat = reshapeTo(b, loc, bMat, {bType.getDimSize(0), 1});
+  FailureOr<Value> product = buildBatchMatmul(node, a, bMat);
+  if (failed(product))
+    return failure();
+  auto shape = llvm::to_vector(
+      cast<RankedTensorType>(product->getType()).getShape());
+  if (vectorB)
+    shape.erase(shape.end() - 1);
+  if (vectorA)
+    shape.erase(shape.end() - (vectorB ? 1 : 2));
+  return reshapeTo(b, loc, *product, shape);
+}
+
+namespace {
+
 LogicalResult importMatMul(NodeImporter &node) {
   Value a = node.input(0), bMat = node.input(1);
   if (!a || !bMat)
     return node.fail("MatMul needs two inputs");
-  OpBuilder &b = node.builder();
-  Location loc = node.loc();
   auto aType = node.inputType(0), bType = node.inputType(1);
   if (aType.getElementType() != bType.getElementType())
     return node.fail("the two inputs have different element types");
@@ -125,22 +150,10 @@ LogicalResult importMatMul(NodeImporter &node) {
     return node.setResult(0, buildLinear(node, a, wNK, {}));
   }
 
-  // numpy semantics: a rank-1 operand gains an axis that is dropped again.
-  bool vectorA = aType.getRank() == 1, vectorB = bType.getRank() == 1;
-  if (vectorA)
-    a = reshapeTo(b, loc, a, {1, aType.getDimSize(0)});
-  if (vectorB)
-    bMat = reshapeTo(b, loc, bMat, {bType.getDimSize(0), 1});
-  FailureOr<Value> product = buildBatchMatmul(node, a, bMat);
+  FailureOr<Value> product = buildNumpyMatMul(node, a, bMat);
   if (failed(product))
     return failure();
-  auto shape = llvm::to_vector(
-      cast<RankedTensorType>(product->getType()).getShape());
-  if (vectorB)
-    shape.erase(shape.end() - 1);
-  if (vectorA)
-    shape.erase(shape.end() - (vectorB ? 1 : 2));
-  return node.setResult(0, reshapeTo(b, loc, *product, shape));
+  return node.setResult(0, *product);
 }
 
 LogicalResult importGemm(NodeImporter &node) {

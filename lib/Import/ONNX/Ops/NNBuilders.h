@@ -134,6 +134,12 @@ mlir::LogicalResult readExplicitPads(NodeImporter &node, size_t n,
                                      llvm::SmallVectorImpl<int64_t> &begin,
                                      llvm::SmallVectorImpl<int64_t> &end);
 
+/// numpy matmul of two activations of rank >= 1 (a rank-1 operand gains an
+/// axis that is dropped again): tosa.matmul for floats, linalg.batch_matmul
+/// for integers, batch axes broadcast.
+mlir::FailureOr<mlir::Value> buildNumpyMatMul(NodeImporter &node, mlir::Value a,
+                                              mlir::Value b);
+
 /// Sub-families registered by the family entry points.
 void registerPoolOps(std::vector<OpHandler> &table);
 void registerSoftmaxOps(std::vector<OpHandler> &table);
