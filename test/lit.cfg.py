@@ -29,6 +29,9 @@ config.substitutions.append(("%python", config.python_venv))
 # Headers for tests that build C programs against a model library.
 config.substitutions.append(
     ("%lowbit_include", os.path.join(config.lowbit_src_root, "include")))
+# The Python package, for PYTHONPATH.
+config.substitutions.append(
+    ("%lowbit_python", os.path.join(config.lowbit_src_root, "python")))
 
 # A feature "onnx-op-<Op>" for every default-domain op the importer handles,
 # so that end-to-end tests of ops whose import is still to come declare

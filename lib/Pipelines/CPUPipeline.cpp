@@ -95,6 +95,9 @@ void lowbit::buildCPULLVMPhase(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass(
       vector::VectorMultiReductionLowering::InnerReduction));
   // Before the vector conversion: libm calls unroll vectors into elements.
+  // Integer powers (ONNX Pow on integers) have neither an LLVM intrinsic
+  // nor a libm function: a generated loop.
+  pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   ConvertVectorToLLVMPassOptions vectorToLLVM;

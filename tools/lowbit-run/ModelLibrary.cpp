@@ -1,6 +1,7 @@
 //===- ModelLibrary.cpp - dlopen a model and bind its C interface ---------===//
 
 #include "ModelLibrary.h"
+#include "SharedObjectFile.h"
 
 #include <dlfcn.h>
 
@@ -10,6 +11,8 @@ std::unique_ptr<ModelLibrary> ModelLibrary::open(const std::string &path,
                                                  std::string &error) {
   // A bare name would be searched for on the library path instead.
   std::string file = path.find('/') == std::string::npos ? "./" + path : path;
+  if (!checkSharedObjectFile(file, error))
+    return nullptr;
   std::unique_ptr<ModelLibrary> library(new ModelLibrary());
   library->handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library->handle) {

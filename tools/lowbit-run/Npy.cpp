@@ -201,7 +201,8 @@ const char *descrFor(lowbit_dtype dtype) {
   case LOWBIT_DTYPE_UINT32: return "<u4";
   case LOWBIT_DTYPE_UINT64: return "<u8";
   case LOWBIT_DTYPE_BOOL: return "|b1";
-  case LOWBIT_DTYPE_BFLOAT16: return nullptr;
+  // numpy has no bfloat16: the bit patterns are written as uint16.
+  case LOWBIT_DTYPE_BFLOAT16: return "<u2";
   }
   return nullptr;
 }

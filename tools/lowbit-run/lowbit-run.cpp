@@ -4,7 +4,8 @@
 //
 // Inputs are .npy or ONNX TensorProto (.pb) files, by name or in the model's
 // order; every output is written as DIR/<output name>.npy (characters other
-// than letters, digits, '.', '_' and '-' become '_'). Any problem is an
+// than letters, digits, '.', '_' and '-' become '_'). bfloat16 tensors, which
+// numpy lacks, are uint16 bit patterns in files. Any problem is an
 // "error: ..." line and exit status 1.
 //
 //===----------------------------------------------------------------------===//
@@ -182,6 +183,11 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < files.size(); ++i) {
     if (!loadTensor(files[i], inputs[i], error))
       return fail(error);
+    // numpy and ONNX's test data have no bfloat16: uint16 bit patterns
+    // stand for it.
+    if (inputs[i].dtype == LOWBIT_DTYPE_UINT16 &&
+        model->input(i).dtype == LOWBIT_DTYPE_BFLOAT16)
+      inputs[i].dtype = LOWBIT_DTYPE_BFLOAT16;
     inputViews.push_back({inputs[i].data.data(), inputs[i].dtype,
                           static_cast<int64_t>(inputs[i].shape.size()),
                           inputs[i].shape.data()});

@@ -150,7 +150,20 @@ std::optional<SmallVector<int64_t>> planConvTiles(linalg::LinalgOp op,
   return sizes;
 }
 
+/// Booleans are one byte each in memory, but a vector of i1 is stored as
+/// packed bits: vector transfers of i1 tensors would read and write the
+/// wrong bytes. Ops that read or write booleans stay scalar loops (i1 values
+/// computed and consumed inside one op are fine).
+bool readsOrWritesBooleans(linalg::LinalgOp op) {
+  return llvm::any_of(op->getOperands(), [](Value operand) {
+    auto type = dyn_cast<ShapedType>(operand.getType());
+    return type && type.getElementType().isInteger(1);
+  });
+}
+
 bool canVectorizeWhole(linalg::LinalgOp op) {
+  if (readsOrWritesBooleans(op))
+    return false;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic))
     return false;
@@ -226,6 +239,8 @@ struct TileAndVectorizePass
   }
 
   void tile(IRRewriter &rewriter, linalg::LinalgOp op) {
+    if (readsOrWritesBooleans(op))
+      return;
     std::optional<SmallVector<int64_t>> sizes =
         isa<linalg::ConvolutionOpInterface>(op.getOperation())
             ? planConvTiles(op, vectorBytes)

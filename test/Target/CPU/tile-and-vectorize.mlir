@@ -124,3 +124,43 @@ func.func @branchy(%x: tensor<100xf32>) -> tensor<100xf32> {
   } -> tensor<100xf32>
   return %0 : tensor<100xf32>
 }
+
+// -----
+
+// Boolean tensors are bytes in memory but vector<Nxi1> is stored as packed
+// bits: ops reading or writing them stay whole and scalar. A comparison
+// whose i1 result stays inside the op is still vectorized.
+// CHECK-LABEL: func.func @booleans
+// CHECK-NOT: vector.transfer_read
+// CHECK: linalg.generic
+// CHECK: arith.xori %{{.+}}, %{{.+}} : i1
+// CHECK-NOT: vector.
+// CHECK: return
+func.func @booleans(%x: tensor<3x40xi1>) -> tensor<3x40xi1> {
+  %true = arith.constant true
+  %e = tensor.empty() : tensor<3x40xi1>
+  %0 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+         ins(%x : tensor<3x40xi1>) outs(%e : tensor<3x40xi1>) {
+  ^bb0(%in: i1, %out: i1):
+    %1 = arith.xori %in, %true : i1
+    linalg.yield %1 : i1
+  } -> tensor<3x40xi1>
+  return %0 : tensor<3x40xi1>
+}
+
+// CHECK-LABEL: func.func @compare_inside
+// CHECK: vector.transfer_read {{.*}} : tensor<3x40xf32>, vector<1x10xf32>
+// CHECK: arith.cmpf ogt, {{.*}} : vector<1x10xf32>
+// CHECK: arith.select {{.*}} : vector<1x10xi1>, vector<1x10xf32>
+func.func @compare_inside(%x: tensor<3x40xf32>) -> tensor<3x40xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x40xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+         ins(%x : tensor<3x40xf32>) outs(%e : tensor<3x40xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %c = arith.cmpf ogt, %in, %zero : f32
+    %1 = arith.select %c, %in, %zero : f32
+    linalg.yield %1 : f32
+  } -> tensor<3x40xf32>
+  return %0 : tensor<3x40xf32>
+}

@@ -74,7 +74,9 @@ def TileAndVectorizePass
     Tile sizes divide the loop extents, so every tile has a static shape and
     needs no masks. Products vectorized as a multiply and a reduction become
     `vector.contract`s. Ops that cannot be vectorized stay scalar and become
-    loops later.
+    loops later, as do ops that read or write boolean (`i1`) tensors: a
+    boolean is a byte in memory, but a vector of `i1` is stored as packed
+    bits.
   }];
   let options = [
     Option<"vectorBytes", "vector-bytes", "unsigned", /*default=*/"64",

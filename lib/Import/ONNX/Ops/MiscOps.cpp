@@ -64,11 +64,41 @@ LogicalResult importIdentity(NodeImporter &node) {
   return node.forwardInput(0, 0);
 }
 
+/// Dropout from opset 12 takes `training_mode` as an input. In training mode
+/// it zeroes random elements, which a compiled model cannot reproduce; it is
+/// accepted only when the mode is known at import time to be inference, or
+/// training with a ratio known to be 0 (nothing is dropped).
+LogicalResult importDropout(NodeImporter &node) {
+  if (node.opset() >= 12 && node.hasInput(2)) {
+    DenseElementsAttr training = node.constantInputDense(2);
+    if (!training || training.getNumElements() != 1)
+      return node.fail("input 2 (training_mode) must be known at import time "
+                       "(training mode drops random elements, which lowbit "
+                       "does not support)");
+    bool trainingMode = training.getElementType().isInteger()
+                            ? !(*training.getValues<APInt>().begin()).isZero()
+                            : !(*training.getValues<APFloat>().begin()).isZero();
+    if (trainingMode) {
+      DenseElementsAttr ratio =
+          node.hasInput(1) ? node.constantInputDense(1) : DenseElementsAttr();
+      bool zeroRatio = ratio && ratio.getNumElements() == 1 &&
+                       isa<FloatType>(ratio.getElementType()) &&
+                       (*ratio.getValues<APFloat>().begin()).isZero();
+      if (!zeroRatio)
+        return node.fail("training mode with a ratio that is not known to be "
+                         "0 drops random elements, which lowbit does not "
+                         "support");
+    }
+  }
+  return importIdentity(node);
+}
+
 } // namespace
 
 void lowbit::onnx_import::registerMiscOps(std::vector<OpHandler> &table) {
   table.push_back({"", "Constant", 1, importConstant,
                    "value, value_float(s), value_int(s); not sparse or string"});
   table.push_back({"", "Identity", 1, importIdentity});
-  table.push_back({"", "Dropout", 1, importIdentity, "inference: identity"});
+  table.push_back({"", "Dropout", 1, importDropout,
+                   "inference: identity; training_mode known at import time"});
 }
