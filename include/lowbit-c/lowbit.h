@@ -122,6 +122,14 @@ LOWBIT_API lowbit_status lowbit_run(lowbit_context *context,
 LOWBIT_API const char *lowbit_last_error(const lowbit_context *context);
 
 LOWBIT_API const char *lowbit_status_string(lowbit_status status);
+
+/* Threads that the parallel loops of a run use (the caller's thread
+ * included), for every context of this library. The default is the
+ * environment variable LOWBIT_NUM_THREADS, else 1. A run that starts while
+ * another run of the same library uses the threads runs on its caller's
+ * thread alone. Returns LOWBIT_ERROR_INVALID_ARGUMENT outside [1, 256]. */
+LOWBIT_API lowbit_status lowbit_set_num_threads(int64_t num_threads);
+LOWBIT_API int64_t lowbit_get_num_threads(void);
 /* The numpy name ("float32", "int8", "bool", ...); "unknown" otherwise. */
 LOWBIT_API const char *lowbit_dtype_name(lowbit_dtype dtype);
 /* Bytes per element; 0 for an unknown dtype. */

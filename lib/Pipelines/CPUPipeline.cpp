@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -53,8 +54,11 @@ void lowbit::buildCPULLVMPhase(OpPassManager &pm,
         lowbit::cpu::createTransposeConstantWeightsPass());
     lowbit::cpu::TileAndVectorizePassOptions tiling;
     tiling.vectorBytes = options.vectorBytes;
+    tiling.parallel = options.parallel;
     pm.addNestedPass<func::FuncOp>(
         lowbit::cpu::createTileAndVectorizePass(tiling));
+    pm.addNestedPass<func::FuncOp>(
+        lowbit::cpu::createApproximateMathPass());
     addCleanup(pm);
   }
 
@@ -84,6 +88,11 @@ void lowbit::buildCPULLVMPhase(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
+  // The parallel tile loops (scf.forall) become OpenMP regions, whose
+  // runtime calls lib/Runtime/ThreadPool.c answers.
+  pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+  pm.addPass(createConvertSCFToOpenMPPass());
+  addCleanup(pm);
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   addCleanup(pm);
@@ -111,6 +120,7 @@ void lowbit::buildCPULLVMPhase(OpPassManager &pm,
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());

@@ -35,6 +35,11 @@ struct CPUPipelineOptions
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize linalg ops (off: scalar loops)"),
       llvm::cl::init(true)};
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run the outer loops of large ops on the runtime's "
+                     "threads (OpenMP regions)"),
+      llvm::cl::init(true)};
   Option<unsigned> vectorBytes{
       *this, "vector-bytes",
       llvm::cl::desc("Bytes in one vector register of the target"),

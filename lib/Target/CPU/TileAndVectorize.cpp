@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace lowbit::cpu {
 #define GEN_PASS_DEF_TILEANDVECTORIZEPASS
@@ -31,6 +32,14 @@ namespace {
 
 /// Rows of accumulators in a register tile of a contraction.
 constexpr int64_t kRowBlock = 8;
+/// Vectors of accumulators in a contraction's register tile, and at most
+/// this many of them side by side in one row: enough independent FMA chains
+/// to hide the FMA latency, few enough to stay in 32 registers.
+constexpr int64_t kAccumulatorVectors = 16;
+constexpr int64_t kMaxColumnVectors = 8;
+/// Ops with fewer points in their iteration space run on one thread: the
+/// start of a parallel region would cost more than it saves.
+constexpr int64_t kMinParallelWork = int64_t(1) << 17;
 /// Larger ops are not vectorized whole (they would unroll into thousands of
 /// vector operations); they must be tiled first.
 constexpr int64_t kMaxVectorElements = 4096;
@@ -42,6 +51,15 @@ int64_t largestDivisorAtMost(int64_t extent, int64_t limit) {
     if (extent % d == 0)
       return d;
   return 1;
+}
+
+/// The largest multiple of `unit` that divides `extent` and is at most
+/// `limit`; 0 when there is none.
+int64_t largestMultipleDividing(int64_t extent, int64_t unit, int64_t limit) {
+  for (int64_t d = limit / unit * unit; d >= unit; d -= unit)
+    if (extent % d == 0)
+      return d;
+  return 0;
 }
 
 /// The loop that walks an operand's innermost (contiguous) axis, when that
@@ -116,9 +134,15 @@ std::optional<SmallVector<int64_t>> planTiles(linalg::LinalgOp op,
   if (contraction && lane == outputLane && outputMap.getNumResults() >= 2) {
     auto row = dyn_cast<AffineDimExpr>(
         outputMap.getResult(outputMap.getNumResults() - 2));
-    if (row && isParallel(row.getPosition()))
-      sizes[row.getPosition()] =
-          largestDivisorAtMost(ranges[row.getPosition()], kRowBlock);
+    if (row && isParallel(row.getPosition())) {
+      int64_t rows = largestDivisorAtMost(ranges[row.getPosition()], kRowBlock);
+      sizes[row.getPosition()] = rows;
+      int64_t vectors = std::min(kMaxColumnVectors,
+                                 std::max<int64_t>(1, kAccumulatorVectors / rows));
+      if (int64_t columns = largestMultipleDividing(ranges[*lane], lanes,
+                                                    lanes * vectors))
+        sizes[*lane] = columns;
+    }
   }
   return sizes;
 }
@@ -236,6 +260,14 @@ struct TileAndVectorizePass
                                                          &getContext());
     if (failed(applyPatternsGreedily(func, std::move(cleanup))))
       return signalPassFailure();
+
+    // Accumulator tiles read and written back at loop-invariant positions
+    // of a loop-carried tensor move out of the loop (innermost loops first),
+    // so the reduction loop carries them as vectors.
+    SmallVector<LoopLikeOpInterface> loops;
+    func.walk([&](scf::ForOp loop) { loops.push_back(loop); });
+    for (LoopLikeOpInterface loop : loops)
+      (void)hoistLoopInvariantSubsets(rewriter, loop);
   }
 
   void tile(IRRewriter &rewriter, linalg::LinalgOp op) {
@@ -261,14 +293,66 @@ struct TileAndVectorizePass
     }
     if (!anyTiled)
       return;
-    scf::SCFTilingOptions options;
-    options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
-    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), *sizes));
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (parallel) {
+      if (std::optional<unsigned> loop = pickParallelLoop(op, *sizes)) {
+        // One register tile of that loop per iteration of an scf.forall;
+        // the tile is then tiled further with scf.for like any op.
+        SmallVector<int64_t> outer(sizes->size(), 0);
+        outer[*loop] = (*sizes)[*loop];
+        (*sizes)[*loop] = 0;
+        FailureOr<scf::SCFTilingResult> tiled = tileWith(
+            rewriter, op, outer, scf::SCFTilingOptions::LoopType::ForallOp);
+        if (failed(tiled))
+          return;
+        rewriter.replaceOp(op, tiled->replacements);
+        op = cast<linalg::LinalgOp>(tiled->tiledOps.front());
+        if (llvm::all_of(*sizes, [](int64_t size) { return size == 0; }))
+          return;
+      }
+    }
+    FailureOr<scf::SCFTilingResult> tiled =
+        tileWith(rewriter, op, *sizes, scf::SCFTilingOptions::LoopType::ForOp);
     if (succeeded(tiled))
       rewriter.replaceOp(op, tiled->replacements);
+  }
+
+  FailureOr<scf::SCFTilingResult>
+  tileWith(IRRewriter &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> sizes,
+           scf::SCFTilingOptions::LoopType type) {
+    scf::SCFTilingOptions options;
+    options.setLoopType(type);
+    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+    rewriter.setInsertionPoint(op);
+    return scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()),
+                             options);
+  }
+
+  /// The parallel loop whose register tiles threads share, for an op with
+  /// enough work: the outermost with at least 4 tiles, else the one with
+  /// the most (at least 2).
+  static std::optional<unsigned> pickParallelLoop(linalg::LinalgOp op,
+                                                  ArrayRef<int64_t> sizes) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t work = 1;
+    for (int64_t range : ranges)
+      work *= range;
+    if (work < kMinParallelWork)
+      return std::nullopt;
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    std::optional<unsigned> best;
+    int64_t bestTiles = 1;
+    for (unsigned loop = 0; loop < ranges.size(); ++loop) {
+      if (iterators[loop] != utils::IteratorType::parallel || sizes[loop] == 0)
+        continue;
+      int64_t tiles = ranges[loop] / sizes[loop];
+      if (tiles >= 4)
+        return loop;
+      if (tiles > bestTiles) {
+        bestTiles = tiles;
+        best = loop;
+      }
+    }
+    return best;
   }
 };
 
