@@ -5,6 +5,7 @@
 #include "lowbit/Dialect/LowBit/LowBitDialect.h"
 #include "lowbit/Pipelines/Pipelines.h"
 #include "lowbit/Target/CPU/Passes.h"
+#include "lowbit/Target/GPU/Passes.h"
 #include "lowbit/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -27,4 +28,6 @@ void lowbit::registerAllPasses() {
   lowbit::registerLowBitConversionPasses();
   lowbit::cpu::registerLowBitCPUPasses();
   lowbit::registerCPUPipeline();
+  lowbit::gpu::registerLowBitGPUPasses();
+  lowbit::registerGPUPipeline();
 }
