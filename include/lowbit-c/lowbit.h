@@ -52,7 +52,11 @@ typedef enum lowbit_status {
   LOWBIT_ERROR_ALIASING = 4,
   LOWBIT_ERROR_OUT_OF_MEMORY = 5,
   /* The library's model description is damaged (not a lowbit model?). */
-  LOWBIT_ERROR_BAD_MODEL = 6
+  LOWBIT_ERROR_BAD_MODEL = 6,
+  /* A model for a GPU could not run there: no driver or GPU, kernels for
+   * another architecture, a failed allocation, copy or launch. Outputs may
+   * have been written partly. */
+  LOWBIT_ERROR_DEVICE = 7
 } lowbit_status;
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */

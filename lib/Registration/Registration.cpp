@@ -6,6 +6,7 @@
 #include "lowbit/Dialect/LowBit/LowBitDialect.h"
 #include "lowbit/Pipelines/Pipelines.h"
 #include "lowbit/Target/CPU/Passes.h"
+#include "lowbit/Target/GPU/Passes.h"
 #include "lowbit/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -30,4 +31,6 @@ void lowbit::registerAllPasses() {
   lowbit::cpu::registerLowBitCPUPasses();
   lowbit::registerCPUPipeline();
   lowbit::registerQuantPipeline();
+  lowbit::gpu::registerLowBitGPUPasses();
+  lowbit::registerGPUPipeline();
 }

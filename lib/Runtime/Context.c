@@ -197,6 +197,12 @@ lowbit_status lowbit_run(lowbit_context *context, const lowbit_tensor *inputs,
     context->buffers[i] = inputs[i].data;
   for (int64_t i = 0; i < num_outputs; ++i)
     context->buffers[num_inputs + i] = outputs[i].data;
+  if (lowbit_device_begin &&
+      lowbit_device_begin(context->error, sizeof(context->error)))
+    return LOWBIT_ERROR_DEVICE;
   __lowbit_model_invoke(context->buffers);
+  if (lowbit_device_end &&
+      lowbit_device_end(context->error, sizeof(context->error)))
+    return LOWBIT_ERROR_DEVICE;
   return LOWBIT_OK;
 }

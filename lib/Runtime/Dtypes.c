@@ -51,6 +51,7 @@ const char *lowbit_status_string(lowbit_status status) {
   case LOWBIT_ERROR_ALIASING: return "overlapping buffers";
   case LOWBIT_ERROR_OUT_OF_MEMORY: return "out of memory";
   case LOWBIT_ERROR_BAD_MODEL: return "damaged model description";
+  case LOWBIT_ERROR_DEVICE: return "device error";
   }
   return "unknown status";
 }

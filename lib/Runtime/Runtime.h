@@ -33,4 +33,12 @@ lowbit_status lowbit_fail(lowbit_context *context, lowbit_status status,
                           const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Defined by the CUDA runtime archive (CUDA/CUDARuntime.c), which only GPU
+ * models link; weak, so they are null in models for the host. Both return 0
+ * when all is well, else write the reason into `error` and return 1:
+ * lowbit_device_begin before a run (driver, GPU and kernels usable),
+ * lowbit_device_end after it (every copy, launch and free succeeded). */
+int lowbit_device_begin(char *error, size_t capacity) __attribute__((weak));
+int lowbit_device_end(char *error, size_t capacity) __attribute__((weak));
+
 #endif /* LOWBIT_LIB_RUNTIME_RUNTIME_H */

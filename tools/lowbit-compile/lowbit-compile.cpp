@@ -3,8 +3,9 @@
 //   lowbit-compile MODEL.onnx -o OUT.so [--input-shape NAME=D0xD1...]
 //                  [--freeze-input NAME=FILE.npy|FILE.pb]
 //                  [--compile-to=import|quantized|linalg|llvm]
-//                  [--target host] [--quant none|w8a16|w4a16|w8a8|w4a4]
+//                  [--target host|cuda] [--quant none|w8a16|w4a16|w8a8|w4a4]
 //                  [--group-size N] [--quant-method rtn|mse]
+//                  [--gpu-chip sm_90] [--gpu-features +ptx80]
 //
 // MODEL may also be an .mlir file holding what the importer produces. With
 // --compile-to the IR after that phase is written to -o (default: stdout)
@@ -63,7 +64,8 @@ cl::opt<Phase> compileTo(
                clEnumValN(Phase::Linalg, "linalg", "linalg on tensors"),
                clEnumValN(Phase::LLVM, "llvm", "The LLVM dialect")));
 cl::opt<std::string> target("target",
-                            cl::desc("Where the model runs: host (default)"),
+                            cl::desc("Where the model runs: host (default) "
+                                     "or cuda (an NVIDIA GPU)"),
                             cl::init("host"));
 cl::opt<std::string>
     quant("quant",
@@ -79,6 +81,14 @@ cl::opt<std::string>
     quantMethod("quant-method",
                 cl::desc("How weight scales are chosen: rtn (default), mse"),
                 cl::init("rtn"));
+cl::opt<std::string> gpuChip("gpu-chip",
+                             cl::desc("GPU architecture for --target cuda "
+                                      "(default sm_90; sm_80, sm_90a, ...)"),
+                             cl::init("sm_90"));
+cl::opt<std::string>
+    gpuFeatures("gpu-features",
+                cl::desc("PTX features for --target cuda (default +ptx80)"),
+                cl::init("+ptx80"));
 cl::opt<bool> vectorize("vectorize",
                         cl::desc("Tile and vectorize (default: true)"),
                         cl::init(true));
@@ -183,7 +193,27 @@ std::string findRuntimeArchive(const char *argv0) {
   return std::string(fallback);
 }
 
+LogicalResult runGPUPipeline(ModuleOp module) {
+  lowbit::GPUPipelineOptions options;
+  options.chip = gpuChip;
+  options.features = gpuFeatures;
+  PassManager pm(module.getContext());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  lowbit::buildGPUKernelsPhase(pm, options);
+  lowbit::buildGPULLVMPhase(pm, options);
+  return pm.run(module);
+}
+
 LogicalResult runPipeline(ModuleOp module, lowbit::CPUPhase last) {
+  if (target == "cuda" && last == lowbit::CPUPhase::Linalg) {
+    PassManager pm(module.getContext());
+    if (failed(applyPassManagerCLOptions(pm)))
+      return failure();
+    lowbit::GPUPipelineOptions options;
+    lowbit::buildGPULinalgPhase(pm, options);
+    return pm.run(module);
+  }
   lowbit::CPUPipelineOptions options;
   options.compileTo = last;
   options.vectorize = vectorize;
@@ -226,13 +256,16 @@ LogicalResult quantize(ModuleOp module) {
 int compile(const char *argv0) {
   if (inputPath.empty())
     return fail("no model given; usage: lowbit-compile MODEL.onnx -o OUT.so");
-  if (target == "cuda")
-    return fail("--target cuda is not supported yet");
-  if (target != "host")
-    return fail("unknown --target '" + target + "' (host is supported)");
+  if (target != "host" && target != "cuda")
+    return fail("unknown --target '" + target + "' (host and cuda are "
+                "supported)");
+  bool cuda = target == "cuda";
   if (!lowbit::isQuantPreset(quant))
     return fail("unknown --quant preset '" + quant + "' (expected one of " +
                 lowbit::getQuantPresetNames() + ")");
+  if (cuda && quant != "none")
+    return fail("--quant " + quant + " with --target cuda is not supported "
+                "yet (only none)");
   if (compileTo == Phase::Library && outputPath.empty())
     return fail("no output library given (-o OUT.so)");
 
@@ -263,8 +296,10 @@ int compile(const char *argv0) {
   if (compileTo == Phase::Linalg)
     return failed(writeIR(*module));
 
-  progress("lower to LLVM");
-  if (failed(runPipeline(*module, lowbit::CPUPhase::LLVM)))
+  progress(cuda ? "lower to GPU kernels (" + gpuChip + ") and LLVM"
+                : llvm::Twine("lower to LLVM"));
+  if (failed(cuda ? runGPUPipeline(*module)
+                  : runPipeline(*module, lowbit::CPUPhase::LLVM)))
     return 1;
   if (compileTo == Phase::LLVM)
     return failed(writeIR(*module));
@@ -280,8 +315,14 @@ int compile(const char *argv0) {
 
   progress("link " + outputPath);
   std::string error;
-  if (!lowbit::cpu::linkModelLibrary(objectPath, findRuntimeArchive(argv0),
-                                     outputPath, compilerDriver, error))
+  std::string runtime = findRuntimeArchive(argv0);
+  SmallVector<std::string> extraArchives;
+  if (cuda)
+    extraArchives.push_back(
+        (llvm::sys::path::parent_path(runtime) + "/libLowBitCUDARuntime.a")
+            .str());
+  if (!lowbit::cpu::linkModelLibrary(objectPath, runtime, outputPath,
+                                     compilerDriver, error, extraArchives))
     return fail(error);
   return 0;
 }

@@ -103,6 +103,78 @@ void buildCPUPipeline(mlir::OpPassManager &pm,
 /// Registers --lowbit-cpu-pipeline.
 void registerCPUPipeline();
 
+/// The phases after which the GPU pipeline can stop.
+enum class GPUPhase {
+  /// Everything on tensors in linalg, tensor, arith and math (as on CPU).
+  Linalg,
+  /// Buffers, `gpu.launch_func`s of outlined `gpu.module`s, async copies.
+  Kernels,
+  /// The LLVM dialect with the kernels compiled into a `gpu.binary`.
+  LLVM,
+};
+
+struct GPUPipelineOptions
+    : public mlir::PassPipelineOptions<GPUPipelineOptions> {
+  Option<GPUPhase> compileTo{
+      *this, "compile-to", llvm::cl::desc("The last phase to run"),
+      llvm::cl::init(GPUPhase::LLVM),
+      llvm::cl::values(
+          clEnumValN(GPUPhase::Linalg, "linalg", "Stop with linalg on tensors"),
+          clEnumValN(GPUPhase::Kernels, "kernels",
+                     "Stop with outlined GPU kernels and their launches"),
+          clEnumValN(GPUPhase::LLVM, "llvm",
+                     "Lower all the way to LLVM and compile the kernels"))};
+  Option<std::string> entry{
+      *this, "entry", llvm::cl::desc("The function the model library runs"),
+      llvm::cl::init("main")};
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("The GPU architecture (sm_80, sm_90, "
+                                          "sm_90a, ...)"),
+                           llvm::cl::init("sm_90")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features; sm_90 needs +ptx78 or newer"),
+      llvm::cl::init("+ptx80")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu.binary holds: bin (cubin, via ptxas), isa "
+                     "(PTX text), fatbin, llvm (NVVM IR), offloading"),
+      llvm::cl::init("bin")};
+  Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("The CUDA toolkit (ptxas, libdevice); empty: PATH for "
+                     "ptxas, then /usr/local/cuda"),
+      llvm::cl::init("")};
+  Option<int64_t> threadsPerBlock{
+      *this, "threads-per-block",
+      llvm::cl::desc("Threads in one block of the elementwise mapping"),
+      llvm::cl::init(256)};
+};
+
+/// The CPU pipeline's linalg phase, with the small-batch 4-bit
+/// `lowbit.qlinear`s taken out first as launches of generated GEMV kernels.
+void buildGPULinalgPhase(mlir::OpPassManager &pm,
+                         const GPUPipelineOptions &options);
+
+/// Linalg on tensors to GPU kernels and the host code that launches them:
+/// bufferization into caller buffers, loops mapped to blocks and threads,
+/// buffers moved to GPU memory, kernels outlined, launches made async.
+void buildGPUKernelsPhase(mlir::OpPassManager &pm,
+                          const GPUPipelineOptions &options);
+
+/// Kernels to NVVM and a compiled gpu.binary, host code to the LLVM dialect
+/// calling the CUDA runtime's mgpu* functions, then the runtime's entry
+/// points.
+void buildGPULLVMPhase(mlir::OpPassManager &pm,
+                       const GPUPipelineOptions &options);
+
+/// All phases, up to `options.compileTo`.
+void buildGPUPipeline(mlir::OpPassManager &pm,
+                      const GPUPipelineOptions &options);
+
+/// Registers --lowbit-gpu-pipeline.
+void registerGPUPipeline();
+
 } // namespace lowbit
 
 #endif // LOWBIT_PIPELINES_PIPELINES_H

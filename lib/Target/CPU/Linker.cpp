@@ -15,12 +15,18 @@
 bool lowbit::cpu::linkModelLibrary(llvm::StringRef objectPath,
                                    llvm::StringRef runtimeArchive,
                                    llvm::StringRef outputPath,
-                                   llvm::StringRef driver, std::string &error) {
+                                   llvm::StringRef driver, std::string &error,
+                                   llvm::ArrayRef<std::string> extraArchives) {
   if (!llvm::sys::fs::exists(runtimeArchive)) {
     error = "the runtime archive " + runtimeArchive.str() +
             " does not exist (give it with --runtime-lib)";
     return false;
   }
+  for (const std::string &archive : extraArchives)
+    if (!llvm::sys::fs::exists(archive)) {
+      error = "the runtime archive " + archive + " does not exist";
+      return false;
+    }
   std::string program = driver.str();
   if (driver.empty() || !driver.contains('/')) {
     llvm::StringRef name = driver.empty() ? "cc" : driver;
@@ -36,8 +42,12 @@ bool lowbit::cpu::linkModelLibrary(llvm::StringRef objectPath,
       program,        "-shared",
       "-o",           outputPath,
       objectPath,     "-Wl,--whole-archive",
-      runtimeArchive, "-Wl,--no-whole-archive",
-      "-lm",          "-Wl,-z,noexecstack"};
+      runtimeArchive};
+  for (const std::string &archive : extraArchives)
+    args.push_back(archive);
+  args.append({"-Wl,--no-whole-archive", "-lm", "-Wl,-z,noexecstack"});
+  if (!extraArchives.empty())
+    args.append({"-ldl", "-lpthread"});
   std::string message;
   int status = llvm::sys::ExecuteAndWait(program, args, std::nullopt, {},
                                          /*SecondsToWait=*/0,

@@ -19,11 +19,13 @@ mlir::LogicalResult emitHostObject(mlir::ModuleOp module, llvm::StringRef path);
 
 /// Links `objectPath` and the whole runtime archive into the shared library
 /// `outputPath` with the system compiler driver (`cc`, or `driver` when
-/// given). On failure returns false with `error` set.
+/// given). `extraArchives` (the CUDA runtime of GPU models) are linked whole
+/// too, with libdl. On failure returns false with `error` set.
 bool linkModelLibrary(llvm::StringRef objectPath,
                       llvm::StringRef runtimeArchive,
                       llvm::StringRef outputPath, llvm::StringRef driver,
-                      std::string &error);
+                      std::string &error,
+                      llvm::ArrayRef<std::string> extraArchives = {});
 
 } // namespace lowbit::cpu
 

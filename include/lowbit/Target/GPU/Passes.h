@@ -1,0 +1,28 @@
+//===- Passes.h - GPU code generation passes --------------------*- C++ -*-===//
+
+#ifndef LOWBIT_TARGET_GPU_PASSES_H
+#define LOWBIT_TARGET_GPU_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace lowbit::gpu {
+
+#define GEN_PASS_DECL
+#include "lowbit/Target/GPU/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "lowbit/Target/GPU/Passes.h.inc"
+
+} // namespace lowbit::gpu
+
+#endif // LOWBIT_TARGET_GPU_PASSES_H

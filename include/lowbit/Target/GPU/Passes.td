@@ -1,0 +1,86 @@
+//===- Passes.td - GPU code generation passes --------------*- tablegen -*-===//
+
+#ifndef LOWBIT_TARGET_GPU_PASSES_TD
+#define LOWBIT_TARGET_GPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MapToBlocksPass : Pass<"lowbit-gpu-map-to-blocks", "mlir::func::FuncOp"> {
+  let summary = "Turn each outermost scf.parallel into a 1-D grid of thread blocks";
+  let description = [{
+    Every `scf.parallel` that is not nested in another one has its
+    dimensions collapsed into one and is then tiled by `threads-per-block`
+    (a bounds check instead of `min` bounds), and the two loops are mapped to
+    block x and thread x; loops nested inside stay sequential in each thread.
+    One index per thread makes any rank and extent fit the grid (CUDA's y and
+    z extents are limited to 65535), and consecutive threads touch
+    consecutive elements of the innermost axis. After this pass
+    `convert-parallel-loops-to-gpu` builds the `gpu.launch`es.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"256", "Threads in one block">
+  ];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+def DeviceBuffersPass : Pass<"lowbit-gpu-device-buffers", "mlir::ModuleOp"> {
+  let summary = "Give the model's host buffers device copies, allocate in GPU memory";
+  let description = [{
+    In the entry function recorded by `lowbit-cpu-record-model-abi`, after
+    the computation has been put into `gpu.launch`es:
+
+    * each input buffer (the caller's host memory) is copied into a fresh
+      device buffer at entry, and each output is computed in a device buffer
+      that is copied back into the caller's buffer before returning;
+    * `memref.alloc` / `memref.alloca` become `gpu.alloc`s, freed when the
+      function returns (the pipeline runs no deallocation pass, so buffers
+      allocated in regions of host code are an error; `memref.dealloc`s are
+      dropped);
+    * constants (`memref.get_global`) are copied into device buffers at
+      entry (every run; caching them on the device is still to come).
+
+    Any other memory access left in host code (a load, a store, a linalg op
+    that was not mapped to the GPU) would read device memory from the host:
+    it is reported as an error naming the op.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
+  let summary = "Run small-batch 4-bit lowbit.qlinear as a generated GEMV kernel";
+  let description = [{
+    Replaces each `lowbit.qlinear` with 4-bit integer weights (`k_major`
+    codes, f32 or f16 scales per group or channel, optional zero points and
+    bias), f32 activations and outputs and a batch M (the product of the
+    input's leading dimensions) of 1 to 16 by a `gpu.launch_func` of a kernel
+    generated for exactly that shape into the `gpu.module`
+    `@lowbit_gemv_kernels`. The launch works on buffers that
+    `bufferization.to_buffer` / `to_tensor` connect to the surrounding
+    tensor program, so bufferization then handles it like any other op.
+
+    The kernel needs K to be a multiple of 512, the group size a multiple of
+    32 and N a multiple of the rows one warp computes (8, or 4 when M > 8);
+    other `qlinear`s are left alone. One block of 4 warps computes 8 (4)
+    output channels for every row of x: each lane loads 16 bytes of packed
+    codes per row with one 128-bit load, dequantizes them in registers and
+    accumulates in f32; the warps split K and their partial sums meet
+    through warp shuffles and shared memory.
+  }];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+#endif // LOWBIT_TARGET_GPU_PASSES_TD

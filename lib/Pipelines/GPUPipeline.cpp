@@ -1,0 +1,136 @@
+//===- GPUPipeline.cpp - from imported IR to NVVM kernels and host code ---===//
+
+#include "lowbit/Pipelines/Pipelines.h"
+
+#include "lowbit/Target/CPU/Passes.h"
+#include "lowbit/Target/GPU/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace {
+
+void addCleanup(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+} // namespace
+
+void lowbit::buildGPUKernelsPhase(OpPassManager &pm,
+                                  const GPUPipelineOptions &options) {
+  // Bufferize exactly as for the host: results become caller buffers.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  // No deallocation pipeline: it rejects the GEMV launches (ops without
+  // memory effects); lowbit-gpu-device-buffers frees every buffer at exit.
+  pm.addPass(createCanonicalizerPass());
+
+  // Every linalg op becomes a grid of threads, one output element each.
+  pm.addNestedPass<func::FuncOp>(lowbit::cpu::createCopiesToLinalgPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  lowbit::gpu::MapToBlocksPassOptions blocks;
+  blocks.threadsPerBlock = options.threadsPerBlock;
+  pm.addNestedPass<func::FuncOp>(lowbit::gpu::createMapToBlocksPass(blocks));
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addPass(createConvertParallelLoopToGpuPass());
+  pm.addPass(createLowerAffinePass());
+  addCleanup(pm);
+
+  // Host buffers to device buffers, kernels into gpu.modules, and one
+  // stream per run that orders every copy, launch and free.
+  pm.addPass(lowbit::gpu::createDeviceBuffersPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  addCleanup(pm);
+}
+
+void lowbit::buildGPULLVMPhase(OpPassManager &pm,
+                               const GPUPipelineOptions &options) {
+  // Shared by kernels and host code.
+  pm.addPass(createConvertNVGPUToNVVMPass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertNVVMToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  addCleanup(pm);
+
+  // Kernels to NVVM.
+  OpPassManager &kernels = pm.nest<mlir::gpu::GPUModuleOp>();
+  kernels.addPass(createStripDebugInfoPass());
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(LLVM::createNVVMOptimizeForTargetPass());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+
+  // Host code to LLVM calling mgpu*; kernels compiled into a gpu.binary
+  // (the translation to LLVM IR embeds it and loads it at library load).
+  pm.addPass(createGpuToLLVMConversionPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  binary.toolkitPath = options.cudaPath;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createConvertMathToLLVMPass());
+  addCleanup(pm);
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(lowbit::cpu::createEmitModelABIPass());
+}
+
+void lowbit::buildGPULinalgPhase(OpPassManager &pm,
+                                 const GPUPipelineOptions &options) {
+  // Small-batch 4-bit linears get the generated GEMV before the generic
+  // lowering to linalg sees them.
+  pm.addPass(lowbit::gpu::createQLinearToGemvPass());
+  CPUPipelineOptions linalg;
+  linalg.entry = options.entry;
+  buildCPULinalgPhase(pm, linalg);
+}
+
+void lowbit::buildGPUPipeline(OpPassManager &pm,
+                              const GPUPipelineOptions &options) {
+  buildGPULinalgPhase(pm, options);
+  if (options.compileTo == GPUPhase::Linalg)
+    return;
+  buildGPUKernelsPhase(pm, options);
+  if (options.compileTo == GPUPhase::Kernels)
+    return;
+  buildGPULLVMPhase(pm, options);
+}
+
+void lowbit::registerGPUPipeline() {
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "lowbit-gpu-pipeline",
+      "Compile an imported model for an NVIDIA GPU: kernels to NVVM and a "
+      "cubin, host code to the LLVM dialect (or stop earlier with "
+      "compile-to=linalg|kernels)",
+      buildGPUPipeline);
+}

@@ -1,0 +1,237 @@
+//===- GemvKernel.cpp - the W4A16 GEMV kernel as a gpu.func ---------------===//
+//
+// One block computes rowsPerWarp() output channels for all M rows of x; its
+// four warps split K (split-K) and meet in shared memory at the end. In one
+// step a warp covers 512 values of K: each lane loads 16 bytes (32 codes)
+// of each of its rows with one 128-bit load, so a warp reads 512 contiguous
+// bytes of a row. Codes are turned into floats in registers without a
+// conversion instruction: (code | 0x4B000000) read as f32 is 2^23 + code,
+// so one subtraction of 2^23 + zero point and one multiplication by the
+// group's scale give the weight. The activations of the 32 values are read
+// once per step and reused for every row; partial sums are reduced with
+// warp shuffles.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GemvKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using lowbit::gpu::GemvShape;
+
+std::string GemvShape::name() const {
+  std::string name = "gemv_w4_m" + std::to_string(m) + "_n" +
+                     std::to_string(n) + "_k" + std::to_string(k) + "_g" +
+                     std::to_string(groupSize) +
+                     (scaleType.isF16() ? "_s16" : "_s32");
+  if (hasZeroPoints)
+    name += "_zp";
+  if (biasType)
+    name += biasType.isF16() ? "_b16" : "_b32";
+  return name;
+}
+
+namespace {
+
+struct KernelBuilder {
+  OpBuilder &b;
+  Location loc;
+  const GemvShape &shape;
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32(double v) {
+    return arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
+                                          APFloat(float(v)));
+  }
+  Value i32(int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+  }
+  Value toF32(Value v) {
+    if (v.getType().isF32())
+      return v;
+    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+  }
+  Value add(Value a, Value c) { return arith::AddIOp::create(b, loc, a, c); }
+  Value mul(Value a, Value c) { return arith::MulIOp::create(b, loc, a, c); }
+
+  void build(gpu::GPUFuncOp func);
+};
+
+void KernelBuilder::build(gpu::GPUFuncOp func) {
+  const int64_t M = shape.m, R = shape.rowsPerWarp(),
+                W = GemvShape::kWarpsPerBlock;
+  Block &entry = func.front();
+  unsigned arg = 0;
+  Value x = entry.getArgument(arg++);
+  Value packed = entry.getArgument(arg++);
+  Value scales = entry.getArgument(arg++);
+  Value zeroPoints = shape.hasZeroPoints ? entry.getArgument(arg++) : Value();
+  Value bias = shape.biasType ? entry.getArgument(arg++) : Value();
+  Value y = entry.getArgument(arg++);
+  Value partials = func.getWorkgroupAttributions().front();
+  b.setInsertionPointToStart(&entry);
+
+  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  Value bid = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  Value lane = arith::RemUIOp::create(b, loc, tid, index(32));
+  Value warp = arith::DivUIOp::create(b, loc, tid, index(32));
+  Value row0 = mul(bid, index(R));
+  SmallVector<Value> rows;
+  for (int64_t r = 0; r < R; ++r)
+    rows.push_back(add(row0, index(r)));
+
+  auto vecI8 = VectorType::get({16}, b.getI8Type());
+  auto vecI32 = VectorType::get({4}, b.getI32Type());
+  auto vecF32 = VectorType::get({4}, b.getF32Type());
+  SmallVector<Value> zeros(R * M, f32(0.0));
+  int64_t steps = shape.k / GemvShape::kStepK;
+  auto loop = scf::ForOp::create(b, loc, warp, index(steps), index(W), zeros);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value step = loop.getInductionVar();
+    SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
+                           loop.getRegionIterArgs().end());
+    Value laneK = mul(lane, index(32));
+    Value k0 = add(mul(step, index(GemvShape::kStepK)), laneK);
+    Value byte0 = add(mul(step, index(GemvShape::kStepK / 2)),
+                      mul(lane, index(16)));
+    Value group = arith::DivUIOp::create(b, loc, k0, index(shape.groupSize));
+
+    // The 16 code bytes of each row, its scale and 2^23 + zero point.
+    SmallVector<Value> words(R), scale(R), offset(R);
+    for (int64_t r = 0; r < R; ++r) {
+      auto load = vector::LoadOp::create(b, loc, vecI8, packed,
+                                         ValueRange{rows[r], byte0});
+      load.setAlignment(16);
+      words[r] = vector::BitCastOp::create(b, loc, vecI32, load);
+      scale[r] = toF32(
+          memref::LoadOp::create(b, loc, scales, ValueRange{rows[r], group}));
+      Value zero = f32(8.0);
+      if (zeroPoints) {
+        Value code = memref::LoadOp::create(b, loc, zeroPoints,
+                                            ValueRange{rows[r], group});
+        Value wide = arith::ExtUIOp::create(b, loc, b.getI32Type(), code);
+        zero = arith::UIToFPOp::create(b, loc, b.getF32Type(), wide);
+      }
+      offset[r] = arith::AddFOp::create(b, loc, zero, f32(8388608.0));
+    }
+
+    for (int64_t j = 0; j < 4; ++j) {
+      // x[m, k0 + 8j .. k0 + 8j + 8] for every row of x.
+      SmallVector<SmallVector<Value, 8>> xs(M);
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t half = 0; half < 2; ++half) {
+          auto load = vector::LoadOp::create(
+              b, loc, vecF32, x,
+              ValueRange{index(m), add(k0, index(8 * j + 4 * half))});
+          load.setAlignment(16);
+          for (int64_t e = 0; e < 4; ++e)
+            xs[m].push_back(vector::ExtractOp::create(b, loc, load, e));
+        }
+      for (int64_t r = 0; r < R; ++r) {
+        Value word = vector::ExtractOp::create(b, loc, words[r], j);
+        for (int64_t t = 0; t < 8; ++t) {
+          Value code = word;
+          if (t)
+            code = arith::ShRUIOp::create(b, loc, word, i32(4 * t));
+          code = arith::AndIOp::create(b, loc, code, i32(15));
+          code = arith::OrIOp::create(b, loc, code, i32(0x4B000000));
+          Value biased =
+              arith::BitcastOp::create(b, loc, b.getF32Type(), code);
+          Value weight = arith::MulFOp::create(
+              b, loc, arith::SubFOp::create(b, loc, biased, offset[r]),
+              scale[r]);
+          for (int64_t m = 0; m < M; ++m)
+            acc[r * M + m] =
+                math::FmaOp::create(b, loc, xs[m][t], weight, acc[r * M + m]);
+        }
+      }
+    }
+    scf::YieldOp::create(b, loc, acc);
+  }
+
+  // Sum over the lanes of each warp, then over the warps of the block.
+  SmallVector<Value> sums(loop.getResults().begin(), loop.getResults().end());
+  for (Value &sum : sums)
+    for (int32_t offset = 16; offset >= 1; offset /= 2) {
+      auto shuffle = gpu::ShuffleOp::create(b, loc, sum, offset, 32,
+                                            gpu::ShuffleMode::XOR);
+      sum = arith::AddFOp::create(b, loc, sum, shuffle.getShuffleResult());
+    }
+  Value isLane0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                                        index(0));
+  auto writePartials = scf::IfOp::create(b, loc, isLane0);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(writePartials.thenBlock());
+    for (int64_t i = 0; i < R * M; ++i)
+      memref::StoreOp::create(b, loc, sums[i], partials,
+                              ValueRange{warp, index(i)});
+  }
+  gpu::BarrierOp::create(b, loc);
+  Value isWriter = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         tid, index(R * M));
+  auto writeOut = scf::IfOp::create(b, loc, isWriter);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(writeOut.thenBlock());
+    Value total = f32(0.0);
+    for (int64_t w = 0; w < W; ++w)
+      total = arith::AddFOp::create(
+          b, loc, total,
+          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), tid}));
+    Value row = add(row0, arith::DivUIOp::create(b, loc, tid, index(M)));
+    Value m = arith::RemUIOp::create(b, loc, tid, index(M));
+    if (bias)
+      total = arith::AddFOp::create(
+          b, loc, total,
+          toF32(memref::LoadOp::create(b, loc, bias, ValueRange{row})));
+    memref::StoreOp::create(b, loc, total, y, ValueRange{m, row});
+  }
+  gpu::ReturnOp::create(b, loc);
+}
+
+} // namespace
+
+mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(mlir::gpu::GPUModuleOp module,
+                                                 const GemvShape &shape,
+                                                 Location loc) {
+  std::string name = shape.name();
+  if (auto existing = module.lookupSymbol<mlir::gpu::GPUFuncOp>(name))
+    return existing;
+  MLIRContext *context = module.getContext();
+  OpBuilder b(context);
+  b.setInsertionPointToEnd(module.getBody());
+  Type f32 = b.getF32Type(), i8 = b.getI8Type();
+  int64_t groups = shape.k / shape.groupSize;
+  SmallVector<Type> args = {
+      MemRefType::get({shape.m, shape.k}, f32),
+      MemRefType::get({shape.n, shape.k / 2}, i8),
+      MemRefType::get({shape.n, groups}, shape.scaleType)};
+  if (shape.hasZeroPoints)
+    args.push_back(MemRefType::get({shape.n, groups}, i8));
+  if (shape.biasType)
+    args.push_back(MemRefType::get({shape.n}, shape.biasType));
+  args.push_back(MemRefType::get({shape.m, shape.n}, f32));
+  auto workgroup = mlir::gpu::AddressSpaceAttr::get(context,
+                                              mlir::gpu::AddressSpace::Workgroup);
+  auto partialsType = MemRefType::get(
+      {GemvShape::kWarpsPerBlock, shape.rowsPerWarp() * shape.m}, f32,
+      MemRefLayoutAttrInterface(), workgroup);
+  auto func = mlir::gpu::GPUFuncOp::create(b, loc, name,
+                                     b.getFunctionType(args, {}),
+                                     TypeRange{partialsType});
+  func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
+      {int32_t(32 * GemvShape::kWarpsPerBlock), 1, 1}));
+  KernelBuilder builder{b, loc, shape};
+  builder.build(func);
+  return func;
+}
