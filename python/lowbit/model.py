@@ -156,7 +156,10 @@ class Model:
 
     def __del__(self):
         if getattr(self, "_library", None) is not None:
-            self.close()
+            try:
+                self.close()
+            except Exception:  # interpreter shutdown may have torn ctypes down
+                pass
 
     # -- description --------------------------------------------------------
 
