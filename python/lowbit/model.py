@@ -1,6 +1,7 @@
 """Loading a compiled model library and running it on numpy arrays."""
 
 import collections
+import collections.abc
 import ctypes
 import os
 import threading
