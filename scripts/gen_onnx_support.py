@@ -1,10 +1,12 @@
 """Generates (or checks) the tables in docs/onnx-support.md from the code.
 
-  gen_onnx_support.py --tool build/bin/lowbit-import [--sweep SWEEP.json] [--check]
+  gen_onnx_support.py --tool build/bin/lowbit-import [--sweep SWEEP.json]
+                      [--e2e E2E.json] [--check]
 
 The op table comes from `lowbit-import --list-supported-ops`, i.e. from the
 importer's handler table itself; the node-test counts from a JSON written by
-scripts/node_test_sweep.py. Sections between
+scripts/node_test_sweep.py, the end-to-end results from one written by
+scripts/node_test_e2e.py. Sections between
 "<!-- BEGIN GENERATED: NAME -->" and "<!-- END GENERATED: NAME -->" are
 replaced; everything else in the file is kept. With --check, nothing is
 written and the exit status says whether the supported-ops table is current.
@@ -66,10 +68,41 @@ def sweep_body(path):
     return "\n".join(lines) + "\n"
 
 
+def e2e_body(path):
+    """The end-to-end section, from a JSON of scripts/node_test_e2e.py."""
+    results = json.load(open(path))
+    counts = collections.Counter(r["outcome"] for r in results.values())
+    total = len(results)
+    lines = ["| Outcome | Models | Share |", "|---|---|---|"]
+    for kind in ("passed", "rejected", "wrong", "crashed"):
+        lines.append(f"| {kind} | {counts[kind]} | {100.0 * counts[kind] / total:.1f}% |")
+    stages = collections.Counter(r["stage"] for r in results.values()
+                                 if r["outcome"] == "rejected")
+    lines.append("")
+    frozen = sum(1 for r in results.values() if r["outcome"] == "passed" and r.get("frozen"))
+    lines.append(f"Rejected at import: {stages['import']}; rejected by code generation "
+                 f"(compiled after importing): {stages['compile']}. Passed with shape-deciding "
+                 f"inputs frozen to the test's values: {frozen}. Wrong results and crashes "
+                 "that are understood are listed, with the reason, in "
+                 "`test/e2e/Inputs/node-tests-known.txt`.")
+    for kind, title in (("wrong", "Wrong results"), ("crashed", "Crashes"),
+                        ("rejected", "Rejections by code generation")):
+        rows = [(t, r) for t, r in sorted(results.items())
+                if r["outcome"] == kind and (kind != "rejected" or r["stage"] == "compile")]
+        if not rows:
+            continue
+        lines += ["", f"{title}:", "", "| Test | Message |", "|---|---|"]
+        for test, r in rows:
+            msg = re.sub(r"^error: (\S+: )?", "", r["message"]).replace("|", "\\|")
+            lines.append(f"| {test} | {msg[:300]} |")
+    return "\n".join(lines) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tool", required=True)
     parser.add_argument("--sweep")
+    parser.add_argument("--e2e", help="JSON written by scripts/node_test_e2e.py")
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--doc", default=DOC)
     args = parser.parse_args()
@@ -86,6 +119,8 @@ def main():
     text = replace_section(text, "supported-ops", table)
     if args.sweep:
         text = replace_section(text, "node-tests", sweep_body(args.sweep))
+    if args.e2e:
+        text = replace_section(text, "node-tests-e2e", e2e_body(args.e2e))
     open(args.doc, "w").write(text)
     return 0
 

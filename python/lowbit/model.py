@@ -1,6 +1,7 @@
 """Loading a compiled model library and running it on numpy arrays."""
 
 import collections
+import collections.abc
 import ctypes
 import os
 import threading
@@ -156,7 +157,10 @@ class Model:
 
     def __del__(self):
         if getattr(self, "_library", None) is not None:
-            self.close()
+            try:
+                self.close()
+            except Exception:  # interpreter shutdown may have torn ctypes down
+                pass
 
     # -- description --------------------------------------------------------
 
