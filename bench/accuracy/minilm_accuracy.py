@@ -30,6 +30,7 @@ import time
 import numpy as np
 import onnx
 import onnxruntime as ort
+from onnxruntime.quantization import CalibrationDataReader
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "examples", "minilm"))
@@ -108,7 +109,7 @@ def ort_embed(path, batches, n):
     return np.concatenate([s.run(None, b)[0] for b in batches])[:n]
 
 
-class CalibReader:
+class CalibReader(CalibrationDataReader):
     """ONNX Runtime's CalibrationDataReader over the calibration batches."""
 
     def __init__(self, batches):
@@ -125,6 +126,13 @@ class CalibReader:
         self.i = 0
 
 
+def calibrate(lb, model, w):
+    start = time.time()
+    run([lb.tool("lowbit-calibrate"), model, "--calib", w("calib.npz"), "-o", w("calibrated.mlir"),
+         "--quiet"] + lb.shapes)
+    log(f"calibration took {time.time() - start:.1f} s")
+
+
 def cosine(got, want):
     return (got * want).sum(1) / (np.linalg.norm(got, axis=1) * np.linalg.norm(want, axis=1))
 
@@ -134,7 +142,9 @@ def main():
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--work", default=os.path.join(ROOT, "build", "accuracy"))
     p.add_argument("--results", default=None)
-    p.add_argument("--skip-ort", action="store_true")
+    p.add_argument("--skip-ort", action="store_true", help="only lowbit's rows")
+    p.add_argument("--only-ort", action="store_true",
+                   help="only the float rows and ONNX Runtime's quantizers")
     a = p.parse_args()
     os.makedirs(a.work, exist_ok=True)
     w = lambda name: os.path.join(a.work, name)  # noqa: E731
@@ -160,13 +170,13 @@ def main():
     lb = Lowbit(a.build, a.work)
     lb.compile(model, w("float.so"))
     record("lowbit", "float", "f32", "f32", lb.embed(w("float.so"), eval_batches, n))
-    start = time.time()
-    run([lb.tool("lowbit-calibrate"), model, "--calib", w("calib.npz"), "-o", w("calibrated.mlir"),
-         "--quiet"] + lb.shapes)
-    log(f"calibration took {time.time() - start:.1f} s")
     configs = [("W8 per-channel", "preset=w8a16"),
                ("W4 g128", "preset=w4a16 group-size=128"),
                ("W4 per-channel", "preset=w4a16 group-size=0")]
+    if a.only_ort:
+        configs = []
+    else:
+        calibrate(lb, model, w)
     for weights, preset in configs:
         for method in ("rtn", "mse", "gptq", "awq"):
             fq = w(f"fq-{method}-{preset.split()[-1].replace('=', '')}.mlir")
@@ -175,7 +185,7 @@ def main():
                 run([lb.tool("lowbit-opt"), w("calibrated.mlir"),
                      f"--lowbit-assign-qconfig={preset}",
                      f"--lowbit-fake-quantize-weights=method={method}",
-                     "--lowbit-strip-observers", "-o", fq], stderr=remarks)
+                     "-o", fq], stderr=remarks)
             quant_s = time.time() - start
             lb.compile(fq, fq + ".so")
             record("lowbit", method.upper(), weights, "f32", lb.embed(fq + ".so", eval_batches, n),
