@@ -14,10 +14,31 @@ ActivationStatistics::ActivationStatistics(int64_t channels, bool withGram,
       max_(-std::numeric_limits<float>::infinity()),
       channelMin_(channels, std::numeric_limits<float>::infinity()),
       channelMax_(channels, -std::numeric_limits<float>::infinity()),
-      channelSumAbs_(channels, 0.0), histogram_(histogramBins, 0) {
-  if (withGram)
-    gram_ = std::make_unique<numerics::HessianAccumulator>(channels);
+      channelSumAbs_(channels, 0.0), histogram_(histogramBins, 0),
+      withGram_(withGram) {
+  if (withGram_)
+    gram_.assign(static_cast<size_t>(channels * channels), 0.0);
 }
+
+namespace {
+
+/// sum_r a[r] * b[r] in float with eight independent partial sums, which
+/// the compiler keeps in one vector register.
+float dot(const float *a, const float *b, int64_t n) {
+  float partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t r = 0;
+  for (; r + 8 <= n; r += 8)
+    for (int l = 0; l < 8; ++l)
+      partial[l] += a[r + l] * b[r + l];
+  float sum = 0.0f;
+  for (; r < n; ++r)
+    sum += a[r] * b[r];
+  for (int l = 0; l < 8; ++l)
+    sum += partial[l];
+  return sum;
+}
+
+} // namespace
 
 void ActivationStatistics::widenHistogram(float absMax) {
   if (histogramMax_ == 0.0f) {
@@ -75,21 +96,30 @@ void ActivationStatistics::add(const float *data, int64_t outer,
       max_ = std::max(max_, hi);
     }
 
-  if (!gram_ || inner != 1)
+  if (!withGram_ || inner != 1)
     return;
-  // Rows holding a non-finite value are left out of X^T X.
-  std::vector<float> rows;
-  rows.reserve(static_cast<size_t>(outer * channels_));
-  int64_t kept = 0;
+  // Rows holding a non-finite value are left out of X^T X. The kept rows
+  // are transposed so that every entry is a dot product of two contiguous
+  // columns.
+  std::vector<int64_t> kept;
   for (int64_t o = 0; o < outer; ++o) {
     const float *row = data + o * channels_;
-    if (!std::all_of(row, row + channels_,
-                     [](float v) { return std::isfinite(v); }))
-      continue;
-    rows.insert(rows.end(), row, row + channels_);
-    ++kept;
+    if (std::all_of(row, row + channels_,
+                    [](float v) { return std::isfinite(v); }))
+      kept.push_back(o);
   }
-  gram_->addBatch(rows.data(), kept);
+  int64_t rows = static_cast<int64_t>(kept.size());
+  transposed_.resize(static_cast<size_t>(rows * channels_));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < channels_; ++c)
+      transposed_[c * rows + r] = data[kept[r] * channels_ + c];
+  for (int64_t i = 0; i < channels_; ++i) {
+    const float *column = transposed_.data() + i * rows;
+    for (int64_t j = 0; j <= i; ++j)
+      gram_[i * channels_ + j] +=
+          dot(column, transposed_.data() + j * rows, rows);
+  }
+  gramRows_ += rows;
 }
 
 std::vector<float> ActivationStatistics::channelMeanAbs() const {
@@ -102,13 +132,15 @@ std::vector<float> ActivationStatistics::channelMeanAbs() const {
 }
 
 std::vector<float> ActivationStatistics::meanGram() const {
-  std::vector<double> hessian;
-  if (!gram_ || gram_->hessian(hessian) != numerics::GPTQStatus::Ok)
+  if (!withGram_ || gramRows_ == 0)
     return {};
-  // The accumulator gives H = 2 X^T X / rows.
-  std::vector<float> gram(hessian.size());
-  for (size_t i = 0; i < hessian.size(); ++i)
-    gram[i] = static_cast<float>(hessian[i] * 0.5);
+  std::vector<float> gram(gram_.size());
+  for (int64_t i = 0; i < channels_; ++i)
+    for (int64_t j = 0; j <= i; ++j) {
+      float mean = static_cast<float>(gram_[i * channels_ + j] / gramRows_);
+      gram[i * channels_ + j] = mean;
+      gram[j * channels_ + i] = mean;
+    }
   return gram;
 }
 

@@ -192,13 +192,17 @@ Calibrator::create(ModuleOp module, const CalibratorOptions &options) {
     if (inserted) {
       auto type = cast<RankedTensorType>(value.getType());
       int64_t rank = type.getRank();
-      Operation *reader = *probe.getResult().getUsers().begin();
+      // A probe the module already had may read nothing.
+      Operation *reader = probe.getResult().use_empty()
+                              ? nullptr
+                              : *probe.getResult().getUsers().begin();
       // Convolutions are channels first; everything else channels last.
-      bool channelsFirst = isa<ConvOp>(reader) && rank >= 3;
+      bool channelsFirst = isa_and_nonnull<ConvOp>(reader) && rank >= 3;
       int64_t axis = rank == 0 ? 0 : (channelsFirst ? 1 : rank - 1);
       int64_t channels = rank == 0 ? 1 : type.getDimSize(axis);
-      bool gram = isa<LinearOp>(reader) && channels <= kMaxGramChannels;
-      if (isa<LinearOp>(reader) && !gram)
+      bool linear = isa_and_nonnull<LinearOp>(reader);
+      bool gram = linear && channels <= kMaxGramChannels;
+      if (linear && !gram)
         reader->emitWarning() << "input has " << channels
                               << " features; X^T X is not recorded above "
                               << kMaxGramChannels;

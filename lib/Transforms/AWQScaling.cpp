@@ -16,6 +16,7 @@
 #include "lowbit/Transforms/OpNames.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -114,6 +115,21 @@ Absorber findAbsorber(Value x, ArrayRef<LinearOp> members, int64_t k) {
       return {nullptr, "the previous linear '" + getModelOpName(def) +
                            "' has no constant weight and bias"};
     return {def, ""};
+  }
+  // A gated product g(a) * (x W^T + b), as in SwiGLU: scaling the linear
+  // factor's output channels scales the product's.
+  if (auto mul = dyn_cast<tosa::MulOp>(def)) {
+    for (Value factor : {mul.getInput1(), mul.getInput2()}) {
+      auto linear = factor.getDefiningOp<LinearOp>();
+      if (!linear || factor.getType() != x.getType() || !factor.hasOneUse() ||
+          !readsOnly(x, members))
+        continue;
+      auto type = cast<RankedTensorType>(linear.getWeight().getType());
+      if (type.getRank() == 2 && type.getDimSize(0) == k &&
+          readConstant(linear.getWeight(), type.getNumElements()) &&
+          (!linear.getBias() || readConstant(linear.getBias(), k)))
+        return {linear, ""};
+    }
   }
   return {nullptr, "the input comes from '" + getModelOpName(def) + "' (" +
                        def->getName().getStringRef().str() + ")"};

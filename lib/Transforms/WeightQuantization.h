@@ -115,7 +115,8 @@ std::vector<char> toElementTypeBytes(const std::vector<float> &values,
 
 /// AWQ: scales every group of linears that read one input by the searched
 /// s (weights W diag(s)) and folds 1/s into the op that produces the input
-/// (a norm's gamma and beta, or the rows of a previous linear), before
+/// (a norm's gamma and beta, the rows of a previous linear, or those of the
+/// linear factor of a gated product such as SwiGLU's), before
 /// quantization; groups with nothing to absorb the scales are left alone
 /// with a remark. Reads the calibration table of the enclosing module.
 mlir::LogicalResult applyAWQScaling(mlir::Operation *root,

@@ -242,3 +242,56 @@ TEST(AWQ, BadArguments) {
 }
 
 } // namespace
+
+TEST(AWQ, GramSampleRowsReproduceTheGram) {
+  const int64_t K = 24, M = 64;
+  const std::vector<float> X = calibration(M, K, {2, 9}, 10.0f, 31);
+  std::vector<float> G(static_cast<size_t>(K * K));
+  for (int64_t i = 0; i < K; ++i)
+    for (int64_t j = 0; j < K; ++j) {
+      double sum = 0.0;
+      for (int64_t m = 0; m < M; ++m)
+        sum += double(X[m * K + i]) * X[m * K + j];
+      G[i * K + j] = static_cast<float>(sum / M);
+    }
+  std::vector<float> R;
+  ASSERT_EQ(gramSampleRows(G, K, 1e-6, R), AWQStatus::Ok);
+  // R is upper triangular and R^T R = G.
+  for (int64_t i = 0; i < K; ++i)
+    for (int64_t j = 0; j < K; ++j) {
+      if (i > j)
+        EXPECT_EQ(R[i * K + j], 0.0f);
+      double sum = 0.0;
+      for (int64_t p = 0; p < K; ++p)
+        sum += double(R[p * K + i]) * R[p * K + j];
+      EXPECT_NEAR(sum, G[i * K + j], 1e-4 * (1.0 + std::fabs(G[i * K + j])));
+    }
+  // The search on R chooses what the search on X chooses, and its errors
+  // are those on X divided by M.
+  const int64_t N = 16;
+  const std::vector<float> W = randomMatrix(N, K, 32);
+  std::vector<float> a;
+  ASSERT_EQ(meanAbsPerChannel(X, M, K, a), AWQStatus::Ok);
+  const QuantParams p = makeParams(4, true, Granularity::PerGroup, 8);
+  AWQResult onX, onR;
+  ASSERT_EQ(awqSearch(W, N, K, a, X, M, p, {}, onX), AWQStatus::Ok);
+  ASSERT_EQ(awqSearch(W, N, K, a, R, K, p, {}, onR), AWQStatus::Ok);
+  EXPECT_EQ(onX.alpha, onR.alpha);
+  for (size_t i = 0; i < onX.errorPerAlpha.size(); ++i)
+    EXPECT_NEAR(onR.errorPerAlpha[i], onX.errorPerAlpha[i] / M,
+                1e-3 * onX.errorPerAlpha[i] / M);
+}
+
+TEST(AWQ, GramSampleRowsDampenSingularGrams) {
+  // Channel 1 is dead and channel 2 copies channel 0: G is singular.
+  const int64_t K = 3;
+  const std::vector<float> G = {4, 0, 4, 0, 0, 0, 4, 0, 4};
+  std::vector<float> R;
+  ASSERT_EQ(gramSampleRows(G, K, 1e-6, R), AWQStatus::Ok);
+  for (float v : R)
+    EXPECT_TRUE(std::isfinite(v));
+  EXPECT_NEAR(R[0], 2.0f, 1e-4f);
+  EXPECT_EQ(gramSampleRows({1, 2, 3}, K, 1e-6, R), AWQStatus::SizeMismatch);
+  EXPECT_EQ(gramSampleRows(std::vector<float>(9, 0.0f), K, 1e-6, R),
+            AWQStatus::InvalidStatistics);
+}

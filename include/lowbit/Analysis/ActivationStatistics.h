@@ -22,10 +22,7 @@
 #ifndef LOWBIT_ANALYSIS_ACTIVATIONSTATISTICS_H
 #define LOWBIT_ANALYSIS_ACTIVATIONSTATISTICS_H
 
-#include "lowbit/Numerics/GPTQ.h"
-
 #include <cstdint>
-#include <memory>
 #include <vector>
 
 namespace lowbit {
@@ -47,7 +44,7 @@ public:
   /// Finite values seen per channel (outer * inner summed over samples).
   int64_t valuesPerChannel() const { return valuesPerChannel_; }
   int64_t nonFinite() const { return nonFinite_; }
-  bool hasGram() const { return gram_ != nullptr; }
+  bool hasGram() const { return withGram_; }
 
   float min() const { return min_; }
   float max() const { return max_; }
@@ -75,7 +72,12 @@ private:
   std::vector<double> channelSumAbs_;
   std::vector<int64_t> histogram_;
   float histogramMax_ = 0.0f;
-  std::unique_ptr<numerics::HessianAccumulator> gram_;
+  bool withGram_;
+  int64_t gramRows_ = 0;
+  /// Lower triangle (j <= i) of X^T X, [K, K], summed in double over
+  /// samples; each sample's part is computed in float.
+  std::vector<double> gram_;
+  std::vector<float> transposed_;
 };
 
 /// The smallest bin edge below which at least `fraction` (in [0, 1]) of the

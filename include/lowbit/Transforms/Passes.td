@@ -114,8 +114,10 @@ def QuantizeWeightsPass : Pass<"lowbit-quantize-weights", "mlir::ModuleOp"> {
       `awq-grid` exponents alpha, each scored by the output error on X^T X)
       and folds 1/s into the op that produces the tensor: the gamma (and
       beta) of a `lowbit.layer_norm` or `lowbit.rms_norm` (cloned first when
-      the norm has other readers, such as a residual connection), or the rows
-      and bias of a previous `lowbit.linear` that nothing else reads. The
+      the norm has other readers, such as a residual connection), the rows
+      and bias of a previous `lowbit.linear` that nothing else reads, or
+      those of the linear factor of a gated product (`tosa.mul`, as in
+      SwiGLU's `silu(gate) * up`) that only the product reads. The
       scaled weights are then quantized with RTN. Where nothing can absorb
       the scales (the input comes from another op or a function argument),
       the weights are quantized with plain RTN and a remark says so.
