@@ -9,10 +9,10 @@
 // 1 / 4 at 2 bits, 3 / 8 at 3 bits, 3 / 4 at 6 bits), the units of a scale
 // group into blocks of `lanes` consecutive units. The generic iterates
 //
-//   (m, n, l, g, u, j)   code k = ((g * U + u) * L + l) * J + j
+//   (m, n, g, u, j, l)   code k = ((g * U + u) * L + l) * J + j
 //
 // with m, n, l parallel and g (group), u (block in the group), j (code in
-// the unit) reduced, into a partial sum acc[m, n, l]: lane l accumulates the
+// the unit) reduced (l innermost, so that vectors run along it), into a partial sum acc[m, n, l]: lane l accumulates the
 // codes of unit l of every block. Byte plane p of the packed weight is read
 // as [N, G, U, L], contiguous along l; the activation is relaid once as
 // [M, G, U, J, L] so that it is contiguous along l too. The CPU tiler then
@@ -185,7 +185,7 @@ Value decodeWeight(OpBuilder &b, Location loc, ValueRange bytes,
   }
   Value code = word;
   if (geo.codesPerUnit > 1) {
-    Value j = linalg::IndexOp::create(b, loc, 5);
+    Value j = linalg::IndexOp::create(b, loc, 4);
     Value shift = arith::MulIOp::create(
         b, loc, arith::IndexCastOp::create(b, loc, i32, j), constant(geo.bits));
     code = arith::ShRUIOp::create(b, loc, word, shift);
@@ -196,6 +196,18 @@ Value decodeWeight(OpBuilder &b, Location loc, ValueRange bytes,
   Value z = zeroPoint ? Value(arith::ExtUIOp::create(b, loc, i32, zeroPoint))
                       : constant(int64_t(1) << (geo.bits - 1));
   return arith::SubIOp::create(b, loc, code, z);
+}
+
+/// acc + a * b. The add with the accumulator as operand is what the
+/// vectorizer recognizes as a reduction. The product is an fma with -0
+/// (exactly a * b) rather than a mulf: a mulf feeding the reduction would be
+/// folded into a vector.contract whose unit reduction dimensions lower to
+/// scalar code, while this stays elementwise on vectors along the lanes.
+Value multiplyAdd(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                  Value acc) {
+  Value negativeZero = createFloatConstant(b, loc, lhs.getType(), -0.0);
+  Value product = math::FmaOp::create(b, loc, lhs, rhs, negativeZero);
+  return arith::AddFOp::create(b, loc, acc, product);
 }
 
 /// How the activation enters the product.
@@ -223,24 +235,25 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
   SmallVector<Value> planes = getBytePlanes(b, loc, op.getPacked(), geo);
   Value zeroPoints = op.getZeroPoints();
 
-  // Loops (m, n, l, g, u, j) = d0 .. d5.
+  // Loops (m, n, g, u, j, l) = d0 .. d5: the lanes innermost, so that
+  // vectors are 1-D along them after unrolling.
   SmallVector<Value> inputs{x};
-  SmallVector<AffineMap> maps{mapOf(context, 6, {0, 3, 4, 5, 2})};
+  SmallVector<AffineMap> maps{mapOf(context, 6, {0, 2, 3, 4, 5})};
   for (Value plane : planes) {
     inputs.push_back(plane);
-    maps.push_back(mapOf(context, 6, {1, 3, 4, 2}));
+    maps.push_back(mapOf(context, 6, {1, 2, 3, 5}));
   }
   inputs.push_back(op.getScales());
-  maps.push_back(mapOf(context, 6, {1, 3}));
+  maps.push_back(mapOf(context, 6, {1, 2}));
   if (zeroPoints) {
     inputs.push_back(zeroPoints);
-    maps.push_back(mapOf(context, 6, {1, 3}));
+    maps.push_back(mapOf(context, 6, {1, 2}));
   }
   if (integer) {
     inputs.push_back(act.zeroPoint);
     maps.push_back(mapOf(context, 6, {0}));
   }
-  maps.push_back(mapOf(context, 6, {0, 1, 2}));
+  maps.push_back(mapOf(context, 6, {0, 1, 5}));
 
   Value empty =
       tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n, geo.lanes},
@@ -253,8 +266,8 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
   using utils::IteratorType;
   SmallVector<IteratorType> iterators{
       IteratorType::parallel,  IteratorType::parallel,
-      IteratorType::parallel,  IteratorType::reduction,
-      IteratorType::reduction, IteratorType::reduction};
+      IteratorType::reduction, IteratorType::reduction,
+      IteratorType::reduction, IteratorType::parallel};
   size_t numPlanes = planes.size();
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
@@ -274,7 +287,7 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
                  Value wf = arith::MulFOp::create(
                      nb, l, scale, arith::SIToFPOp::create(nb, l, f32, w));
                  Value xf = convertFloat(nb, l, xValue, f32);
-                 result = math::FmaOp::create(nb, l, xf, wf, acc);
+                 result = multiplyAdd(nb, l, xf, wf, acc);
                } else {
                  Value q = arith::SubIOp::create(
                      nb, l,
@@ -285,7 +298,7 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
                    result = arith::AddIOp::create(nb, l, acc, product);
                  } else {
                    Value pf = arith::SIToFPOp::create(nb, l, f32, product);
-                   result = math::FmaOp::create(nb, l, scale, pf, acc);
+                   result = multiplyAdd(nb, l, scale, pf, acc);
                  }
                }
                linalg::YieldOp::create(nb, l, result);
