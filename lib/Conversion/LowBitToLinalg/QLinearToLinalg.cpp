@@ -243,8 +243,12 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
     inputs.push_back(plane);
     maps.push_back(mapOf(context, 6, {1, 2, 3, 5}));
   }
-  inputs.push_back(op.getScales());
-  maps.push_back(mapOf(context, 6, {1, 2}));
+  // Per-channel integer sums are scaled after the reduction.
+  bool readScales = !integerAcc;
+  if (readScales) {
+    inputs.push_back(op.getScales());
+    maps.push_back(mapOf(context, 6, {1, 2}));
+  }
   if (zeroPoints) {
     inputs.push_back(zeroPoints);
     maps.push_back(mapOf(context, 6, {1, 2}));
@@ -277,7 +281,9 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
                Value xValue = args[next++];
                ValueRange bytes = args.slice(next, numPlanes);
                next += numPlanes;
-               Value scale = convertFloat(nb, l, args[next++], f32);
+               Value scale =
+                   readScales ? convertFloat(nb, l, args[next++], f32)
+                              : Value();
                Value zp = zeroPoints ? args[next++] : Value();
                Value actZero = integer ? args[next++] : Value();
                Value acc = args[next];
