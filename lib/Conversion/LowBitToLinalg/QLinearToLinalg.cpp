@@ -54,6 +54,9 @@ namespace {
 
 /// Lanes of one partial sum: one 64-byte vector of f32 or i32.
 constexpr int64_t kMaxLanes = 16;
+/// From this many activation rows on, partial sums are laid out [N, M, L]
+/// so that the tiler's row blocks reuse each unpacked weight.
+constexpr int64_t kRowBlockForWeightReuse = 8;
 
 /// How a packed row is cut into units, blocks and groups.
 struct PackedGeometry {
@@ -257,11 +260,20 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
     inputs.push_back(act.zeroPoint);
     maps.push_back(mapOf(context, 6, {0}));
   }
-  maps.push_back(mapOf(context, 6, {0, 1, 5}));
+  // The CPU tiler blocks the second-to-last axis of the partial sums by 8:
+  // rows of the weight when M is small (each unpacked byte used once, 8
+  // rows share one activation vector), activation rows otherwise (each
+  // unpacked weight vector is reused by 8 activation rows).
+  bool rowsOuter = m < kRowBlockForWeightReuse;
+  maps.push_back(rowsOuter ? mapOf(context, 6, {0, 1, 5})
+                           : mapOf(context, 6, {1, 0, 5}));
 
   Value empty =
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n, geo.lanes},
-                              accType);
+      tensor::EmptyOp::create(
+          b, loc,
+          rowsOuter ? ArrayRef<int64_t>{m, n, geo.lanes}
+                    : ArrayRef<int64_t>{n, m, geo.lanes},
+          accType);
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(accType));
   Value init =
       linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{empty})
@@ -312,16 +324,20 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
       .getResult(0);
 }
 
-/// sum over l of acc [M, N, L] into `init` [M, N] (same element type).
+/// sum over l of acc [M, N, L] (or [N, M, L]) into `init` [M, N] (same
+/// element type).
 Value sumLanes(OpBuilder &b, Location loc, Value acc, Value init) {
   MLIRContext *context = b.getContext();
   using utils::IteratorType;
-  bool integer = isa<IntegerType>(
-      cast<RankedTensorType>(acc.getType()).getElementType());
+  auto accType = cast<RankedTensorType>(acc.getType());
+  bool integer = isa<IntegerType>(accType.getElementType());
+  bool transposed = accType.getDimSize(0) !=
+                    cast<RankedTensorType>(init.getType()).getDimSize(0);
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{acc},
              ValueRange{init},
-             ArrayRef<AffineMap>{mapOf(context, 3, {0, 1, 2}),
+             ArrayRef<AffineMap>{transposed ? mapOf(context, 3, {1, 0, 2})
+                                            : mapOf(context, 3, {0, 1, 2}),
                                  mapOf(context, 3, {0, 1})},
              ArrayRef<IteratorType>{IteratorType::parallel,
                                     IteratorType::parallel,

@@ -6,7 +6,7 @@ reference of every preset written from the rules of docs/quantization.md
     quant_model.py check MODEL.onnx PRESET GROUP_SIZE INPUT_DIR OUTPUT_DIR
     quant_model.py same OUTPUT_DIR_A OUTPUT_DIR_B TOLERANCE
 
-`make` writes y = fc2(relu(fc1(x))) with x [4, K], fc1 K -> 128 and fc2
+`make` writes y = fc2(relu(fc1(x))) with x [16, K], fc1 K -> 128 and fc2
 128 -> 64 (MatMul + Add), seeded weights. `check` computes the quantized
 model in numpy and prints, per output, the largest difference to lowbit's
 output relative to the largest reference value (must be tight), and the
@@ -48,8 +48,8 @@ def make(path, k):
              helper.make_node("Add", ["h4", "b2"], ["y"], name="fc2_bias")]
     graph = helper.make_graph(
         nodes, "quant_mlp",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, k])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 64])],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [16, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [16, 64])],
         [weight("w1", k, 128), weight("b1", 128), weight("w2", 128, 64),
          weight("b2", 64)])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
