@@ -3,6 +3,7 @@ reference of every preset written from the rules of docs/quantization.md
 (independently of lib/Numerics and of the compiler).
 
     quant_model.py make OUT.onnx [--k K]
+    quant_model.py make-nbits OUT.onnx BITS
     quant_model.py check MODEL.onnx PRESET GROUP_SIZE INPUT_DIR OUTPUT_DIR
     quant_model.py same OUTPUT_DIR_A OUTPUT_DIR_B TOLERANCE
 
@@ -12,6 +13,10 @@ model in numpy and prints, per output, the largest difference to lowbit's
 output relative to the largest reference value (must be tight), and the
 same against onnxruntime's float model (loose: the quantization error).
 `same` compares two runs (fake quantization against the real kernels).
+`make-nbits` writes an ONNX Runtime MatMulNBits layer (x [3, 256], N = 48,
+blocks of 32, random codes, scales and packed zero points), which lowbit
+imports as a lowbit.qlinear: its output checked against onnxruntime's
+kernel is an independent test of the packed-weight decoding.
 """
 
 import argparse
@@ -56,6 +61,41 @@ def make(path, k):
                               producer_name="lowbit-test")
     model.ir_version = 8
     onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
+def make_nbits(path, bits):
+    rng = np.random.default_rng(5)
+    k, n, block = 256, 48, 32
+    blocks = k // block
+    codes = rng.integers(0, 2 ** bits, (n, k))
+    per_byte = 8 // bits
+    packed = np.zeros((n, k // per_byte), np.uint8)
+    for j in range(per_byte):
+        packed |= (codes[:, j::per_byte] << (bits * j)).astype(np.uint8)
+    zero = rng.integers(0, 2 ** bits, (n, blocks))
+    zbytes = -(-blocks * bits // 8)
+    zpacked = np.zeros((n, zbytes * per_byte), np.int64)
+    zpacked[:, :blocks] = zero
+    zpacked = sum(zpacked[:, j::per_byte] << (bits * j)
+                  for j in range(per_byte)).astype(np.uint8)
+    scales = (rng.random((n, blocks)) * 0.1 + 0.01).astype(f32)
+    node = helper.make_node(
+        "MatMulNBits", ["x", "b", "scales", "zp"], ["y"], name="nbits",
+        domain="com.microsoft", K=k, N=n, bits=bits, block_size=block)
+    graph = helper.make_graph(
+        [node], "nbits",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, n])],
+        [numpy_helper.from_array(
+            packed.reshape(n, blocks, block * bits // 8), "b"),
+         numpy_helper.from_array(scales.reshape(-1), "scales"),
+         numpy_helper.from_array(zpacked.reshape(-1), "zp")])
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 17),
+                              helper.make_opsetid("com.microsoft", 1)],
+        producer_name="lowbit-test")
+    model.ir_version = 8
     onnx.save(model, path)
 
 
@@ -163,6 +203,9 @@ def main():
     p.add_argument("group_size", type=int)
     p.add_argument("inputs")
     p.add_argument("outputs")
+    p = sub.add_parser("make-nbits")
+    p.add_argument("out")
+    p.add_argument("bits", type=int, choices=[4, 8])
     p = sub.add_parser("same")
     p.add_argument("a")
     p.add_argument("b")
@@ -170,6 +213,9 @@ def main():
     args = parser.parse_args()
     if args.command == "same":
         return same(args)
+    if args.command == "make-nbits":
+        make_nbits(args.out, args.bits)
+        return 0
     if args.command == "make":
         make(args.out, args.k)
         return 0
