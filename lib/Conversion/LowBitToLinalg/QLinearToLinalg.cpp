@@ -12,21 +12,24 @@
 //   (m, n, g, u, j, l)   code k = ((g * U + u) * L + l) * J + j
 //
 // with m, n, l parallel and g (group), u (block in the group), j (code in
-// the unit) reduced (l innermost, so that vectors run along it), into a partial sum acc[m, n, l]: lane l accumulates the
-// codes of unit l of every block. Byte plane p of the packed weight is read
-// as [N, G, U, L], contiguous along l; the activation is relaid once as
-// [M, G, U, J, L] so that it is contiguous along l too. The CPU tiler then
-// puts the vector lanes on l and a block of rows on n (as for a float
-// matmul), so each step loads L packed bytes per row, shifts and masks them
-// in vector registers and accumulates with FMAs; a final reduction over l
-// (with the bias as its initial value) gives y[m, n].
+// the unit) reduced, into partial sums acc[m, n, l]: lane l accumulates
+// the codes of unit l of every block. l is the innermost loop so that the
+// vectorizer's vectors run along it. Byte plane p of the packed weight is
+// read as [N, G, U, L], contiguous along l; the activation is relaid once
+// as [M, G, U, J, L] so that it is contiguous along l too. The CPU tiler
+// puts the vector lanes on l and a block of 8 on the second-to-last axis of
+// the partial sums: weight rows (acc [M, N, L]) for fewer than 8 activation
+// rows, activation rows (acc [N, M, L]) otherwise, so that an unpacked
+// weight vector serves 8 rows. Each step loads L packed bytes per row,
+// shifts and masks them in vector registers and multiplies and adds; a
+// final reduction over l (with the bias as its initial value) gives y.
 //
 // Weight only (no act_qconfig): acc += x * (s[n, g] * float(c - z)), the
 // dequantized weight exactly as lib/Numerics computes it.
 //
 // Integer (act_qconfig with 2..8 bits, per token or static per tensor): the
 // activation is quantized to signed codes q with scale sx[m] and zero point
-// zx[m] first (QuantizeActivations.cpp), then
+// zx[m] first (quantizeActivationRows, QuantToLinalg.cpp), then
 //   per-channel weights: acc_i32 += (q - zx) * (c - z), and at the end
 //                        y = bias + (sx[m] * s[n]) * float(sum_l acc)
 //   grouped weights:     acc_f32 += s[n, g] * float((q - zx) * (c - z)),
@@ -42,7 +45,6 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "llvm/Support/MathExtras.h"
 
 #include <numeric>
 
