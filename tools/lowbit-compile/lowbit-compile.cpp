@@ -4,7 +4,7 @@
 //                  [--freeze-input NAME=FILE.npy|FILE.pb]
 //                  [--compile-to=import|quantized|linalg|llvm]
 //                  [--target host|cuda] [--quant none|w8a16|w4a16|w8a8|w4a4]
-//                  [--group-size N] [--quant-method rtn|mse]
+//                  [--group-size N] [--quant-method rtn|mse] [--fake-quant]
 //                  [--gpu-chip sm_90] [--gpu-features +ptx80]
 //
 // MODEL may also be an .mlir file holding what the importer produces. With
@@ -77,6 +77,11 @@ cl::opt<int64_t> groupSize(
     cl::desc("Weights per scale of the 4-bit presets (default 128; 0: per "
              "output channel)"),
     cl::init(128));
+cl::opt<bool> fakeQuant(
+    "fake-quant",
+    cl::desc("With --quant: float kernels computing the preset's quantized "
+             "numerics (for accuracy studies)"),
+    cl::init(false));
 cl::opt<std::string>
     quantMethod("quant-method",
                 cl::desc("How weight scales are chosen: rtn (default), mse"),
@@ -235,6 +240,7 @@ LogicalResult quantize(ModuleOp module) {
   options.preset = quant;
   options.groupSize = groupSize;
   options.method = quantMethod;
+  options.fake = fakeQuant;
   PassManager pm(module.getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -242,7 +248,17 @@ LogicalResult quantize(ModuleOp module) {
   if (failed(pm.run(module)))
     return failure();
   int64_t quantized = 0;
-  module.walk([&](lowbit::QLinearOp) { ++quantized; });
+  module.walk([&](Operation *op) {
+    if (isa<lowbit::QLinearOp, lowbit::FakeQuantOp>(op))
+      ++quantized;
+  });
+  // Fake-quantized weights leave no op behind: count the constants that
+  // replaced them by the decision they consumed.
+  if (fakeQuant)
+    module.walk([&](lowbit::LinearOp op) {
+      if (!op.getWeightQconfigAttr())
+        ++quantized;
+    });
   if (quantized == 0)
     llvm::errs() << "warning: --quant " << quant
                  << ": the model has no layer to quantize (no MatMul or Gemm "

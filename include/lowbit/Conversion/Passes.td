@@ -22,11 +22,25 @@ def LowerToLinalgPass : Pass<"lowbit-lower-to-linalg"> {
       (mean, then the variance around it) and one elementwise `linalg.generic`
       for the normalization.
     * `lowbit.observe`: replaced by its input.
+    * `lowbit.qlinear`: one `linalg.generic` that reads the packed bytes,
+      extracts and dequantizes each code and accumulates its product with
+      the activation into 16 lanes per output (no float weight matrix is
+      materialized), then a reduction over the lanes with the bias as initial
+      value. With an `act_qconfig` the activation is quantized first (per
+      token, or with the static `act_scale`) and the products are integers:
+      i32 sums for per-channel weights, scaled once at the end. See
+      docs/quantization.md.
+    * `lowbit.quantize`, `lowbit.dequantize`, `lowbit.quantize_per_token`,
+      `lowbit.fake_quant`: elementwise `linalg.generic`s on the rows of the
+      input viewed as `[rows, groups, group size]`; per-token scales come
+      from one reduction per row.
 
     Products, convolutions and norms of f16 and bf16 tensors accumulate in f32
     and round once at the end. Every shape must be static; any other lowbit op
-    (quantized ops, Hadamard rotations) is an error, since the CPU code
-    generator has no lowering for it yet.
+    (Hadamard rotations) is an error, since the CPU code generator has no
+    lowering for it yet, as are codebook formats and packed rows whose codes
+    do not fill whole units of bytes per scale group (e.g. 4-bit codes with
+    an odd K per channel).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

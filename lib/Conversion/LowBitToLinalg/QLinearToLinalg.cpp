@@ -9,24 +9,27 @@
 // 1 / 4 at 2 bits, 3 / 8 at 3 bits, 3 / 4 at 6 bits), the units of a scale
 // group into blocks of `lanes` consecutive units. The generic iterates
 //
-//   (m, n, l, g, u, j)   code k = ((g * U + u) * L + l) * J + j
+//   (m, n, g, u, j, l)   code k = ((g * U + u) * L + l) * J + j
 //
 // with m, n, l parallel and g (group), u (block in the group), j (code in
-// the unit) reduced, into a partial sum acc[m, n, l]: lane l accumulates the
-// codes of unit l of every block. Byte plane p of the packed weight is read
-// as [N, G, U, L], contiguous along l; the activation is relaid once as
-// [M, G, U, J, L] so that it is contiguous along l too. The CPU tiler then
-// puts the vector lanes on l and a block of rows on n (as for a float
-// matmul), so each step loads L packed bytes per row, shifts and masks them
-// in vector registers and accumulates with FMAs; a final reduction over l
-// (with the bias as its initial value) gives y[m, n].
+// the unit) reduced, into partial sums acc[m, n, l]: lane l accumulates
+// the codes of unit l of every block. l is the innermost loop so that the
+// vectorizer's vectors run along it. Byte plane p of the packed weight is
+// read as [N, G, U, L], contiguous along l; the activation is relaid once
+// as [M, G, U, J, L] so that it is contiguous along l too. The CPU tiler
+// puts the vector lanes on l and a block of 8 on the second-to-last axis of
+// the partial sums: weight rows (acc [M, N, L]) for fewer than 8 activation
+// rows, activation rows (acc [N, M, L]) otherwise, so that an unpacked
+// weight vector serves 8 rows. Each step loads L packed bytes per row,
+// shifts and masks them in vector registers and multiplies and adds; a
+// final reduction over l (with the bias as its initial value) gives y.
 //
 // Weight only (no act_qconfig): acc += x * (s[n, g] * float(c - z)), the
 // dequantized weight exactly as lib/Numerics computes it.
 //
 // Integer (act_qconfig with 2..8 bits, per token or static per tensor): the
 // activation is quantized to signed codes q with scale sx[m] and zero point
-// zx[m] first (QuantizeActivations.cpp), then
+// zx[m] first (quantizeActivationRows, QuantToLinalg.cpp), then
 //   per-channel weights: acc_i32 += (q - zx) * (c - z), and at the end
 //                        y = bias + (sx[m] * s[n]) * float(sum_l acc)
 //   grouped weights:     acc_f32 += s[n, g] * float((q - zx) * (c - z)),
@@ -42,7 +45,6 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "llvm/Support/MathExtras.h"
 
 #include <numeric>
 
@@ -54,6 +56,9 @@ namespace {
 
 /// Lanes of one partial sum: one 64-byte vector of f32 or i32.
 constexpr int64_t kMaxLanes = 16;
+/// From this many activation rows on, partial sums are laid out [N, M, L]
+/// so that the tiler's row blocks reuse each unpacked weight.
+constexpr int64_t kRowBlockForWeightReuse = 8;
 
 /// How a packed row is cut into units, blocks and groups.
 struct PackedGeometry {
@@ -185,7 +190,7 @@ Value decodeWeight(OpBuilder &b, Location loc, ValueRange bytes,
   }
   Value code = word;
   if (geo.codesPerUnit > 1) {
-    Value j = linalg::IndexOp::create(b, loc, 5);
+    Value j = linalg::IndexOp::create(b, loc, 4);
     Value shift = arith::MulIOp::create(
         b, loc, arith::IndexCastOp::create(b, loc, i32, j), constant(geo.bits));
     code = arith::ShRUIOp::create(b, loc, word, shift);
@@ -196,6 +201,18 @@ Value decodeWeight(OpBuilder &b, Location loc, ValueRange bytes,
   Value z = zeroPoint ? Value(arith::ExtUIOp::create(b, loc, i32, zeroPoint))
                       : constant(int64_t(1) << (geo.bits - 1));
   return arith::SubIOp::create(b, loc, code, z);
+}
+
+/// acc + a * b. The add with the accumulator as operand is what the
+/// vectorizer recognizes as a reduction. The product is an fma with -0
+/// (exactly a * b) rather than a mulf: a mulf feeding the reduction would be
+/// folded into a vector.contract whose unit reduction dimensions lower to
+/// scalar code, while this stays elementwise on vectors along the lanes.
+Value multiplyAdd(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                  Value acc) {
+  Value negativeZero = createFloatConstant(b, loc, lhs.getType(), -0.0);
+  Value product = math::FmaOp::create(b, loc, lhs, rhs, negativeZero);
+  return arith::AddFOp::create(b, loc, acc, product);
 }
 
 /// How the activation enters the product.
@@ -223,28 +240,42 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
   SmallVector<Value> planes = getBytePlanes(b, loc, op.getPacked(), geo);
   Value zeroPoints = op.getZeroPoints();
 
-  // Loops (m, n, l, g, u, j) = d0 .. d5.
+  // Loops (m, n, g, u, j, l) = d0 .. d5: the lanes innermost, so that
+  // vectors are 1-D along them after unrolling.
   SmallVector<Value> inputs{x};
-  SmallVector<AffineMap> maps{mapOf(context, 6, {0, 3, 4, 5, 2})};
+  SmallVector<AffineMap> maps{mapOf(context, 6, {0, 2, 3, 4, 5})};
   for (Value plane : planes) {
     inputs.push_back(plane);
-    maps.push_back(mapOf(context, 6, {1, 3, 4, 2}));
+    maps.push_back(mapOf(context, 6, {1, 2, 3, 5}));
   }
-  inputs.push_back(op.getScales());
-  maps.push_back(mapOf(context, 6, {1, 3}));
+  // Per-channel integer sums are scaled after the reduction.
+  bool readScales = !integerAcc;
+  if (readScales) {
+    inputs.push_back(op.getScales());
+    maps.push_back(mapOf(context, 6, {1, 2}));
+  }
   if (zeroPoints) {
     inputs.push_back(zeroPoints);
-    maps.push_back(mapOf(context, 6, {1, 3}));
+    maps.push_back(mapOf(context, 6, {1, 2}));
   }
   if (integer) {
     inputs.push_back(act.zeroPoint);
     maps.push_back(mapOf(context, 6, {0}));
   }
-  maps.push_back(mapOf(context, 6, {0, 1, 2}));
+  // The CPU tiler blocks the second-to-last axis of the partial sums by 8:
+  // rows of the weight when M is small (each unpacked byte used once, 8
+  // rows share one activation vector), activation rows otherwise (each
+  // unpacked weight vector is reused by 8 activation rows).
+  bool rowsOuter = m < kRowBlockForWeightReuse;
+  maps.push_back(rowsOuter ? mapOf(context, 6, {0, 1, 5})
+                           : mapOf(context, 6, {1, 0, 5}));
 
   Value empty =
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n, geo.lanes},
-                              accType);
+      tensor::EmptyOp::create(
+          b, loc,
+          rowsOuter ? ArrayRef<int64_t>{m, n, geo.lanes}
+                    : ArrayRef<int64_t>{n, m, geo.lanes},
+          accType);
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(accType));
   Value init =
       linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{empty})
@@ -253,8 +284,8 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
   using utils::IteratorType;
   SmallVector<IteratorType> iterators{
       IteratorType::parallel,  IteratorType::parallel,
-      IteratorType::parallel,  IteratorType::reduction,
-      IteratorType::reduction, IteratorType::reduction};
+      IteratorType::reduction, IteratorType::reduction,
+      IteratorType::reduction, IteratorType::parallel};
   size_t numPlanes = planes.size();
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
@@ -264,7 +295,9 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
                Value xValue = args[next++];
                ValueRange bytes = args.slice(next, numPlanes);
                next += numPlanes;
-               Value scale = convertFloat(nb, l, args[next++], f32);
+               Value scale =
+                   readScales ? convertFloat(nb, l, args[next++], f32)
+                              : Value();
                Value zp = zeroPoints ? args[next++] : Value();
                Value actZero = integer ? args[next++] : Value();
                Value acc = args[next];
@@ -274,7 +307,7 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
                  Value wf = arith::MulFOp::create(
                      nb, l, scale, arith::SIToFPOp::create(nb, l, f32, w));
                  Value xf = convertFloat(nb, l, xValue, f32);
-                 result = math::FmaOp::create(nb, l, xf, wf, acc);
+                 result = multiplyAdd(nb, l, xf, wf, acc);
                } else {
                  Value q = arith::SubIOp::create(
                      nb, l,
@@ -285,7 +318,7 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
                    result = arith::AddIOp::create(nb, l, acc, product);
                  } else {
                    Value pf = arith::SIToFPOp::create(nb, l, f32, product);
-                   result = math::FmaOp::create(nb, l, scale, pf, acc);
+                   result = multiplyAdd(nb, l, scale, pf, acc);
                  }
                }
                linalg::YieldOp::create(nb, l, result);
@@ -293,16 +326,20 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
       .getResult(0);
 }
 
-/// sum over l of acc [M, N, L] into `init` [M, N] (same element type).
+/// sum over l of acc [M, N, L] (or [N, M, L]) into `init` [M, N] (same
+/// element type).
 Value sumLanes(OpBuilder &b, Location loc, Value acc, Value init) {
   MLIRContext *context = b.getContext();
   using utils::IteratorType;
-  bool integer = isa<IntegerType>(
-      cast<RankedTensorType>(acc.getType()).getElementType());
+  auto accType = cast<RankedTensorType>(acc.getType());
+  bool integer = isa<IntegerType>(accType.getElementType());
+  bool transposed = accType.getDimSize(0) !=
+                    cast<RankedTensorType>(init.getType()).getDimSize(0);
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{acc},
              ValueRange{init},
-             ArrayRef<AffineMap>{mapOf(context, 3, {0, 1, 2}),
+             ArrayRef<AffineMap>{transposed ? mapOf(context, 3, {1, 0, 2})
+                                            : mapOf(context, 3, {0, 1, 2}),
                                  mapOf(context, 3, {0, 1})},
              ArrayRef<IteratorType>{IteratorType::parallel,
                                     IteratorType::parallel,

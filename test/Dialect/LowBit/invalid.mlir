@@ -644,3 +644,35 @@ func.func @f(%x: tensor<2x256xf32>, %p: tensor<64x128xi8>, %s: tensor<64x2xf32>)
   %0 = lowbit.qlinear %x, %p scales %s {in_features = 256 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128>, act_qconfig = #lowbit.qconfig<bits = 8, granularity = group, group_size = 32>} : (tensor<2x256xf32>, tensor<64x128xi8>, tensor<64x2xf32>) -> tensor<2x64xf32>
   return
 }
+
+// -----
+
+func.func @qlinear_static_act_without_scale(%x: tensor<2x32xf32>, %p: tensor<4x32xi8>, %s: tensor<4x1xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'lowbit.qlinear' op a per-tensor act_qconfig needs an act_scale}}
+  %0 = lowbit.qlinear %x, %p scales %s {in_features = 32 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>, act_qconfig = #lowbit.qconfig<bits = 8, granularity = tensor>} : (tensor<2x32xf32>, tensor<4x32xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @qlinear_act_scale_per_token(%x: tensor<2x32xf32>, %p: tensor<4x32xi8>, %s: tensor<4x1xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'lowbit.qlinear' op act_scale and act_zero_point need an act_qconfig with granularity tensor}}
+  %0 = lowbit.qlinear %x, %p scales %s {in_features = 32 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>, act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, act_scale = 0.5 : f32} : (tensor<2x32xf32>, tensor<4x32xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @qlinear_act_zero_point_range(%x: tensor<2x32xf32>, %p: tensor<4x32xi8>, %s: tensor<4x1xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'lowbit.qlinear' op act_zero_point 8 is outside the signed 4-bit range}}
+  %0 = lowbit.qlinear %x, %p scales %s {in_features = 32 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>, act_qconfig = #lowbit.qconfig<bits = 4, granularity = tensor, symmetric = false>, act_scale = 0.5 : f32, act_zero_point = 8 : i64} : (tensor<2x32xf32>, tensor<4x32xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @linear_act_scale_negative(%x: tensor<2x32xf32>, %w: tensor<4x32xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'lowbit.linear' op act_scale must be finite and positive; got -1.000000e+00}}
+  %0 = lowbit.linear %x, %w {act_qconfig = #lowbit.qconfig<bits = 8, granularity = tensor>, act_scale = -1.0 : f32} : (tensor<2x32xf32>, tensor<4x32xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
