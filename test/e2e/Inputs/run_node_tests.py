@@ -1,8 +1,8 @@
 """Compiles ONNX backend node tests with lowbit and checks their outputs.
 
-    run_node_tests.py --bin BUILD/bin --work DIR [--data DIR] TEST...
+    run_node_tests.py --work DIR [--bin BUILD/bin] [--data DIR] TEST...
 
-For each TEST (a directory name under --data), imports model.onnx through
+The tools are taken from --bin, else from PATH. For each TEST (a directory name under --data), imports model.onnx through
 lowbit-compile, freezing the integer/bool inputs the importer names as
 shape-determining to the test's own values (as scripts/node_test_sweep.py
 does), runs the library with lowbit-run on test_data_set_0's other inputs
@@ -85,7 +85,7 @@ def check(args, test):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bin", required=True)
+    parser.add_argument("--bin", default="")
     parser.add_argument("--work", required=True)
     parser.add_argument("--data", default=DEFAULT_DATA)
     parser.add_argument("--int-atol", type=int, default=0)
