@@ -17,3 +17,8 @@ with open(os.path.join(out, "axes.pb"), "wb") as f:
     f.write(numpy_helper.from_array(np.array([0], dtype=np.int64), "other").SerializeToString())
 with open(os.path.join(out, "truncated.npy"), "wb") as f:
     f.write(open(os.path.join(out, "shape.npy"), "rb").read()[:-4])
+# A header whose shape multiplies past 2^64: refused, not wrapped around.
+header = b"{'descr': '<i8', 'fortran_order': False, 'shape': (4294967296, 4294967296, 16), }"
+header += b" " * (63 - len(header) % 64) + b"\n"
+with open(os.path.join(out, "huge.npy"), "wb") as f:
+    f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + b"\0" * 8)
