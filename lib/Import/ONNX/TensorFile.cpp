@@ -114,17 +114,21 @@ bool parseNpy(const std::string &bytes, onnx::TensorProto &tensor,
       return true;
     if (dim.size() > 12 || tensor.dims_size() >= static_cast<int>(kMaxRank))
       return false;
-    int64_t d = std::stoll(dim);
-    tensor.add_dims(d);
-    count *= static_cast<uint64_t>(d);
+    constexpr uint64_t kMaxCount = uint64_t(1) << 40;
+    uint64_t d = std::stoull(dim);
     dim.clear();
-    return count <= (uint64_t(1) << 40);
+    // Checked before multiplying: no overflow.
+    if (d != 0 && count > kMaxCount / d)
+      return false;
+    tensor.add_dims(static_cast<int64_t>(d));
+    count *= d;
+    return true;
   };
   for (size_t i = open + 1; i < close; ++i) {
     char c = header[i];
     if (std::isdigit(static_cast<unsigned char>(c)))
       dim += c;
-    else if (c == ',' ) {
+    else if (c == ',') {
       if (!flushDim()) {
         error = ".npy shape is too large";
         return false;

@@ -97,7 +97,7 @@ FailureOr<Activation> parseActivation(NodeImporter &node, StringRef name) {
                           << "' is not supported (Sigmoid, Tanh, Relu)";
 }
 
-/// Input i as [dirs, ...] of `shape`, or null when absent.
+/// Fails unless input i, when present, has `shape` and X's element type.
 LogicalResult checkShape(NodeImporter &node, int i, ArrayRef<int64_t> shape,
                          StringRef what) {
   if (!node.hasInput(i))

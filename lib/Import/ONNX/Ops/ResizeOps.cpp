@@ -142,10 +142,21 @@ AxisTaps computeTaps(const ResizeParams &p, int64_t inSize, int64_t outSize,
       for (double &c : coeffs)
         c /= sum;
     }
+    if (p.mode == Mode::Nearest) {
+      // One tap: the neighbour whose coefficient is 1.
+      int64_t k = coeffs[0] != 0 ? 0 : 1;
+      axis.index.push_back(std::clamp<int64_t>(idx[k], 0, inSize - 1));
+      axis.weight.push_back(1);
+      continue;
+    }
     for (int64_t k = 0; k < n; ++k) {
       axis.index.push_back(std::clamp<int64_t>(idx[k], 0, inSize - 1));
       axis.weight.push_back(coeffs[k]);
     }
+  }
+  if (p.mode == Mode::Nearest) {
+    axis.taps = 1;
+    return axis;
   }
   // Drop taps whose weight is zero at every position (nearest keeps one).
   SmallVector<int64_t> kept;
