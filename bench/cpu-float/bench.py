@@ -52,8 +52,11 @@ def ort_session(path, threads):
 
 
 def compile_model(compiler, onnx_path, so_path, shapes):
-    if os.path.exists(so_path) and os.path.getmtime(so_path) > max(
-            os.path.getmtime(onnx_path), os.path.getmtime(compiler)):
+    """Compiles unless an up-to-date library exists (or, with no compiler
+    on this machine, any library: libraries compiled elsewhere)."""
+    if os.path.exists(so_path) and (not os.path.exists(compiler) or
+                                    os.path.getmtime(so_path) > max(
+            os.path.getmtime(onnx_path), os.path.getmtime(compiler))):
         return
     cmd = [compiler, onnx_path, "-o", so_path, "--quiet"]
     for name, dims in shapes.items():

@@ -39,7 +39,7 @@ constexpr int64_t kAccumulatorVectors = 16;
 constexpr int64_t kMaxColumnVectors = 8;
 /// Ops with fewer points in their iteration space run on one thread: the
 /// start of a parallel region would cost more than it saves.
-constexpr int64_t kMinParallelWork = int64_t(1) << 17;
+constexpr int64_t kMinParallelWork = int64_t(1) << 20;
 /// Larger ops are not vectorized whole (they would unroll into thousands of
 /// vector operations); they must be tiled first.
 constexpr int64_t kMaxVectorElements = 4096;

@@ -146,23 +146,35 @@ func.func @wide_tiles(%a: tensor<16x64xf32>, %b: tensor<64x256xf32>, %c: tensor<
 
 // -----
 
-// Enough work (2^17 points or more) for threads: an scf.forall over the
+// Enough work (2^20 points or more) for threads: an scf.forall over the
 // outermost parallel loop with at least 4 register tiles (rows, 8 at a
 // time), register tiles inside; a matrix-vector product shares its columns.
+// An elementwise op of 2^14 points stays serial.
 // CHECK-LABEL: func.func @parallel
 // CHECK: scf.forall (%{{.+}}) = (0) to (64) step (8) shared_outs
 // CHECK:   scf.for
 // CHECK:     scf.for
 // CHECK:       vector.contract {{.*}} into vector<8x32xf32>
 // CHECK:   tensor.parallel_insert_slice {{.*}} into %{{.+}}[%{{.+}}, 0] [8, 256] [1, 1]
-// CHECK: scf.forall (%{{.+}}) = (0) to (2048) step (128) shared_outs
+// CHECK: scf.forall (%{{.+}}) = (0) to (4096) step (128) shared_outs
 // CHECK:   vector.contract {{.*}} into vector<1x128xf32>
 // CHECK:   tensor.parallel_insert_slice {{.*}} [1, 128] [1, 1]
+// CHECK-NOT: scf.forall
+// CHECK: math.exp %{{.+}} : vector<1x16xf32>
+// CHECK-NOT: scf.forall
+// CHECK: return
 // SERIAL-LABEL: func.func @parallel
 // SERIAL-NOT: scf.forall
 func.func @parallel(%a: tensor<64x64xf32>, %b: tensor<64x256xf32>, %c: tensor<64x256xf32>,
-                    %x: tensor<1x128xf32>, %w: tensor<128x2048xf32>, %y: tensor<1x2048xf32>) -> (tensor<64x256xf32>, tensor<1x2048xf32>) {
+                    %x: tensor<1x256xf32>, %w: tensor<256x4096xf32>, %y: tensor<1x4096xf32>) -> (tensor<64x256xf32>, tensor<1x4096xf32>, tensor<64x256xf32>) {
   %0 = linalg.matmul ins(%a, %b : tensor<64x64xf32>, tensor<64x256xf32>) outs(%c : tensor<64x256xf32>) -> tensor<64x256xf32>
-  %1 = linalg.matmul ins(%x, %w : tensor<1x128xf32>, tensor<128x2048xf32>) outs(%y : tensor<1x2048xf32>) -> tensor<1x2048xf32>
-  return %0, %1 : tensor<64x256xf32>, tensor<1x2048xf32>
+  %1 = linalg.matmul ins(%x, %w : tensor<1x256xf32>, tensor<256x4096xf32>) outs(%y : tensor<1x4096xf32>) -> tensor<1x4096xf32>
+  %e = tensor.empty() : tensor<64x256xf32>
+  %2 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+         ins(%c : tensor<64x256xf32>) outs(%e : tensor<64x256xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %3 = math.exp %in : f32
+    linalg.yield %3 : f32
+  } -> tensor<64x256xf32>
+  return %0, %1, %2 : tensor<64x256xf32>, tensor<1x4096xf32>, tensor<64x256xf32>
 }

@@ -83,7 +83,7 @@ def TileAndVectorizePass
     reduction loop on tensors (loop-invariant subset hoisting) and is carried
     in registers.
 
-    With `parallel`, ops with enough work (at least 2^17 points in their
+    With `parallel`, ops with enough work (at least 2^20 points in their
     iteration space) are first tiled with an `scf.forall` along one parallel
     loop (the outermost one with at least 4 register tiles, else the one with
     the most), one register tile per iteration; the pipeline turns these
