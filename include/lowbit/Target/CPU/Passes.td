@@ -76,10 +76,10 @@ def TileAndVectorizePass
     `vector.contract`s. Ops that cannot be vectorized stay scalar and become
     loops later.
 
-    A contraction's register tile holds up to 16 vectors of accumulators:
-    8 rows by 2 vectors, or fewer rows by more vectors (1 row by 8 vectors
-    for a matrix-vector product), so that enough independent FMA chains hide
-    the FMA latency. The accumulator tile is then hoisted out of the
+    A contraction's register tile holds 8 vectors of accumulators: 8 rows
+    by 1 vector, or fewer rows by more vectors (1 row by 8 vectors for a
+    matrix-vector product), so that enough independent FMA chains hide the
+    FMA latency. The accumulator tile is then hoisted out of the
     reduction loop on tensors (loop-invariant subset hoisting) and is carried
     in registers.
 
