@@ -27,18 +27,21 @@ from lowbit_ctypes import Model  # noqa: E402
 
 
 def median_seconds(fn, warmup, repeat, min_seconds=0.0):
-    """Median time of `fn`: `repeat` runs at least, more while the total is
-    under `min_seconds` (short runs are noisy on a shared machine)."""
+    """Median wall time and median process CPU time of `fn`: `repeat` runs at
+    least, more while the total is under `min_seconds` (short runs are noisy
+    on a shared machine). At one thread the CPU time is the latency the run
+    would have on an idle core; at more threads it sums all threads."""
     for _ in range(warmup):
         fn()
-    times = []
+    times, cpu_times = [], []
     start = time.perf_counter()
     while len(times) < repeat or (time.perf_counter() - start < min_seconds
                                   and len(times) < 50 * repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
+        cpu_times.append(time.process_time() - c0)
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return statistics.median(times), statistics.median(cpu_times)
 
 
 def ort_session(path, threads):
@@ -52,8 +55,11 @@ def ort_session(path, threads):
 
 
 def compile_model(compiler, onnx_path, so_path, shapes):
-    if os.path.exists(so_path) and os.path.getmtime(so_path) > max(
-            os.path.getmtime(onnx_path), os.path.getmtime(compiler)):
+    """Compiles unless an up-to-date library exists (or, with no compiler
+    on this machine, any library: libraries compiled elsewhere)."""
+    if os.path.exists(so_path) and (not os.path.exists(compiler) or
+                                    os.path.getmtime(so_path) > max(
+            os.path.getmtime(onnx_path), os.path.getmtime(compiler))):
         return
     cmd = [compiler, onnx_path, "-o", so_path, "--quiet"]
     for name, dims in shapes.items():
@@ -105,7 +111,8 @@ def check_close(name, lowbit_outs, ort_outs, rtol=1e-3, atol=1e-3):
 
 
 def time_pair(name, onnx_path, so_path, feeds, threads, args):
-    """(lowbit seconds, ORT seconds) at `threads` threads, outputs checked."""
+    """((wall, cpu) of lowbit, (wall, cpu) of ORT, whether lowbit took the
+    thread count) at `threads` threads, outputs checked."""
     lowbit = Model(so_path)
     threaded = lowbit.set_num_threads(threads)
     prepared = lowbit.prepare(feeds)
@@ -131,19 +138,21 @@ def parse_model_spec(text):
 
 
 def bench_models(args):
-    print("| model | threads | lowbit ms | ORT ms | lowbit / ORT |")
-    print("|---|---|---|---|---|")
+    print("| model | threads | lowbit ms | ORT ms | lowbit / ORT | lowbit CPU ms | ORT CPU ms | CPU ratio |")
+    print("|---|---|---|---|---|---|---|---|")
     for spec in args.model:
         name, path, shapes = parse_model_spec(spec)
         so_path = os.path.join(args.work, name + ".so")
         compile_model(args.compile, path, so_path, shapes)
         feeds = make_feeds(onnx.load(path), shapes)
         for threads in args.threads:
-            lowbit_s, ort_s, threaded = time_pair(name, path, so_path, feeds,
-                                                  threads, args)
+            (lowbit_s, lowbit_cpu), (ort_s, ort_cpu), threaded = time_pair(
+                name, path, so_path, feeds, threads, args)
             note = "" if threaded or threads == 1 else " (lowbit: 1 thread)"
             print(f"| {name} | {threads}{note} | {lowbit_s * 1e3:.3f} | "
-                  f"{ort_s * 1e3:.3f} | {lowbit_s / ort_s:.2f} |", flush=True)
+                  f"{ort_s * 1e3:.3f} | {lowbit_s / ort_s:.2f} | "
+                  f"{lowbit_cpu * 1e3:.3f} | {ort_cpu * 1e3:.3f} | "
+                  f"{lowbit_cpu / max(ort_cpu, 1e-9):.2f} |", flush=True)
 
 
 def matmul_model(path, m, n, k):
@@ -161,8 +170,8 @@ def matmul_model(path, m, n, k):
 
 
 def bench_matmul(args):
-    print("| M | N = K | threads | lowbit GFLOP/s | ORT GFLOP/s | lowbit / ORT time |")
-    print("|---|---|---|---|---|---|")
+    print("| M | N = K | threads | lowbit GFLOP/s | ORT GFLOP/s | lowbit / ORT time | lowbit GFLOP/s per CPU s | ORT GFLOP/s per CPU s |")
+    print("|---|---|---|---|---|---|---|---|")
     for nk in args.sizes:
         for m in args.rows:
             name = f"matmul_{m}x{nk}x{nk}"
@@ -175,13 +184,14 @@ def bench_matmul(args):
                 (m, nk)).astype(np.float32)}
             flops = 2.0 * m * nk * nk
             for threads in args.threads:
-                lowbit_s, ort_s, threaded = time_pair(name, path, so_path,
-                                                      feeds, threads, args)
+                (lowbit_s, lowbit_cpu), (ort_s, ort_cpu), threaded = \
+                    time_pair(name, path, so_path, feeds, threads, args)
                 note = "" if threaded or threads == 1 else " (lowbit: 1 thread)"
                 print(f"| {m} | {nk} | {threads}{note} | "
                       f"{flops / lowbit_s / 1e9:.1f} | "
-                      f"{flops / ort_s / 1e9:.1f} | {lowbit_s / ort_s:.2f} |",
-                      flush=True)
+                      f"{flops / ort_s / 1e9:.1f} | {lowbit_s / ort_s:.2f} | "
+                      f"{flops / max(lowbit_cpu, 1e-9) / 1e9:.1f} | "
+                      f"{flops / max(ort_cpu, 1e-9) / 1e9:.1f} |", flush=True)
 
 
 def main():

@@ -27,7 +27,7 @@
 #define MAX_THREADS 256
 #define MAX_TASK_ARGS 8
 /* Polls of a waiting thread before it yields or sleeps. */
-#define SPIN_POLLS 20000
+#define SPIN_POLLS 4000
 
 typedef void (*microtask)(int32_t *gtid, int32_t *btid, ...);
 
@@ -130,9 +130,13 @@ static int wait_for_region(uint64_t seen) {
   return !atomic_load(&stopping);
 }
 
+/* The generation each worker was created in: a worker that starts running
+ * only after its first region was announced must still take part in it. */
+static uint64_t created_in[MAX_THREADS + 1];
+
 static void *worker_main(void *argument) {
   int32_t number = (int32_t)(intptr_t)argument;
-  uint64_t seen = atomic_load(&generation);
+  uint64_t seen = created_in[number];
   while (wait_for_region(seen)) {
     seen = atomic_load_explicit(&generation, memory_order_acquire);
     if (number < region.team_size)
@@ -145,6 +149,7 @@ static void *worker_main(void *argument) {
 /* Starts workers until `count` exist (the forking thread is number 0). */
 static int ensure_workers(int count) {
   while (num_workers < count) {
+    created_in[num_workers + 1] = atomic_load(&generation);
     if (pthread_create(&workers[num_workers], NULL, worker_main,
                        (void *)(intptr_t)(num_workers + 1)) != 0)
       break;

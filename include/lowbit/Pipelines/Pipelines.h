@@ -37,8 +37,15 @@ struct CPUPipelineOptions
       llvm::cl::init(true)};
   Option<bool> parallel{
       *this, "parallel",
-      llvm::cl::desc("Run the outer loops of large ops on the runtime's "
-                     "threads (OpenMP regions)"),
+      llvm::cl::desc("Run the outer loops of large ops on the model "
+                     "runtime's threads as OpenMP regions (off: serial "
+                     "loops, e.g. for code run by a JIT)"),
+      llvm::cl::init(true)};
+  Option<bool> runtimeAllocator{
+      *this, "runtime-allocator",
+      llvm::cl::desc("Allocate intermediate buffers through the model "
+                     "runtime, which reuses them across runs (off: malloc "
+                     "and free, e.g. for code run by a JIT)"),
       llvm::cl::init(true)};
   Option<unsigned> vectorBytes{
       *this, "vector-bytes",

@@ -131,6 +131,13 @@ int main(void) {
   lowbit_context_destroy(ctx);
   lowbit_context_destroy(NULL);
 
+  printf("threads %lld\n", (long long)lowbit_get_num_threads());
+  printf("set_num_threads(0): %s\n",
+         lowbit_status_string(lowbit_set_num_threads(0)));
+  status = lowbit_set_num_threads(3);
+  printf("set_num_threads(3): %s, now %lld\n", lowbit_status_string(status),
+         (long long)lowbit_get_num_threads());
+
   pthread_t threads[4];
   int seeds[4] = {1, 2, 3, 4};
   for (int t = 0; t < 4; ++t)

@@ -1,8 +1,7 @@
 // RUN: lowbit-opt %s --pass-pipeline='builtin.module(func.func(lowbit-cpu-tile-and-vectorize,canonicalize))' --split-input-file | FileCheck %s
 // RUN: lowbit-opt %s --pass-pipeline='builtin.module(func.func(lowbit-cpu-tile-and-vectorize{parallel=false},canonicalize))' --split-input-file | FileCheck %s --check-prefix=SERIAL
 
-// A register tile of 8 rows by 16 lanes (48 columns: 32 does not divide
-// them), one step of K at a time: each step is an outer product accumulated
+// A register tile of 8 rows by 16 lanes, one step of K at a time: each step is an outer product accumulated
 // into the tile, which is read before the K loop, carried through it as a
 // vector and written once after it.
 // CHECK-LABEL: func.func @matmul
@@ -68,7 +67,7 @@ func.func @row_sum(%x: tensor<4x64xf32>, %acc: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 // A 2-D convolution becomes an im2col copy ([C * kh * kw, oh * ow]) and a
-// product tiled like a matmul: 8 output channels by 32 output positions.
+// product tiled like a matmul: 8 output channels by 16 output positions.
 // CHECK-DAG: #[[IM2COL:.+]] = affine_map<(d0, d1, d2) -> (d0, d1 floordiv 9, d2 floordiv 16 + (d1 mod 9) floordiv 3, d2 mod 16 + d1 mod 3)>
 // CHECK-LABEL: func.func @conv2d
 // CHECK: %[[FILTER:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2, 3]] : tensor<8x4x3x3xf32> into tensor<8x36xf32>
@@ -76,8 +75,8 @@ func.func @row_sum(%x: tensor<4x64xf32>, %acc: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK: scf.for
 // CHECK:   scf.for
 // CHECK:     %[[W:.+]] = vector.transfer_read %[[FILTER]]{{.*}} : tensor<8x36xf32>, vector<8x1xf32>
-// CHECK:     %[[X:.+]] = vector.transfer_read %[[COLUMNS]]{{.*}} : tensor<1x36x128xf32>, vector<1x1x32xf32>
-// CHECK:     vector.contract {{.*}} %[[W]], %[[X]], %{{.+}} : vector<8x1xf32>, vector<1x1x32xf32> into vector<1x8x32xf32>
+// CHECK:     %[[X:.+]] = vector.transfer_read %[[COLUMNS]]{{.*}} : tensor<1x36x128xf32>, vector<1x1x16xf32>
+// CHECK:     vector.contract {{.*}} %[[W]], %[[X]], %{{.+}} : vector<8x1xf32>, vector<1x1x16xf32> into vector<1x8x16xf32>
 // CHECK-NOT: linalg.conv
 func.func @conv2d(%x: tensor<1x4x10x18xf32>, %w: tensor<8x4x3x3xf32>, %acc: tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32> {
   %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
@@ -172,37 +171,52 @@ func.func @compare_inside(%x: tensor<3x40xf32>) -> tensor<3x40xf32> {
 
 // -----
 
-// With 8 rows, two vectors of columns (16 accumulators); with one row (a
-// matrix-vector product), eight vectors side by side.
+// 8 accumulator vectors: with 8 rows one vector of columns, with 2 rows
+// four, with one row (a matrix-vector product) eight side by side.
 // CHECK-LABEL: func.func @wide_tiles
-// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
 // CHECK: vector.contract {{.*}} : vector<1x1xf32>, vector<1x128xf32> into vector<1x128xf32>
+// CHECK: vector.contract {{.*}} : vector<2x1xf32>, vector<1x64xf32> into vector<2x64xf32>
 func.func @wide_tiles(%a: tensor<16x64xf32>, %b: tensor<64x256xf32>, %c: tensor<16x256xf32>,
-                      %x: tensor<1x64xf32>, %y: tensor<1x256xf32>) -> (tensor<16x256xf32>, tensor<1x256xf32>) {
+                      %x: tensor<1x64xf32>, %y: tensor<1x256xf32>,
+                      %p: tensor<2x64xf32>, %q: tensor<2x256xf32>) -> (tensor<16x256xf32>, tensor<1x256xf32>, tensor<2x256xf32>) {
   %0 = linalg.matmul ins(%a, %b : tensor<16x64xf32>, tensor<64x256xf32>) outs(%c : tensor<16x256xf32>) -> tensor<16x256xf32>
   %1 = linalg.matmul ins(%x, %b : tensor<1x64xf32>, tensor<64x256xf32>) outs(%y : tensor<1x256xf32>) -> tensor<1x256xf32>
-  return %0, %1 : tensor<16x256xf32>, tensor<1x256xf32>
+  %2 = linalg.matmul ins(%p, %b : tensor<2x64xf32>, tensor<64x256xf32>) outs(%q : tensor<2x256xf32>) -> tensor<2x256xf32>
+  return %0, %1, %2 : tensor<16x256xf32>, tensor<1x256xf32>, tensor<2x256xf32>
 }
 
 // -----
 
-// Enough work (2^17 points or more) for threads: an scf.forall over the
+// Enough work (2^20 points or more) for threads: an scf.forall over the
 // outermost parallel loop with at least 4 register tiles (rows, 8 at a
 // time), register tiles inside; a matrix-vector product shares its columns.
+// An elementwise op of 2^14 points stays serial.
 // CHECK-LABEL: func.func @parallel
 // CHECK: scf.forall (%{{.+}}) = (0) to (64) step (8) shared_outs
 // CHECK:   scf.for
 // CHECK:     scf.for
-// CHECK:       vector.contract {{.*}} into vector<8x32xf32>
+// CHECK:       vector.contract {{.*}} into vector<8x16xf32>
 // CHECK:   tensor.parallel_insert_slice {{.*}} into %{{.+}}[%{{.+}}, 0] [8, 256] [1, 1]
-// CHECK: scf.forall (%{{.+}}) = (0) to (2048) step (128) shared_outs
+// CHECK: scf.forall (%{{.+}}) = (0) to (4096) step (128) shared_outs
 // CHECK:   vector.contract {{.*}} into vector<1x128xf32>
 // CHECK:   tensor.parallel_insert_slice {{.*}} [1, 128] [1, 1]
+// CHECK-NOT: scf.forall
+// CHECK: math.exp %{{.+}} : vector<1x16xf32>
+// CHECK-NOT: scf.forall
+// CHECK: return
 // SERIAL-LABEL: func.func @parallel
 // SERIAL-NOT: scf.forall
 func.func @parallel(%a: tensor<64x64xf32>, %b: tensor<64x256xf32>, %c: tensor<64x256xf32>,
-                    %x: tensor<1x128xf32>, %w: tensor<128x2048xf32>, %y: tensor<1x2048xf32>) -> (tensor<64x256xf32>, tensor<1x2048xf32>) {
+                    %x: tensor<1x256xf32>, %w: tensor<256x4096xf32>, %y: tensor<1x4096xf32>) -> (tensor<64x256xf32>, tensor<1x4096xf32>, tensor<64x256xf32>) {
   %0 = linalg.matmul ins(%a, %b : tensor<64x64xf32>, tensor<64x256xf32>) outs(%c : tensor<64x256xf32>) -> tensor<64x256xf32>
-  %1 = linalg.matmul ins(%x, %w : tensor<1x128xf32>, tensor<128x2048xf32>) outs(%y : tensor<1x2048xf32>) -> tensor<1x2048xf32>
-  return %0, %1 : tensor<64x256xf32>, tensor<1x2048xf32>
+  %1 = linalg.matmul ins(%x, %w : tensor<1x256xf32>, tensor<256x4096xf32>) outs(%y : tensor<1x4096xf32>) -> tensor<1x4096xf32>
+  %e = tensor.empty() : tensor<64x256xf32>
+  %2 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+         ins(%c : tensor<64x256xf32>) outs(%e : tensor<64x256xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %3 = math.exp %in : f32
+    linalg.yield %3 : f32
+  } -> tensor<64x256xf32>
+  return %0, %1, %2 : tensor<64x256xf32>, tensor<1x4096xf32>, tensor<64x256xf32>
 }

@@ -78,14 +78,14 @@ def TileAndVectorizePass
     boolean is a byte in memory, but a vector of `i1` is stored as packed
     bits.
 
-    A contraction's register tile holds up to 16 vectors of accumulators:
-    8 rows by 2 vectors, or fewer rows by more vectors (1 row by 8 vectors
-    for a matrix-vector product), so that enough independent FMA chains hide
-    the FMA latency. The accumulator tile is then hoisted out of the
+    A contraction's register tile holds 8 vectors of accumulators: 8 rows
+    by 1 vector, or fewer rows by more vectors (1 row by 8 vectors for a
+    matrix-vector product), so that enough independent FMA chains hide the
+    FMA latency. The accumulator tile is then hoisted out of the
     reduction loop on tensors (loop-invariant subset hoisting) and is carried
     in registers.
 
-    With `parallel`, ops with enough work (at least 2^17 points in their
+    With `parallel`, ops with enough work (at least 2^20 points in their
     iteration space) are first tiled with an `scf.forall` along one parallel
     loop (the outermost one with at least 4 register tiles, else the one with
     the most), one register tile per iteration; the pipeline turns these
