@@ -211,12 +211,10 @@ void *mgpuModuleLoad(void *data, size_t size) {
   CUmodule module = NULL;
   CUresult result = cu.ModuleLoadData(&module, data);
   if (result != CUDA_SUCCESS) {
-    char detail[LOWBIT_ERROR_CAPACITY - 64];
-    describe(result, detail, sizeof(detail), "cuModuleLoadData");
-    snprintf(load_error, sizeof(load_error),
-             "cannot load the model's GPU kernels (compiled for another GPU "
-             "architecture?): %s",
-             detail);
+    /* "... (compiled for another GPU?)" after the driver's words. */
+    describe(result, load_error, sizeof(load_error) - 48,
+             "cuModuleLoadData, loading the model's GPU kernels");
+    strcat(load_error, " (compiled for another GPU?)");
     return NULL;
   }
   return module;

@@ -19,12 +19,14 @@ struct GemvShape {
   /// The bias element type, or null.
   mlir::Type biasType;
 
-  /// Output rows per warp (x reused from registers across them).
-  int64_t rowsPerWarp() const { return m <= 8 ? 8 : 4; }
+  /// Output rows per warp: x is reused from registers across them, but
+  /// rows x M accumulators must leave registers for the rest (measured with
+  /// ptxas -v: 8 rows spill from M = 8 on).
+  int64_t rowsPerWarp() const { return m <= 2 ? 8 : m <= 4 ? 4 : 2; }
   /// Warps of a block, splitting K between them.
   static constexpr int64_t kWarpsPerBlock = 4;
   /// K covered by one warp-wide step: 32 lanes x 16 bytes x 2 codes.
-  static constexpr int64_t kStepK = 512;
+  static constexpr int64_t kStepK = 1024;
 
   /// Whether the kernel handles this shape (else the op is left alone).
   bool supported() const {
