@@ -73,7 +73,7 @@ def bench_gemv(path):
     m, n, k, g = map(int, re.match(r"gemv_w4_m(\d+)_n(\d+)_k(\d+)_g(\d+)",
                                    name).groups())
     kernel = cp.RawModule(path=path).get_function(name)
-    rows = 8 if m <= 2 else 4 if m <= 4 else 2
+    rows = 8 if m <= 8 else 4
     weight_bytes = n * k // 2 + n * (k // g) * 4
     copies = max(2, -(-ROTATE_BYTES // weight_bytes))
     rng = cp.random.default_rng(0)

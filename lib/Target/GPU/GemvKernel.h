@@ -19,10 +19,11 @@ struct GemvShape {
   /// The bias element type, or null.
   mlir::Type biasType;
 
-  /// Output rows per warp: x is reused from registers across them, but
-  /// rows x M accumulators must leave registers for the rest (measured with
-  /// ptxas -v: 8 rows spill from M = 8 on).
-  int64_t rowsPerWarp() const { return m <= 2 ? 8 : m <= 4 ? 4 : 2; }
+  /// Output rows per warp; x is reused from registers across them. Fewer
+  /// rows at larger M avoid register spills (ptxas -v: 8 rows x M = 8 spill)
+  /// but were slower on an H100 (x is then re-read from L1 for every 2-4
+  /// rows), see bench/results/gpu.md.
+  int64_t rowsPerWarp() const { return m <= 8 ? 8 : 4; }
   /// Warps of a block, splitting K between them.
   static constexpr int64_t kWarpsPerBlock = 4;
   /// K covered by one warp-wide step: 32 lanes x 16 bytes x 2 codes.

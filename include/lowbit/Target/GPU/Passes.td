@@ -64,9 +64,9 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     tensor program, so bufferization then handles it like any other op.
 
     The kernel needs K to be a multiple of 1024, the group size a multiple of
-    32 and N a multiple of the rows one warp computes (8 for M <= 2, 4 for
-    M <= 4, else 2); other `qlinear`s are left alone. One block of 4 warps
-    computes those output channels for every row of x: each lane loads 16 bytes of packed
+    32 and N a multiple of the rows one warp computes (8, or 4 when M > 8);
+    other `qlinear`s are left alone. One block of 4 warps computes those
+    output channels for every row of x: each lane loads 16 bytes of packed
     codes per row with one 128-bit load, dequantizes them in registers and
     accumulates in f32; the warps split K and their partial sums meet
     through warp shuffles and shared memory.
