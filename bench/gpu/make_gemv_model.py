@@ -1,14 +1,22 @@
 """Writes a model (MLIR) that is one lowbit.qlinear with 4-bit weights.
 
     make_gemv_model.py M N K GROUP OUT.mlir [--zero-points] [--bias]
-                       [--f16-scales]
+                       [--f16-scales] [--constants WEIGHTS.npz]
 
 The packed codes, scales, zero points and bias are inputs of the model
 (x, packed, scales[, zero_points][, bias], in that order), so one small
-library serves any weights of that shape (and stays small).
+library serves any weights of that shape (and stays small). With
+--constants, random packed codes and f32 scales are written to WEIGHTS.npz
+and put into the model as constants instead, as in a quantized model.
 """
 
 import argparse
+
+import numpy as np
+
+
+def dense(array, mlir_type):
+    return f'dense<"0x{array.tobytes().hex().upper()}"> : {mlir_type}'
 
 
 def main():
@@ -19,6 +27,7 @@ def main():
     p.add_argument("--zero-points", action="store_true")
     p.add_argument("--bias", action="store_true")
     p.add_argument("--f16-scales", action="store_true")
+    p.add_argument("--constants")
     a = p.parse_args()
     m, n, k, g = a.m, a.n, a.k, a.k // a.group
     st = "f16" if a.f16_scales else "f32"
@@ -38,8 +47,18 @@ def main():
     symmetric = "" if not a.zero_points else ", symmetric = false"
     qconfig = (f"#lowbit.qconfig<bits = 4, granularity = group, "
                f"group_size = {a.group}{symmetric}>")
+    body = ""
+    if a.constants:
+        rng = np.random.default_rng(7)
+        packed = rng.integers(0, 256, (n, k // 2), dtype=np.uint8).view(np.int8)
+        scales = rng.uniform(0.005, 0.02, (n, g)).astype(np.float32)
+        np.savez(a.constants, packed=packed, scales=scales)
+        args = args[:1]
+        body = (f"  %p = arith.constant {dense(packed, types[1])}\n"
+                f"  %s = arith.constant {dense(scales, types[2])}\n")
     text = (
         f"func.func @main({', '.join(args)}) -> tensor<{m}x{n}xf32> {{\n"
+        + body +
         f"  %y = lowbit.qlinear {operands} {{in_features = {k} : i64, "
         f"weight_qconfig = {qconfig}}} : ({', '.join(types)}) -> "
         f"tensor<{m}x{n}xf32>\n"

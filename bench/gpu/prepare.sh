@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 py=${PYTHON:-$src/.venv/bin/python}
 compile() { "$build/bin/lowbit-compile" --quiet --target cuda --gpu-chip "$chip" "$@"; }
-rm -rf "$out" && mkdir -p "$out/models" "$out/gemv" "$out/cubin"
+rm -rf "$out" && mkdir -p "$out/models" "$out/gemv" "$out/cubin" "$out/resident"
 
 # Float models of the end-to-end tests, with onnxruntime's outputs.
 for name in matmul-add gemm conv-import layer-norm-import integers; do
@@ -48,6 +48,13 @@ done <<'LIST'
 3 4096 4096 128 --zero-points --bias --f16-scales
 2 1024 2048 2048 --bias
 LIST
+
+# A W4A16 linear as a quantized model holds it: weights are constants (which
+# the runtime uploads once), x is the only input.
+"$py" "$here/make_gemv_model.py" 1 4096 4096 128 "$out/resident/m1_n4096_k4096.mlir" \
+      --constants "$out/resident/m1_n4096_k4096.npz"
+compile "$out/resident/m1_n4096_k4096.mlir" -o "$out/resident/m1_n4096_k4096.so"
+rm "$out/resident/m1_n4096_k4096.mlir"
 
 # The GEMV kernels alone, for timing: batch 1..16 on three layer shapes.
 for m in 1 2 4 8 16; do

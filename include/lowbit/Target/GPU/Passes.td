@@ -41,14 +41,22 @@ def DeviceBuffersPass : Pass<"lowbit-gpu-device-buffers", "mlir::ModuleOp"> {
       function returns (the pipeline runs no deallocation pass, so buffers
       allocated in regions of host code are an error; `memref.dealloc`s are
       dropped);
-    * constants (`memref.get_global`) are copied into device buffers at
-      entry (every run; caching them on the device is still to come).
+    * constants (`memref.get_global`, the weights) become calls of the CUDA
+      runtime's `__lowbit_cuda_constant_<type>`, which uploads each constant
+      at its first use and returns the same device copy in every later run
+      (kept until the process ends).
 
     Any other memory access left in host code (a load, a store, a linalg op
     that was not mapped to the GPU) would read device memory from the host:
     it is reported as an error naming the op.
   }];
-  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::LLVM::LLVMDialect"
+  ];
 }
 
 def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
