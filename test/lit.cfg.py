@@ -51,3 +51,15 @@ except (OSError, subprocess.SubprocessError):
 # The ONNX backend node tests (Debian's libonnx-testdata).
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-node-tests")
+
+# GPU tests: compiling cubins needs ptxas (on PATH or in /usr/local/cuda,
+# where the NVVM target looks); running them needs a CUDA driver.
+import shutil
+if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
+    config.available_features.add("ptxas")
+try:
+    import ctypes
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass

@@ -16,10 +16,31 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
 
 using namespace mlir;
 
 namespace {
+
+/// The CUDA toolkit that ptxas and libdevice (for math functions) come
+/// from: the one given, else the one whose ptxas is on PATH, else
+/// $CUDA_HOME, else /usr/local/cuda; empty when there is none.
+std::string findCUDAToolkit(const std::string &given) {
+  if (!given.empty())
+    return given;
+  if (auto ptxas = llvm::sys::findProgramByName("ptxas"))
+    return llvm::sys::path::parent_path(llvm::sys::path::parent_path(*ptxas))
+        .str();
+  if (std::optional<std::string> home = llvm::sys::Process::GetEnv("CUDA_HOME"))
+    if (llvm::sys::fs::exists(*home + "/bin/ptxas"))
+      return *home;
+  if (llvm::sys::fs::exists("/usr/local/cuda/bin/ptxas"))
+    return "/usr/local/cuda";
+  return "";
+}
 
 void addCleanup(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
@@ -97,7 +118,7 @@ void lowbit::buildGPULLVMPhase(OpPassManager &pm,
   pm.addPass(createGpuToLLVMConversionPass());
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = options.format;
-  binary.toolkitPath = options.cudaPath;
+  binary.toolkitPath = findCUDAToolkit(options.cudaPath);
   pm.addPass(createGpuModuleToBinaryPass(binary));
   pm.addPass(createConvertMathToLLVMPass());
   addCleanup(pm);

@@ -325,8 +325,10 @@ int compile(const char *argv0) {
           llvm::sys::fs::createTemporaryFile("lowbit-model", "o", objectPath))
     return fail("cannot create a temporary object file: " + ec.message());
   llvm::FileRemover removeObject(objectPath);
-  progress("emit object code for " + llvm::sys::getHostCPUName());
-  if (failed(lowbit::cpu::emitHostObject(*module, objectPath)))
+  progress("emit object code for " +
+           (cuda ? llvm::StringRef("the host (portable)")
+                 : llvm::sys::getHostCPUName()));
+  if (failed(lowbit::cpu::emitHostObject(*module, objectPath, cuda)))
     return 1;
 
   progress("link " + outputPath);

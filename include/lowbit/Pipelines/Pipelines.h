@@ -149,8 +149,9 @@ struct GPUPipelineOptions
       llvm::cl::init("bin")};
   Option<std::string> cudaPath{
       *this, "cuda-path",
-      llvm::cl::desc("The CUDA toolkit (ptxas, libdevice); empty: PATH for "
-                     "ptxas, then /usr/local/cuda"),
+      llvm::cl::desc("The CUDA toolkit (ptxas, libdevice); empty: the one "
+                     "whose ptxas is on PATH, else $CUDA_HOME, else "
+                     "/usr/local/cuda"),
       llvm::cl::init("")};
   Option<int64_t> threadsPerBlock{
       *this, "threads-per-block",

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The few driver API types used here (cuda.h is not needed to build). */
@@ -59,6 +60,8 @@ static struct {
   CUresult (*EventCreate)(CUevent *, unsigned);
   CUresult (*EventRecord)(CUevent, CUstream);
   CUresult (*EventDestroy)(CUevent);
+  CUresult (*MemAlloc)(CUdeviceptr *, size_t);
+  CUresult (*MemcpyHtoD)(CUdeviceptr, const void *, size_t);
 } cu;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -116,6 +119,8 @@ static void load_driver(void) {
       {(void **)&cu.EventCreate, "cuEventCreate"},
       {(void **)&cu.EventRecord, "cuEventRecord"},
       {(void **)&cu.EventDestroy, "cuEventDestroy_v2"},
+      {(void **)&cu.MemAlloc, "cuMemAlloc_v2"},
+      {(void **)&cu.MemcpyHtoD, "cuMemcpyHtoD_v2"},
   };
   for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); ++i) {
     *symbols[i].slot = dlsym(library, symbols[i].name);
@@ -211,12 +216,10 @@ void *mgpuModuleLoad(void *data, size_t size) {
   CUmodule module = NULL;
   CUresult result = cu.ModuleLoadData(&module, data);
   if (result != CUDA_SUCCESS) {
-    char detail[LOWBIT_ERROR_CAPACITY - 64];
-    describe(result, detail, sizeof(detail), "cuModuleLoadData");
-    snprintf(load_error, sizeof(load_error),
-             "cannot load the model's GPU kernels (compiled for another GPU "
-             "architecture?): %s",
-             detail);
+    /* "... (compiled for another GPU?)" after the driver's words. */
+    describe(result, load_error, sizeof(load_error) - 48,
+             "cuModuleLoadData, loading the model's GPU kernels");
+    strcat(load_error, " (compiled for another GPU?)");
     return NULL;
   }
   return module;
@@ -342,3 +345,75 @@ void mgpuMemset32(void *dst, unsigned value, size_t count, void *stream) {
                           (CUstream)stream),
         "cuMemsetD32Async");
 }
+
+/*===- Constants (weights) resident on the device ------------------------===*/
+
+/* A 1-D memref descriptor as MLIR passes it to C (`llvm.emit_c_interface`). */
+typedef struct {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t size;
+  int64_t stride;
+} lowbit_memref_1d;
+
+/* Device copies of the model's constants, keyed by their host address: the
+ * constants of a loaded library never move or change. Kept until the process
+ * ends (a library unloaded and loaded again uploads anew). */
+typedef struct resident {
+  const void *host;
+  CUdeviceptr device;
+  struct resident *next;
+} resident;
+static resident *residents;
+static pthread_mutex_t residents_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void resident_constant(lowbit_memref_1d *result,
+                              const lowbit_memref_1d *host,
+                              int64_t element_bytes) {
+  *result = *host;
+  result->allocated = result->aligned = NULL;
+  result->offset = 0;
+  if (!may_run())
+    return;
+  const void *data = (const char *)host->aligned + host->offset * element_bytes;
+  size_t bytes = (size_t)(host->size * element_bytes);
+  pthread_mutex_lock(&residents_lock);
+  resident *entry = residents;
+  while (entry && entry->host != data)
+    entry = entry->next;
+  if (!entry) {
+    CUdeviceptr device = 0;
+    if (check(cu.MemAlloc(&device, bytes ? bytes : 1), "cuMemAlloc") &&
+        check(cu.MemcpyHtoD(device, data, bytes), "cuMemcpyHtoD")) {
+      entry = malloc(sizeof(resident));
+      if (entry) {
+        entry->host = data;
+        entry->device = device;
+        entry->next = residents;
+        residents = entry;
+      } else {
+        fail_run("out of host memory");
+      }
+    }
+  }
+  pthread_mutex_unlock(&residents_lock);
+  if (entry)
+    result->allocated = result->aligned = (void *)(uintptr_t)entry->device;
+}
+
+#define LOWBIT_RESIDENT_CONSTANT(suffix)                                      \
+  void _mlir_ciface___lowbit_cuda_constant_##suffix(                          \
+      lowbit_memref_1d *result, lowbit_memref_1d *host,                       \
+      int64_t element_bytes) {                                                \
+    resident_constant(result, host, element_bytes);                           \
+  }
+LOWBIT_RESIDENT_CONSTANT(f32)
+LOWBIT_RESIDENT_CONSTANT(f16)
+LOWBIT_RESIDENT_CONSTANT(bf16)
+LOWBIT_RESIDENT_CONSTANT(f64)
+LOWBIT_RESIDENT_CONSTANT(i1)
+LOWBIT_RESIDENT_CONSTANT(i8)
+LOWBIT_RESIDENT_CONSTANT(i16)
+LOWBIT_RESIDENT_CONSTANT(i32)
+LOWBIT_RESIDENT_CONSTANT(i64)

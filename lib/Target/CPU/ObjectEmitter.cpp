@@ -23,7 +23,7 @@ using namespace mlir;
 namespace {
 
 std::unique_ptr<llvm::TargetMachine>
-createHostTargetMachine(std::string &error) {
+createHostTargetMachine(std::string &error, bool portable) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
@@ -32,10 +32,13 @@ createHostTargetMachine(std::string &error) {
   if (!target)
     return nullptr;
   llvm::SubtargetFeatures features;
-  for (const auto &feature : llvm::sys::getHostCPUFeatures())
-    features.AddFeature(feature.first(), feature.second);
+  if (!portable)
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      features.AddFeature(feature.first(), feature.second);
+  std::string cpu = portable ? (triple.isX86() ? "x86-64" : "generic")
+                             : llvm::sys::getHostCPUName().str();
   return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features.getString(),
+      triple, cpu, features.getString(),
       llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));
 }
@@ -51,7 +54,8 @@ void hideDefinitions(llvm::Module &module) {
 } // namespace
 
 LogicalResult lowbit::cpu::emitHostObject(ModuleOp module,
-                                          llvm::StringRef path) {
+                                          llvm::StringRef path,
+                                          bool portable) {
   MLIRContext *context = module.getContext();
   registerBuiltinDialectTranslation(*context);
   registerLLVMDialectTranslation(*context);
@@ -64,7 +68,7 @@ LogicalResult lowbit::cpu::emitHostObject(ModuleOp module,
     return emitError(module.getLoc(), "cannot translate the module to LLVM IR");
 
   std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine(error);
+  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine(error, portable);
   if (!machine)
     return emitError(module.getLoc())
            << "no code generator for the host: " << error;

@@ -4,6 +4,7 @@
 
 #include "lowbit/Target/CPU/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace lowbit::gpu {
@@ -58,6 +59,80 @@ Value allocDevice(OpBuilder &b, Location loc, MemRefType type,
 void copy(OpBuilder &b, Location loc, Value dst, Value src) {
   mlir::gpu::MemcpyOp::create(b, loc, /*asyncToken=*/Type(), ValueRange{}, dst,
                               src);
+}
+
+/// The runtime function that returns the device copy of a constant,
+/// uploaded at its first use (one per element type: the signature names it).
+FailureOr<func::FuncOp> constantFunction(ModuleOp module, Type elementType,
+                                         Location loc) {
+  std::string name = "__lowbit_cuda_constant_";
+  if (elementType.isF32())
+    name += "f32";
+  else if (elementType.isF16())
+    name += "f16";
+  else if (elementType.isBF16())
+    name += "bf16";
+  else if (elementType.isF64())
+    name += "f64";
+  else if (elementType.isSignlessInteger(1))
+    name += "i1";
+  else if (elementType.isSignlessInteger(8))
+    name += "i8";
+  else if (elementType.isSignlessInteger(16))
+    name += "i16";
+  else if (elementType.isSignlessInteger(32))
+    name += "i32";
+  else if (elementType.isSignlessInteger(64))
+    name += "i64";
+  else
+    return emitError(loc) << "constants of element type " << elementType
+                          << " cannot be put on the GPU yet";
+  if (auto func = module.lookupSymbol<func::FuncOp>(name))
+    return func;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  auto flat = MemRefType::get({ShapedType::kDynamic}, elementType);
+  auto func = func::FuncOp::create(
+      b, loc, name,
+      b.getFunctionType({flat, b.getI64Type()}, {flat}));
+  func.setPrivate();
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), b.getUnitAttr());
+  return func;
+}
+
+/// `global` as a device buffer that the runtime uploads once per process
+/// and keeps: a call with the constant viewed as 1-D, the result viewed in
+/// the constant's shape.
+FailureOr<Value> residentConstant(ModuleOp module, OpBuilder &b, Location loc,
+                                  memref::GetGlobalOp global) {
+  MemRefType type = global.getType();
+  FailureOr<func::FuncOp> func =
+      constantFunction(module, type.getElementType(), loc);
+  if (failed(func))
+    return failure();
+  auto flat = MemRefType::get({ShapedType::kDynamic}, type.getElementType());
+  Value count = arith::ConstantIndexOp::create(b, loc, type.getNumElements());
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  Value host = memref::ReinterpretCastOp::create(
+      b, loc, flat, global.getResult(), zero, ArrayRef<OpFoldResult>{count},
+      ArrayRef<OpFoldResult>{one});
+  int64_t bytes = (type.getElementTypeBitWidth() + 7) / 8;
+  Value elementBytes =
+      arith::ConstantIntOp::create(b, loc, b.getI64Type(), bytes);
+  Value device =
+      func::CallOp::create(b, loc, *func, ValueRange{host, elementBytes})
+          .getResult(0);
+  SmallVector<OpFoldResult> sizes, strides;
+  int64_t stride = 1;
+  for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+    strides.push_back(b.getIndexAttr(stride));
+    stride *= type.getDimSize(d);
+  }
+  std::reverse(strides.begin(), strides.end());
+  for (int64_t d : type.getShape())
+    sizes.push_back(b.getIndexAttr(d));
+  return memref::ReinterpretCastOp::create(b, loc, type, device, zero, sizes,
+                                           strides)
+      .getResult();
 }
 
 struct DeviceBuffersPass
@@ -145,11 +220,16 @@ struct DeviceBuffersPass
           return WalkResult::interrupt();
         }
         OpBuilder here(op->getBlock(), std::next(op->getIterator()));
-        Value device = allocDevice(here, op->getLoc(), global.getType(), {});
-        global.getResult().replaceAllUsesExcept(device,
-                                                device.getDefiningOp());
-        copy(here, op->getLoc(), device, global.getResult());
-        freeAtExit.push_back(device);
+        FailureOr<Value> device =
+            residentConstant(module, here, global.getLoc(), global);
+        if (failed(device))
+          return WalkResult::interrupt();
+        Operation *hostView = device->getDefiningOp<memref::ReinterpretCastOp>()
+                                  .getSource()
+                                  .getDefiningOp<func::CallOp>()
+                                  .getOperand(0)
+                                  .getDefiningOp();
+        global.getResult().replaceAllUsesExcept(*device, hostView);
       }
       return WalkResult::advance();
     });

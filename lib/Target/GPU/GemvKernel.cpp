@@ -2,7 +2,7 @@
 //
 // One block computes rowsPerWarp() output channels for all M rows of x; its
 // four warps split K (split-K) and meet in shared memory at the end. In one
-// step a warp covers 512 values of K: each lane loads 16 bytes (32 codes)
+// step a warp covers 1024 values of K: each lane loads 16 bytes (32 codes)
 // of each of its rows with one 128-bit load, so a warp reads 512 contiguous
 // bytes of a row. Codes are turned into floats in registers without a
 // conversion instruction: (code | 0x4B000000) read as f32 is 2^23 + code,
@@ -16,7 +16,7 @@
 #include "GemvKernel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -148,9 +148,11 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
           Value weight = arith::MulFOp::create(
               b, loc, arith::SubFOp::create(b, loc, biased, offset[r]),
               scale[r]);
+          // The LLVM intrinsic, not math.fma: that one becomes a libdevice
+          // call, and the kernel needs no libdevice.
           for (int64_t m = 0; m < M; ++m)
             acc[r * M + m] =
-                math::FmaOp::create(b, loc, xs[m][t], weight, acc[r * M + m]);
+                LLVM::FMAOp::create(b, loc, xs[m][t], weight, acc[r * M + m]);
         }
       }
     }

@@ -19,12 +19,15 @@ struct GemvShape {
   /// The bias element type, or null.
   mlir::Type biasType;
 
-  /// Output rows per warp (x reused from registers across them).
+  /// Output rows per warp; x is reused from registers across them. Fewer
+  /// rows at larger M avoid register spills (ptxas -v: 8 rows x M = 8 spill)
+  /// but were slower on an H100 (x is then re-read from L1 for every 2-4
+  /// rows), see bench/results/gpu.md.
   int64_t rowsPerWarp() const { return m <= 8 ? 8 : 4; }
   /// Warps of a block, splitting K between them.
   static constexpr int64_t kWarpsPerBlock = 4;
   /// K covered by one warp-wide step: 32 lanes x 16 bytes x 2 codes.
-  static constexpr int64_t kStepK = 512;
+  static constexpr int64_t kStepK = 1024;
 
   /// Whether the kernel handles this shape (else the op is left alone).
   bool supported() const {

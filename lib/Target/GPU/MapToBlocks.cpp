@@ -33,10 +33,34 @@ struct MapToBlocksPass
   void runOnOperation() override {
     if (threadsPerBlock < 1 || threadsPerBlock > 1024) {
       getOperation().emitError()
-          << "threads-per-block must be in [1, 1024], got " << threadsPerBlock;
+          << "threads-per-block must be in [1, 1024], got "
+          << static_cast<int64_t>(threadsPerBlock);
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
+    // Block sizes are chosen before collapsing, while the bounds are still
+    // constants: a block no larger than the loop (in whole warps).
+    SmallVector<int64_t> tiles;
+    for (scf::ParallelOp loop : outermostParallelLoops(getOperation())) {
+      int64_t trips = 1;
+      for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
+                                           loop.getUpperBound(),
+                                           loop.getStep())) {
+        std::optional<int64_t> l = getConstantIntValue(lb);
+        std::optional<int64_t> u = getConstantIntValue(ub);
+        std::optional<int64_t> s = getConstantIntValue(step);
+        if (!l || !u || !s || *s <= 0 || trips > (int64_t(1) << 40)) {
+          trips = -1;
+          break;
+        }
+        trips *= std::max<int64_t>(0, (*u - *l + *s - 1) / *s);
+      }
+      int64_t tile = threadsPerBlock;
+      if (trips >= 0)
+        tile = std::min<int64_t>(
+            tile, std::max<int64_t>(32, (trips + 31) / 32 * 32));
+      tiles.push_back(tile);
+    }
     for (scf::ParallelOp loop : outermostParallelLoops(getOperation())) {
       unsigned rank = loop.getNumLoops();
       if (rank < 2)
@@ -46,16 +70,8 @@ struct MapToBlocksPass
       rewriter.setInsertionPoint(loop);
       collapseParallelLoops(rewriter, loop, {all});
     }
-    for (scf::ParallelOp loop : outermostParallelLoops(getOperation())) {
-      // A block no larger than the loop (in whole warps) when it is short.
-      int64_t tile = threadsPerBlock;
-      std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound()[0]);
-      std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound()[0]);
-      std::optional<int64_t> step = getConstantIntValue(loop.getStep()[0]);
-      if (lb && ub && step && *step > 0) {
-        int64_t trips = (*ub - *lb + *step - 1) / *step;
-        tile = std::min<int64_t>(tile, std::max<int64_t>(32, (trips + 31) / 32 * 32));
-      }
+    for (auto [loop, tile] :
+         llvm::zip(outermostParallelLoops(getOperation()), tiles)) {
       scf::tileParallelLoop(loop, {tile}, /*noMinMaxBounds=*/true);
     }
   }

@@ -14,8 +14,11 @@ namespace lowbit::cpu {
 /// defines (a model library exports only the runtime's C interface),
 /// optimizes at -O3 for the host CPU and its features, and writes a
 /// position-independent object file to `path`. Reports failures as
-/// diagnostics on the module.
-mlir::LogicalResult emitHostObject(mlir::ModuleOp module, llvm::StringRef path);
+/// diagnostics on the module. With `portable`, code is for the baseline
+/// of the host's architecture instead (GPU models, whose host code only
+/// launches kernels, then run on any machine of that architecture).
+mlir::LogicalResult emitHostObject(mlir::ModuleOp module, llvm::StringRef path,
+                                   bool portable = false);
 
 /// Links `objectPath` and the whole runtime archive into the shared library
 /// `outputPath` with the system compiler driver (`cc`, or `driver` when

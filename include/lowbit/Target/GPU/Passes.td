@@ -41,14 +41,22 @@ def DeviceBuffersPass : Pass<"lowbit-gpu-device-buffers", "mlir::ModuleOp"> {
       function returns (the pipeline runs no deallocation pass, so buffers
       allocated in regions of host code are an error; `memref.dealloc`s are
       dropped);
-    * constants (`memref.get_global`) are copied into device buffers at
-      entry (every run; caching them on the device is still to come).
+    * constants (`memref.get_global`, the weights) become calls of the CUDA
+      runtime's `__lowbit_cuda_constant_<type>`, which uploads each constant
+      at its first use and returns the same device copy in every later run
+      (kept until the process ends).
 
     Any other memory access left in host code (a load, a store, a linalg op
     that was not mapped to the GPU) would read device memory from the host:
     it is reported as an error naming the op.
   }];
-  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::LLVM::LLVMDialect"
+  ];
 }
 
 def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
@@ -63,9 +71,9 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     `bufferization.to_buffer` / `to_tensor` connect to the surrounding
     tensor program, so bufferization then handles it like any other op.
 
-    The kernel needs K to be a multiple of 512, the group size a multiple of
+    The kernel needs K to be a multiple of 1024, the group size a multiple of
     32 and N a multiple of the rows one warp computes (8, or 4 when M > 8);
-    other `qlinear`s are left alone. One block of 4 warps computes 8 (4)
+    other `qlinear`s are left alone. One block of 4 warps computes those
     output channels for every row of x: each lane loads 16 bytes of packed
     codes per row with one 128-bit load, dequantizes them in registers and
     accumulates in f32; the warps split K and their partial sums meet
@@ -75,7 +83,7 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     "::mlir::gpu::GPUDialect",
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::arith::ArithDialect",
-    "::mlir::math::MathDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",

@@ -1,0 +1,173 @@
+"""Times lowbit's generated W4A16 GEMV kernels against cuBLAS fp16.
+
+    bench_gemv.py ARTIFACT_DIR
+
+Loads each cubin that prepare.sh extracted from lowbit's output, launches
+the kernel on GPU buffers (cupy), checks its result against a float64
+product of the dequantized weights, and times it the way BENCHMARKING.md
+asks: weights cycled through > 256 MiB of copies so every call reads HBM,
+calls captured in a CUDA graph, median over replays. The reference is
+torch.nn.functional.linear in fp16 (cuBLAS) on the same shapes, timed the
+same way in the same run. Prints one markdown table row per shape.
+"""
+
+import glob
+import os
+import re
+import statistics
+import sys
+
+import cupy as cp
+import numpy as np
+import torch
+
+ROTATE_BYTES = 320 << 20
+REPLAYS = 15
+
+
+def descriptor(array):
+    """A memref descriptor's kernel arguments: pointers, offset, sizes,
+    strides (in elements)."""
+    strides = [s // array.itemsize for s in array.strides]
+    return [array, array, np.int64(0)] + [np.int64(d) for d in array.shape] + \
+        [np.int64(s) for s in strides]
+
+
+def time_graph(launch_all, calls, stream_kind):
+    """Median microseconds per call of a graph that makes `calls` calls."""
+    if stream_kind == "cupy":
+        stream = cp.cuda.Stream(non_blocking=True)
+        with stream:
+            launch_all()  # warm-up, outside the graph
+            stream.begin_capture()
+            launch_all()
+            graph = stream.end_capture()
+        times = []
+        for _ in range(REPLAYS + 2):
+            start, end = cp.cuda.Event(), cp.cuda.Event()
+            start.record(stream)
+            graph.launch(stream)
+            end.record(stream)
+            end.synchronize()
+            times.append(cp.cuda.get_elapsed_time(start, end))
+    else:
+        launch_all()
+        torch.cuda.synchronize()
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            launch_all()
+        times = []
+        for _ in range(REPLAYS + 2):
+            start = torch.cuda.Event(enable_timing=True)
+            end = torch.cuda.Event(enable_timing=True)
+            start.record()
+            graph.replay()
+            end.record()
+            end.synchronize()
+            times.append(start.elapsed_time(end))
+    return statistics.median(times[2:]) * 1e3 / calls
+
+
+def bench_gemv(path):
+    name = os.path.basename(path)[:-len(".cubin")]
+    m, n, k, g = map(int, re.match(r"gemv_w4_m(\d+)_n(\d+)_k(\d+)_g(\d+)",
+                                   name).groups())
+    kernel = cp.RawModule(path=path).get_function(name)
+    rows = 8 if m <= 8 else 4
+    weight_bytes = n * k // 2 + n * (k // g) * 4
+    copies = max(2, -(-ROTATE_BYTES // weight_bytes))
+    rng = cp.random.default_rng(0)
+    packed = [rng.integers(0, 256, (n, k // 2), dtype=cp.uint8).view(cp.int8)
+              for _ in range(copies)]
+    scales = [rng.uniform(0.005, 0.02, (n, k // g), dtype=cp.float64)
+              .astype(cp.float32) for _ in range(copies)]
+    x = rng.standard_normal((m, k), dtype=cp.float32)
+    y = cp.zeros((m, n), cp.float32)
+
+    def launch(i):
+        args = descriptor(x) + descriptor(packed[i]) + descriptor(scales[i]) + \
+            descriptor(y)
+        kernel((n // rows,), (128,), args)
+
+    launch(0)
+    cp.cuda.runtime.deviceSynchronize()
+    # Check against float64: codes low nibble first, zero point 8.
+    p = packed[0].view(cp.uint8)
+    codes = cp.stack([p & 15, p >> 4], axis=-1).reshape(n, k).astype(cp.float64)
+    w = cp.repeat(scales[0].astype(cp.float64), g, axis=1) * (codes - 8)
+    want = x.astype(cp.float64) @ w.T
+    bound = cp.abs(x.astype(cp.float64)) @ cp.abs(w).T
+    rel = float(cp.max(cp.abs(y - want) / bound))
+    del codes, w, want, bound
+
+    calls = copies * 4
+    ours = time_graph(lambda: [launch(i % copies) for i in range(calls)],
+                      calls, "cupy")
+    del packed, scales
+
+    # cuBLAS fp16 on the same shape.
+    wt = [torch.randn(n, k, device="cuda", dtype=torch.float16)
+          for _ in range(max(2, -(-ROTATE_BYTES // (n * k * 2))))]
+    xt = torch.randn(m, k, device="cuda", dtype=torch.float16)
+    tcalls = len(wt) * 4
+    theirs = time_graph(
+        lambda: [torch.nn.functional.linear(xt, wt[i % len(wt)])
+                 for i in range(tcalls)], tcalls, "torch")
+    del wt
+    torch.cuda.empty_cache()
+    moved = weight_bytes + m * k * 4 + m * n * 4
+    return (m, n, k, ours, theirs, moved / ours / 1e3, rel)
+
+
+def bench_float(path):
+    kernel = cp.RawModule(path=path).get_function("main_kernel")
+    rng = cp.random.default_rng(1)
+    copies = max(2, -(-ROTATE_BYTES // (4096 * 4096 * 4)))
+    ws = [rng.standard_normal((4096, 4096), dtype=cp.float32)
+          for _ in range(copies)]
+    x = rng.standard_normal((1, 4096), dtype=cp.float32)
+    y = cp.zeros((1, 4096), cp.float32)
+
+    def launch(i):
+        args = [np.int64(256), np.int64(4096)] + descriptor(x) + \
+            descriptor(ws[i]) + descriptor(y) + [np.int64(0), np.int64(1)]
+        kernel((16,), (256,), args)
+
+    launch(0)
+    cp.cuda.runtime.deviceSynchronize()
+    want = x.astype(cp.float64) @ ws[0].astype(cp.float64)
+    scale = cp.abs(x.astype(cp.float64)) @ cp.abs(ws[0].astype(cp.float64))
+    rel = float(cp.max(cp.abs(y - want) / scale))
+    calls = copies * 2
+    ours = time_graph(lambda: [launch(i % copies) for i in range(calls)],
+                      calls, "cupy")
+    del ws
+    cp.get_default_memory_pool().free_all_blocks()
+    return ours, rel
+
+
+def main():
+    root = sys.argv[1]
+    print(f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}, "
+          f"cupy {cp.__version__}")
+    print()
+    print("| M | N x K | lowbit W4A16 us | cuBLAS fp16 us | speedup | "
+          "lowbit GB/s | max err / sum|x*w| |")
+    print("|---|---|---|---|---|---|---|")
+    paths = sorted(glob.glob(os.path.join(root, "cubin", "gemv_*.cubin")),
+                   key=lambda p: tuple(map(int, re.findall(r"\d+", p)[-4:-1])))
+    for path in paths:
+        m, n, k, ours, theirs, gbs, rel = bench_gemv(path)
+        print(f"| {m} | {n} x {k} | {ours:.1f} | {theirs:.1f} | "
+              f"{theirs / ours:.2f}x | {gbs:.0f} | {rel:.2g} |", flush=True)
+        cp.get_default_memory_pool().free_all_blocks()
+    print()
+    float_path = os.path.join(root, "cubin", "float_matmul_m1_n4096_k4096.cubin")
+    if os.path.exists(float_path):
+        us, rel = bench_float(float_path)
+        print(f"float path, 1 x 4096 x 4096 f32 product kernel: {us:.1f} us "
+              f"(max err / sum|x*w| {rel:.2g})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Checks and times lowbit's GPU output on this machine's GPU (needs an NVIDIA
+# driver, python3 with numpy, cupy and torch; no lowbit build).
+#
+#   bench/gpu/run.sh ARTIFACT_DIR       (made by bench/gpu/prepare.sh)
+set -uo pipefail
+dir=$1
+py=${PYTHON:-python3}
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+date -u
+status=0
+echo "== model libraries through the C ABI"
+PYTHONUNBUFFERED=1 "$py" "$dir/check_models.py" "$dir" || status=1
+echo "== generated GEMV kernels vs cuBLAS fp16"
+PYTHONUNBUFFERED=1 "$py" "$dir/bench_gemv.py" "$dir" || status=1
+exit $status

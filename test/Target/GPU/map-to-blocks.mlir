@@ -1,0 +1,60 @@
+// RUN: lowbit-opt %s --lowbit-gpu-map-to-blocks -split-input-file | FileCheck %s
+// RUN: lowbit-opt %s --pass-pipeline="builtin.module(func.func(lowbit-gpu-map-to-blocks,gpu-map-parallel-loops),convert-parallel-loops-to-gpu,canonicalize)" -split-input-file | FileCheck %s --check-prefix=LAUNCH
+// RUN: not lowbit-opt %s --lowbit-gpu-map-to-blocks=threads-per-block=2048 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: error: threads-per-block must be in [1, 1024], got 2048
+
+// A 2-D loop becomes one loop over 4 * 300 = 1200 indices, tiled by 256
+// with a bounds check; the original indices are recovered by div/rem.
+// CHECK-LABEL: func.func @collapse_and_tile
+// CHECK: %[[N0:.*]] = arith.muli %{{.*}}, %{{.*}} : index
+// CHECK: %[[N:.*]] = arith.muli %[[N0]], %{{.*}} : index
+// CHECK: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: %[[STEP:.*]] = arith.muli %{{.*}}, %[[C256]] : index
+// CHECK: scf.parallel (%[[B:.*]]) = (%{{.*}}) to (%[[N]]) step (%[[STEP]])
+// CHECK:   scf.parallel (%[[T:.*]]) = (%{{.*}}) to (%[[STEP]])
+// CHECK:     arith.cmpi ult, %{{.*}}, %[[N]] : index
+// CHECK:     scf.if
+// CHECK:       arith.remsi
+// CHECK:       arith.divsi
+// CHECK:       memref.load
+// CHECK:       memref.store
+// CHECK-NOT: scf.parallel
+// Mapped and converted as in the GPU pipeline: 5 blocks of 256 threads.
+// LAUNCH-LABEL: func.func @collapse_and_tile
+// LAUNCH-DAG: %[[C5:.*]] = arith.constant 5 : index
+// LAUNCH-DAG: %[[C256:.*]] = arith.constant 256 : index
+// LAUNCH: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C5]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C256]],
+func.func @collapse_and_tile(%a: memref<4x300xf32>, %b: memref<4x300xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c300 = arith.constant 300 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c300) step (%c1, %c1) {
+    %v = memref.load %a[%i, %j] : memref<4x300xf32>
+    memref.store %v, %b[%i, %j] : memref<4x300xf32>
+  }
+  return
+}
+
+// -----
+
+// A short loop gets a block of whole warps no larger than it.
+// CHECK-LABEL: func.func @short_loop
+// CHECK: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: %[[STEP:.*]] = arith.muli %{{.*}}, %[[C64]] : index
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}}) step (%[[STEP]])
+// CHECK:   scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[STEP]])
+// LAUNCH-LABEL: func.func @short_loop
+// LAUNCH: %[[C64:.*]] = arith.constant 64 : index
+// LAUNCH: gpu.launch {{.*}} threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C64]],
+func.func @short_loop(%a: memref<40xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c40 = arith.constant 40 : index
+  %f = arith.constant 1.0 : f32
+  scf.parallel (%i) = (%c0) to (%c40) step (%c1) {
+    memref.store %f, %a[%i] : memref<40xf32>
+  }
+  return
+}
