@@ -78,6 +78,28 @@ int64_t elementsPerVector(Type elementType, unsigned vectorBytes) {
   return std::max<int64_t>(1, int64_t(vectorBytes) * 8 / bits);
 }
 
+/// The column loop (the output's innermost) of a contraction with more
+/// columns than rows: its weights are the larger operand, so column strips
+/// go outermost. Each strip of weights then stays in cache while every row
+/// block passes over it, instead of all the weights streaming from memory
+/// once per row block.
+std::optional<unsigned> wideColumnLoop(linalg::LinalgOp op) {
+  if (!linalg::isaContractionOpInterface(op) || op.getNumDpsInits() != 1)
+    return std::nullopt;
+  AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  unsigned rank = output.getNumResults();
+  if (rank < 2)
+    return std::nullopt;
+  auto column = dyn_cast<AffineDimExpr>(output.getResult(rank - 1));
+  auto row = dyn_cast<AffineDimExpr>(output.getResult(rank - 2));
+  if (!column || !row)
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges[column.getPosition()] <= ranges[row.getPosition()])
+    return std::nullopt;
+  return column.getPosition();
+}
+
 /// Tile sizes (0: untiled) for an op that is not a convolution.
 std::optional<SmallVector<int64_t>> planTiles(linalg::LinalgOp op,
                                               unsigned vectorBytes) {
@@ -311,17 +333,28 @@ struct TileAndVectorizePass
           return;
       }
     }
-    FailureOr<scf::SCFTilingResult> tiled =
-        tileWith(rewriter, op, *sizes, scf::SCFTilingOptions::LoopType::ForOp);
+    SmallVector<int64_t> order;
+    if (std::optional<unsigned> columns = wideColumnLoop(op);
+        columns && (*sizes)[*columns] != 0) {
+      order.push_back(*columns);
+      for (unsigned loop = 0; loop < sizes->size(); ++loop)
+        if (loop != *columns)
+          order.push_back(loop);
+    }
+    FailureOr<scf::SCFTilingResult> tiled = tileWith(
+        rewriter, op, *sizes, scf::SCFTilingOptions::LoopType::ForOp, order);
     if (succeeded(tiled))
       rewriter.replaceOp(op, tiled->replacements);
   }
 
   FailureOr<scf::SCFTilingResult>
   tileWith(IRRewriter &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> sizes,
-           scf::SCFTilingOptions::LoopType type) {
+           scf::SCFTilingOptions::LoopType type,
+           ArrayRef<int64_t> order = {}) {
     scf::SCFTilingOptions options;
     options.setLoopType(type);
+    if (!order.empty())
+      options.setInterchange(order);
     options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
     rewriter.setInsertionPoint(op);
     return scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()),
@@ -339,6 +372,12 @@ struct TileAndVectorizePass
       work *= range;
     if (work < kMinParallelWork)
       return std::nullopt;
+    // Threads share the weights' column strips when those are the larger
+    // operand, for the same reason as the loop order above.
+    if (std::optional<unsigned> columns = wideColumnLoop(op);
+        columns && sizes[*columns] != 0 &&
+        ranges[*columns] / sizes[*columns] >= 4)
+      return columns;
     SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
     std::optional<unsigned> best;
     int64_t bestTiles = 1;

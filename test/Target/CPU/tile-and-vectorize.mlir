@@ -1,15 +1,17 @@
 // RUN: lowbit-opt %s --pass-pipeline='builtin.module(func.func(lowbit-cpu-tile-and-vectorize,canonicalize))' --split-input-file | FileCheck %s
 // RUN: lowbit-opt %s --pass-pipeline='builtin.module(func.func(lowbit-cpu-tile-and-vectorize{parallel=false},canonicalize))' --split-input-file | FileCheck %s --check-prefix=SERIAL
 
-// A register tile of 8 rows by 16 lanes, one step of K at a time: each step is an outer product accumulated
-// into the tile, which is read before the K loop, carried through it as a
-// vector and written once after it.
+// A register tile of 8 rows by 16 lanes, one step of K at a time: each step
+// is an outer product accumulated into the tile, which is read before the K
+// loop, carried through it as a vector and written once after it. With more
+// columns than rows, column strips are the outer loop (each strip of the
+// weights stays in cache while all row blocks pass over it).
 // CHECK-LABEL: func.func @matmul
 // CHECK-DAG: %[[C8:.+]] = arith.constant 8 : index
 // CHECK-DAG: %[[C16:.+]] = arith.constant 16 : index
 // CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
-// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C8]]
-// CHECK:   scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C16]]
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C16]]
+// CHECK:   scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C8]]
 // CHECK:     %[[INIT:.+]] = vector.transfer_read {{.*}} : tensor<32x48xf32>, vector<8x16xf32>
 // CHECK:     %[[SUM:.+]] = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C1]] iter_args(%[[ACC:.+]] = %[[INIT]]) -> (vector<8x16xf32>)
 // CHECK:       %[[A:.+]] = vector.transfer_read {{.*}} : tensor<32x64xf32>, vector<8x1xf32>
@@ -189,18 +191,22 @@ func.func @wide_tiles(%a: tensor<16x64xf32>, %b: tensor<64x256xf32>, %c: tensor<
 // -----
 
 // Enough work (2^20 points or more) for threads: an scf.forall over the
-// outermost parallel loop with at least 4 register tiles (rows, 8 at a
-// time), register tiles inside; a matrix-vector product shares its columns.
+// outermost parallel loop with at least 4 register tiles, register tiles
+// inside; products with more columns than rows (matrix-vector products too)
+// share column strips, others rows.
 // An elementwise op of 2^14 points stays serial.
 // CHECK-LABEL: func.func @parallel
-// CHECK: scf.forall (%{{.+}}) = (0) to (64) step (8) shared_outs
+// CHECK: scf.forall (%{{.+}}) = (0) to (256) step (16) shared_outs
 // CHECK:   scf.for
 // CHECK:     scf.for
 // CHECK:       vector.contract {{.*}} into vector<8x16xf32>
-// CHECK:   tensor.parallel_insert_slice {{.*}} into %{{.+}}[%{{.+}}, 0] [8, 256] [1, 1]
+// CHECK:   tensor.parallel_insert_slice {{.*}} into %{{.+}}[0, %{{.+}}] [64, 16] [1, 1]
 // CHECK: scf.forall (%{{.+}}) = (0) to (4096) step (128) shared_outs
 // CHECK:   vector.contract {{.*}} into vector<1x128xf32>
 // CHECK:   tensor.parallel_insert_slice {{.*}} [1, 128] [1, 1]
+// CHECK: scf.forall (%{{.+}}) = (0) to (256) step (8) shared_outs
+// CHECK:   vector.contract {{.*}} into vector<8x16xf32>
+// CHECK:   tensor.parallel_insert_slice {{.*}} into %{{.+}}[%{{.+}}, 0] [8, 64] [1, 1]
 // CHECK-NOT: scf.forall
 // CHECK: math.exp %{{.+}} : vector<1x16xf32>
 // CHECK-NOT: scf.forall
@@ -208,9 +214,11 @@ func.func @wide_tiles(%a: tensor<16x64xf32>, %b: tensor<64x256xf32>, %c: tensor<
 // SERIAL-LABEL: func.func @parallel
 // SERIAL-NOT: scf.forall
 func.func @parallel(%a: tensor<64x64xf32>, %b: tensor<64x256xf32>, %c: tensor<64x256xf32>,
-                    %x: tensor<1x256xf32>, %w: tensor<256x4096xf32>, %y: tensor<1x4096xf32>) -> (tensor<64x256xf32>, tensor<1x4096xf32>, tensor<64x256xf32>) {
+                    %x: tensor<1x256xf32>, %w: tensor<256x4096xf32>, %y: tensor<1x4096xf32>,
+                    %t: tensor<256x64xf32>, %u: tensor<64x64xf32>, %v: tensor<256x64xf32>) -> (tensor<64x256xf32>, tensor<1x4096xf32>, tensor<64x256xf32>, tensor<256x64xf32>) {
   %0 = linalg.matmul ins(%a, %b : tensor<64x64xf32>, tensor<64x256xf32>) outs(%c : tensor<64x256xf32>) -> tensor<64x256xf32>
   %1 = linalg.matmul ins(%x, %w : tensor<1x256xf32>, tensor<256x4096xf32>) outs(%y : tensor<1x4096xf32>) -> tensor<1x4096xf32>
+  %tall = linalg.matmul ins(%t, %u : tensor<256x64xf32>, tensor<64x64xf32>) outs(%v : tensor<256x64xf32>) -> tensor<256x64xf32>
   %e = tensor.empty() : tensor<64x256xf32>
   %2 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
          ins(%c : tensor<64x256xf32>) outs(%e : tensor<64x256xf32>) {
@@ -218,5 +226,5 @@ func.func @parallel(%a: tensor<64x64xf32>, %b: tensor<64x256xf32>, %c: tensor<64
     %3 = math.exp %in : f32
     linalg.yield %3 : f32
   } -> tensor<64x256xf32>
-  return %0, %1, %2 : tensor<64x256xf32>, tensor<1x4096xf32>, tensor<64x256xf32>
+  return %0, %1, %2, %tall : tensor<64x256xf32>, tensor<1x4096xf32>, tensor<64x256xf32>, tensor<256x64xf32>
 }

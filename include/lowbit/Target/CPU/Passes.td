@@ -83,11 +83,15 @@ def TileAndVectorizePass
     matrix-vector product), so that enough independent FMA chains hide the
     FMA latency. The accumulator tile is then hoisted out of the
     reduction loop on tensors (loop-invariant subset hoisting) and is carried
-    in registers.
+    in registers. When a contraction has more columns than rows (its
+    weights are the larger operand), the column strips are the outermost
+    loop, so each strip of weights stays in cache while all row blocks pass
+    over it.
 
     With `parallel`, ops with enough work (at least 2^20 points in their
     iteration space) are first tiled with an `scf.forall` along one parallel
-    loop (the outermost one with at least 4 register tiles, else the one with
+    loop (the column strips of such a contraction when there are at least 4,
+    else the outermost loop with at least 4 register tiles, else the one with
     the most), one register tile per iteration; the pipeline turns these
     loops into OpenMP regions that the model runtime's thread pool runs.
   }];
