@@ -221,6 +221,10 @@ Calibrator::create(ModuleOp module, const CalibratorOptions &options) {
   CPUPipelineOptions pipeline;
   pipeline.entry = options.entry;
   pipeline.vectorize = options.vectorize;
+  // The JIT links against this process, not the model runtime: no thread pool
+  // (OpenMP entry points) and no buffer cache (memref allocation hooks).
+  pipeline.parallel = false;
+  pipeline.runtimeAllocator = false;
   buildCPUPipeline(lowering, pipeline);
   if (failed(lowering.run(*copy)))
     return failure();
