@@ -11,9 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "CalibrationSamples.h"
+#include "CalibrationDriver.h"
 
-#include "lowbit/Analysis/Calibrator.h"
 #include "lowbit/Import/ONNX/Importer.h"
 #include "lowbit/InitAll.h"
 
@@ -27,8 +26,6 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
-
-#include <chrono>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -109,19 +106,6 @@ OwningOpRef<ModuleOp> loadModel(MLIRContext &context) {
   return lowbit::onnx_import::importModel(inputPath, options, &context);
 }
 
-/// The dtype a model input of element type `type` is fed with.
-lowbit_dtype dtypeOf(Type type) {
-  if (type.isF32()) return LOWBIT_DTYPE_FLOAT32;
-  if (type.isF64()) return LOWBIT_DTYPE_FLOAT64;
-  if (type.isF16()) return LOWBIT_DTYPE_FLOAT16;
-  if (type.isBF16()) return LOWBIT_DTYPE_BFLOAT16;
-  if (type.isInteger(1)) return LOWBIT_DTYPE_BOOL;
-  if (type.isInteger(8)) return LOWBIT_DTYPE_INT8;
-  if (type.isInteger(16)) return LOWBIT_DTYPE_INT16;
-  if (type.isInteger(32)) return LOWBIT_DTYPE_INT32;
-  return LOWBIT_DTYPE_INT64;
-}
-
 int calibrateModel() {
   if (inputPath.empty())
     return fail("no model given; usage: lowbit-calibrate MODEL.onnx --calib "
@@ -147,48 +131,13 @@ int calibrateModel() {
   if (!module)
     return 1;
 
-  progress("compile the float model with calibration probes");
-  lowbit::CalibratorOptions options;
+  calibrate::DriverOptions options;
+  options.dataPath = calibPath;
+  options.maxSamples = maxSamples;
   options.histogramBins = histogramBins;
-  auto calibrator = lowbit::Calibrator::create(*module, options);
-  if (failed(calibrator))
-    return 1;
-
-  std::vector<calibrate::InputSpec> specs;
-  for (const lowbit::CalibrationTensor &input : (*calibrator)->inputs())
-    specs.push_back({input.name, dtypeOf(input.elementType), input.shape,
-                     input.numBytes});
-  calibrate::CalibrationSamples samples;
   std::string error;
-  if (!samples.open(calibPath, specs, error))
-    return fail(error);
-  int64_t total = samples.size();
-  if (maxSamples > 0)
-    total = std::min<int64_t>(total, maxSamples);
-
-  progress("run " + llvm::Twine(total) + " samples through " +
-           llvm::Twine((*calibrator)->numProbes()) + " probes");
-  auto start = std::chrono::steady_clock::now();
-  std::vector<std::vector<char>> buffers;
-  int64_t reportEvery = std::max<int64_t>(1, total / 10);
-  for (int64_t i = 0; i < total; ++i) {
-    if (!samples.get(i, buffers, error))
-      return fail(error);
-    std::vector<const void *> pointers;
-    for (const std::vector<char> &buffer : buffers)
-      pointers.push_back(buffer.data());
-    if (failed((*calibrator)->run(pointers)))
-      return fail("cannot run sample " + llvm::Twine(i));
-    if ((i + 1) % reportEvery == 0 || i + 1 == total) {
-      double seconds = std::chrono::duration<double>(
-                           std::chrono::steady_clock::now() - start)
-                           .count();
-      progress("sample " + llvm::Twine(i + 1) + "/" + llvm::Twine(total) +
-               " (" + llvm::Twine(static_cast<int64_t>(seconds * 1000)) +
-               " ms)");
-    }
-  }
-  (*calibrator)->writeTable(*module);
+  if (!calibrate::calibrateModule(*module, options, progress, error))
+    return error.empty() ? 1 : fail(error);
 
   progress("write " + outputPath);
   auto output = openOutputFile(outputPath, &error);

@@ -4,7 +4,8 @@
 //                  [--freeze-input NAME=FILE.npy|FILE.pb]
 //                  [--compile-to=import|quantized|linalg|llvm]
 //                  [--target host|cuda] [--quant none|w8a16|w4a16|w8a8|w4a4]
-//                  [--group-size N] [--quant-method rtn|mse] [--fake-quant]
+//                  [--group-size N] [--quant-method rtn|mse|gptq|awq]
+//                  [--calib DATA.npz|DIR] [--fake-quant]
 //                  [--gpu-chip sm_90] [--gpu-features +ptx80]
 //
 // MODEL may also be an .mlir file holding what the importer produces. With
@@ -13,6 +14,8 @@
 // lines and exit status 1.
 //
 //===----------------------------------------------------------------------===//
+
+#include "CalibrationDriver.h"
 
 #include "lowbit/Dialect/LowBit/LowBitOps.h"
 #include "lowbit/Import/ONNX/Importer.h"
@@ -84,8 +87,17 @@ cl::opt<bool> fakeQuant(
     cl::init(false));
 cl::opt<std::string>
     quantMethod("quant-method",
-                cl::desc("How weight scales are chosen: rtn (default), mse"),
-                cl::init("rtn"));
+                cl::desc("How weights are quantized: rtn, mse, gptq or awq "
+                         "(gptq and awq need --calib; default: gptq with "
+                         "--calib, else rtn)"),
+                cl::init(""));
+cl::opt<std::string>
+    calibPath("calib",
+              cl::desc("Calibration samples (DATA.npz keyed by input name "
+                       "with a leading sample axis, or a directory of "
+                       "sample directories): the float model is run on "
+                       "them first"),
+              cl::value_desc("path"), cl::init(""));
 cl::opt<std::string> gpuChip("gpu-chip",
                              cl::desc("GPU architecture for --target cuda "
                                       "(default sm_90; sm_80, sm_90a, ...)"),
@@ -233,13 +245,21 @@ LogicalResult runPipeline(ModuleOp module, lowbit::CPUPhase last) {
 }
 
 /// The `quantized` phase; warns when a preset finds nothing to quantize.
+/// The weight quantization method: as given, else GPTQ when calibration
+/// data is there (it needs the statistics), else RTN.
+std::string method() {
+  if (!quantMethod.empty())
+    return quantMethod;
+  return calibPath.empty() ? "rtn" : "gptq";
+}
+
 LogicalResult quantize(ModuleOp module) {
   if (quant == "none")
     return success();
   lowbit::QuantPipelineOptions options;
   options.preset = quant;
   options.groupSize = groupSize;
-  options.method = quantMethod;
+  options.method = method();
   options.fake = fakeQuant;
   PassManager pm(module.getContext());
   if (failed(applyPassManagerCLOptions(pm)))
@@ -279,6 +299,15 @@ int compile(const char *argv0) {
   if (!lowbit::isQuantPreset(quant))
     return fail("unknown --quant preset '" + quant + "' (expected one of " +
                 lowbit::getQuantPresetNames() + ")");
+  if (!quantMethod.empty() && quantMethod != "rtn" && quantMethod != "mse" &&
+      quantMethod != "gptq" && quantMethod != "awq")
+    return fail("unknown --quant-method '" + quantMethod +
+                "' (expected rtn, mse, gptq or awq)");
+  if (!calibPath.empty() && quant == "none")
+    return fail("--calib needs a --quant preset other than none");
+  if ((method() == "gptq" || method() == "awq") && calibPath.empty())
+    return fail("--quant-method " + method() +
+                " needs calibration data (--calib DATA.npz|DIR)");
   if (cuda && quant != "none")
     return fail("--quant " + quant + " with --target cuda is not supported "
                 "yet (only none)");
@@ -299,6 +328,15 @@ int compile(const char *argv0) {
     return 1;
   if (compileTo == Phase::Import)
     return failed(writeIR(*module));
+
+  if (!calibPath.empty()) {
+    progress("calibrate on " + calibPath);
+    calibrate::DriverOptions calib;
+    calib.dataPath = calibPath;
+    std::string error;
+    if (!calibrate::calibrateModule(*module, calib, progress, error))
+      return error.empty() ? 1 : fail(error);
+  }
 
   progress("quantize (" + quant + ")");
   if (failed(quantize(*module)))

@@ -68,7 +68,8 @@ struct QuantPipelineOptions
       llvm::cl::init(128)};
   Option<std::string> method{
       *this, "method",
-      llvm::cl::desc("How weight scales are chosen: rtn or mse"),
+      llvm::cl::desc("How weights are quantized: rtn, mse, or gptq / awq "
+                     "(these read the lowbit.calibration statistics)"),
       llvm::cl::init("rtn")};
   Option<bool> fake{
       *this, "fake",

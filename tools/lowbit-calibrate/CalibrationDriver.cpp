@@ -1,0 +1,79 @@
+//===- CalibrationDriver.cpp - calibrate a module on sample files ---------===//
+
+#include "CalibrationDriver.h"
+
+#include "CalibrationSamples.h"
+
+#include "lowbit/Analysis/Calibrator.h"
+
+#include <algorithm>
+#include <chrono>
+
+using namespace mlir;
+
+namespace {
+
+/// The dtype a model input of element type `type` is fed with.
+lowbit_dtype dtypeOf(Type type) {
+  if (type.isF32()) return LOWBIT_DTYPE_FLOAT32;
+  if (type.isF64()) return LOWBIT_DTYPE_FLOAT64;
+  if (type.isF16()) return LOWBIT_DTYPE_FLOAT16;
+  if (type.isBF16()) return LOWBIT_DTYPE_BFLOAT16;
+  if (type.isInteger(1)) return LOWBIT_DTYPE_BOOL;
+  if (type.isInteger(8)) return LOWBIT_DTYPE_INT8;
+  if (type.isInteger(16)) return LOWBIT_DTYPE_INT16;
+  if (type.isInteger(32)) return LOWBIT_DTYPE_INT32;
+  return LOWBIT_DTYPE_INT64;
+}
+
+} // namespace
+
+bool calibrate::calibrateModule(
+    ModuleOp module, const DriverOptions &options,
+    llvm::function_ref<void(const llvm::Twine &)> progress,
+    std::string &error) {
+  progress("compile the float model with calibration probes");
+  lowbit::CalibratorOptions calibratorOptions;
+  calibratorOptions.histogramBins = options.histogramBins;
+  auto calibrator = lowbit::Calibrator::create(module, calibratorOptions);
+  if (failed(calibrator))
+    return false;
+
+  std::vector<InputSpec> specs;
+  for (const lowbit::CalibrationTensor &input : (*calibrator)->inputs())
+    specs.push_back({input.name, dtypeOf(input.elementType), input.shape,
+                     input.numBytes});
+  CalibrationSamples samples;
+  if (!samples.open(options.dataPath, specs, error))
+    return false;
+  int64_t total = samples.size();
+  if (options.maxSamples > 0)
+    total = std::min<int64_t>(total, options.maxSamples);
+
+  progress("run " + llvm::Twine(total) + " samples through " +
+           llvm::Twine((*calibrator)->numProbes()) + " probes");
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::vector<char>> buffers;
+  int64_t reportEvery = std::max<int64_t>(1, total / 10);
+  for (int64_t i = 0; i < total; ++i) {
+    if (!samples.get(i, buffers, error))
+      return false;
+    std::vector<const void *> pointers;
+    for (const std::vector<char> &buffer : buffers)
+      pointers.push_back(buffer.data());
+    if (failed((*calibrator)->run(pointers))) {
+      error = ("cannot run sample " + llvm::Twine(i)).str();
+      return false;
+    }
+    if ((i + 1) % reportEvery == 0 || i + 1 == total) {
+      double seconds = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+      progress("sample " + llvm::Twine(i + 1) + "/" + llvm::Twine(total) +
+               " (" + llvm::Twine(static_cast<int64_t>(seconds * 1000)) +
+               " ms)");
+    }
+  }
+  (*calibrator)->writeTable(module);
+  return true;
+}
