@@ -21,7 +21,7 @@ llvm_config.with_environment("PATH", config.lowbit_tools_dir, append_path=True)
 tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
     ["lowbit-opt", "lowbit-import", "lowbit-compile", "lowbit-run",
-     "lowbit-calibrate"], tool_dirs)
+     "lowbit-calibrate", "lowbit-report"], tool_dirs)
 # use_default_substitutions() maps %python to lit's own interpreter, which
 # lacks numpy and onnx; the venv's must win.
 config.substitutions = [s for s in config.substitutions if s[0] != "%python"]
