@@ -4,6 +4,7 @@
                    [--jobs N] [--timeout S]
                    [--sample K] [--json OUT.json] [--known FILE]
                    [--min-passed FRACTION] [--list]
+                   [--compile-arg ARG ...] [--pack DIR]
 
 For each DIR/test_*/model.onnx: `lowbit-compile` makes a library, `lowbit-run`
 runs it on every test_data_set_*/input_*.pb (bound by graph input name) and the
@@ -27,6 +28,12 @@ crashed test. With --known, a file of "TEST OUTCOME  # why" lines, the listed
 tests may be wrong/crashed as stated; the exit status is 1 when any other test
 is wrong or crashed, or the passed fraction is below --min-passed. --sample K
 runs every K-th test only (deterministic), for a quicker check.
+
+--compile-arg passes an argument on to lowbit-compile (`--compile-arg=--target=cuda`).
+--pack DIR compiles without running: each compiled test's libraries, inputs and
+expected outputs (.npy) and a manifest.json go to DIR/TEST, and the compile
+outcomes to DIR/compile.json; scripts/node_test_run_packed.py then runs them
+on another machine (the GPU sweep, bench/gpu/run.sh).
 """
 import argparse
 import collections
@@ -45,8 +52,9 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
+from node_test_compare import compare
+
 DEFAULT_DATA = "/usr/share/libonnx-testdata/data/node"
-RTOL, ATOL = 1e-3, 1e-4
 PHASES = {"import": "import", "quantize": "import", "lower to linalg": "compile",
           "lower to LLVM": "compile", "emit object code": "compile", "link": "compile"}
 
@@ -69,38 +77,6 @@ def load_tensor(path):
     with open(path, "rb") as f:
         tensor.ParseFromString(f.read())
     return numpy_helper.to_array(tensor)
-
-
-def bfloat16_to_float32(bits):
-    return (bits.astype(np.uint32) << 16).view(np.float32)
-
-
-def compare(got, want, bfloat16=False):
-    """None when `got` matches `want`, else why not. bfloat16 tensors are
-    uint16 bit patterns on both sides (numpy has no bfloat16) and may differ
-    by one unit in the last place: ONNX 1.12's test data truncate float32 to
-    bfloat16 where the operator specification rounds to nearest even."""
-    if got.dtype != want.dtype or got.shape != want.shape:
-        return (f"got {got.dtype}{list(got.shape)}, expected "
-                f"{want.dtype}{list(want.shape)}")
-    if bfloat16 and want.dtype == np.uint16:
-        g, w = bfloat16_to_float32(got), bfloat16_to_float32(want)
-        same_sign = (got >> 15) == (want >> 15)
-        near = same_sign & (np.abs(got.astype(np.int32) - want.astype(np.int32)) <= 1)
-        bad = ~(near | (np.isnan(g) & np.isnan(w)))
-    elif np.issubdtype(want.dtype, np.floating):
-        g, w = got.astype(np.float64), want.astype(np.float64)
-        same_nan = np.isnan(g) & np.isnan(w)
-        same_inf = np.isinf(w) & (g == w)
-        bad = ~((np.abs(g - w) <= ATOL + RTOL * np.abs(w)) | same_nan | same_inf)
-    else:
-        bad = got != want
-    if not bad.any():
-        return None
-    bad = np.asarray(bad)
-    index = np.unravel_index(np.argmax(bad), want.shape) if want.ndim else ()
-    return (f"{int(bad.sum())} of {want.size} values differ, e.g. at "
-            f"{list(index)}: got {got[index]}, expected {want[index]}")
 
 
 def run_tool(command, timeout):
@@ -162,7 +138,7 @@ def compile_model(tools, model_path, library, files, timeout):
     Returns (code, stderr, stage, frozen input names)."""
     frozen = []
     while True:
-        command = [tools["lowbit-compile"], model_path, "-o", library]
+        command = [tools["lowbit-compile"], model_path, "-o", library] + tools["extra"]
         for name in frozen:
             command += ["--freeze-input", f"{name}={files[name]}"]
         code, stderr = run_tool(command, timeout)
@@ -184,8 +160,33 @@ def read_bytes(path):
         return f.read()
 
 
+def pack_data_set(pack, data_set, library, files, frozen, outputs, inputs):
+    """Copies a data set's library, inputs and expected outputs into the test's
+    pack directory as .so and .npy files; returns its manifest entry."""
+    name = os.path.basename(data_set)
+    os.makedirs(os.path.join(pack, name), exist_ok=True)
+    lib_name = "model.so" if os.path.basename(library) == "model.so" else name + ".so"
+    if not os.path.exists(os.path.join(pack, lib_name)):
+        shutil.copyfile(library, os.path.join(pack, lib_name))
+    entry = {"library": lib_name, "inputs": [], "outputs": {}}
+    for i, (input_name, path) in enumerate(files.items()):
+        if input_name in frozen:
+            continue
+        rel = f"{name}/input_{i}.npy"
+        np.save(os.path.join(pack, rel), load_tensor(path))
+        entry["inputs"].append([input_name, rel])
+    for i, output in enumerate(outputs):
+        want_path = os.path.join(data_set, f"output_{i}.pb")
+        if os.path.exists(want_path):
+            rel = f"{name}/output_{i}.npy"
+            np.save(os.path.join(pack, rel), load_tensor(want_path))
+            entry["outputs"][output] = rel
+    return entry
+
+
 def check_test(test_dir, tools, timeout, scratch):
-    """(outcome, stage, message, frozen input names) of one node test."""
+    """(outcome, stage, message, frozen input names) of one node test. With
+    tools["pack"], a compiled test is not run but packed (outcome "packed")."""
     model_path = os.path.join(test_dir, "model.onnx")
     try:
         model = onnx.load(model_path, load_external_data=False)
@@ -208,13 +209,16 @@ def check_test(test_dir, tools, timeout, scratch):
     if not data_sets:
         return "wrong", "run", "the test has no data sets", frozen
 
+    pack = (os.path.join(tools["pack"], os.path.basename(test_dir))
+            if tools.get("pack") else None)
+    manifest = {"outputs": outputs, "bfloat16": sorted(bfloat16), "sets": []}
     for data_set in data_sets:
         files = input_files(data_set, inputs)
         set_library = library
         # Data sets whose frozen values differ need their own library.
         if any(read_bytes(files[n]) != read_bytes(first_files[n]) for n in frozen):
             set_library = os.path.join(scratch, os.path.basename(data_set) + ".so")
-            command = [tools["lowbit-compile"], model_path, "-o", set_library]
+            command = [tools["lowbit-compile"], model_path, "-o", set_library] + tools["extra"]
             for name in frozen:
                 command += ["--freeze-input", f"{name}={files[name]}"]
             code, stderr = run_tool(command, timeout)
@@ -223,6 +227,14 @@ def check_test(test_dir, tools, timeout, scratch):
                 if code == 1 and error:
                     return "rejected", "import", error, frozen
                 return "crashed", "compile", abnormal(code, stderr, timeout), frozen
+        if pack:
+            try:
+                manifest["sets"].append(pack_data_set(pack, data_set, set_library, files,
+                                                      frozen, outputs, inputs))
+            except Exception as error:  # a sequence or optional, not a tensor
+                shutil.rmtree(pack, ignore_errors=True)
+                return "wrong", "run", f"cannot pack {data_set}: {error}", frozen
+            continue
         out_dir = os.path.join(scratch, "out-" + os.path.basename(data_set))
         command = [tools["lowbit-run"], set_library, "--output-dir", out_dir]
         for name, path in files.items():
@@ -251,6 +263,10 @@ def check_test(test_dir, tools, timeout, scratch):
             if why:
                 return "wrong", "run", (f"{os.path.basename(data_set)} output "
                                         f"'{name}': {why}"), frozen
+    if pack:
+        with open(os.path.join(pack, "manifest.json"), "w") as f:
+            json.dump(manifest, f, indent=1)
+        return "packed", "run", "", frozen
     return "passed", "run", "", frozen
 
 
@@ -302,6 +318,11 @@ def main():
     parser.add_argument("--min-passed", type=float, default=0.0)
     parser.add_argument("--json")
     parser.add_argument("--list", action="store_true", help="print every test's outcome")
+    parser.add_argument("--compile-arg", action="append", default=[],
+                        help="an extra lowbit-compile argument, e.g. --target=cuda")
+    parser.add_argument("--pack", help="compile only: write each compiled test's "
+                        "library, inputs and expected outputs (.npy) under this "
+                        "directory, for scripts/node_test_run_packed.py")
     args = parser.parse_args()
 
     tests = sorted(d for d in os.listdir(args.data)
@@ -319,6 +340,10 @@ def main():
         if not tools[name] or not os.access(tools[name], os.X_OK):
             print(f"error: no executable {name} ({tools[name] or 'not on PATH'})")
             return 1
+    tools["extra"] = args.compile_arg
+    tools["pack"] = args.pack
+    if args.pack:
+        os.makedirs(args.pack, exist_ok=True)
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         results = dict(zip(tests, pool.map(
@@ -328,7 +353,9 @@ def main():
 
     counts = collections.Counter(r[0] for r in results.values())
     total = len(tests)
-    passed = counts["passed"]
+    passed = counts["passed"] + counts["packed"]
+    if args.pack:
+        print(f"packed {counts['packed']} compiled tests into {args.pack}")
     stages = collections.Counter(r[1] for r in results.values() if r[0] == "rejected")
     print(f"node tests: {total}; passed {passed} ({100.0 * passed / total:.1f}%), "
           f"rejected {counts['rejected']} (import {stages['import']}, compile "
@@ -356,8 +383,10 @@ def main():
     fixed = [t for t, o in known.items() if t in results and results[t][0] != o]
     for test in fixed:
         print(f"note: {test} is listed as {known[test]} but is {results[test][0]}")
-    if args.json:
-        with open(args.json, "w") as f:
+    for path in [args.json] + ([os.path.join(args.pack, "compile.json")] if args.pack else []):
+        if not path:
+            continue
+        with open(path, "w") as f:
             json.dump({t: {"outcome": o, "stage": s, "message": m, "frozen": fr,
                            "seconds": round(sec, 2)}
                        for t, (o, s, m, fr, sec) in results.items()},

@@ -226,7 +226,9 @@ class Model:
             raise DtypeError(f"input {index} ('{spec.name}') is a big-endian "
                              f"array ({value.dtype.str}); pass a native one "
                              "(array.astype(array.dtype.newbyteorder('=')))")
-        return np.ascontiguousarray(value)
+        # Not np.ascontiguousarray: it turns a 0-d array (a scalar input)
+        # into shape [1].
+        return value if value.flags.c_contiguous else value.copy(order="C")
 
     @staticmethod
     def _dtype_code(array, spec, index):

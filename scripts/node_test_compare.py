@@ -1,0 +1,42 @@
+"""How the node-test sweeps compare an output with the test's expected value
+(numpy only, so that the packed sweep can run where onnx is not installed).
+
+Floats within |got - want| <= ATOL + RTOL |want| (NaN where NaN is expected,
+infinities exactly), bfloat16 within one unit in the last place, integers
+and booleans exactly, dtype and shape exactly.
+"""
+import numpy as np
+
+RTOL, ATOL = 1e-3, 1e-4
+
+
+def bfloat16_to_float32(bits):
+    return (bits.astype(np.uint32) << 16).view(np.float32)
+
+
+def compare(got, want, bfloat16=False):
+    """None when `got` matches `want`, else why not. bfloat16 tensors are
+    uint16 bit patterns on both sides (numpy has no bfloat16) and may differ
+    by one unit in the last place: ONNX 1.12's test data truncate float32 to
+    bfloat16 where the operator specification rounds to nearest even."""
+    if got.dtype != want.dtype or got.shape != want.shape:
+        return (f"got {got.dtype}{list(got.shape)}, expected "
+                f"{want.dtype}{list(want.shape)}")
+    if bfloat16 and want.dtype == np.uint16:
+        g, w = bfloat16_to_float32(got), bfloat16_to_float32(want)
+        same_sign = (got >> 15) == (want >> 15)
+        near = same_sign & (np.abs(got.astype(np.int32) - want.astype(np.int32)) <= 1)
+        bad = ~(near | (np.isnan(g) & np.isnan(w)))
+    elif np.issubdtype(want.dtype, np.floating):
+        g, w = got.astype(np.float64), want.astype(np.float64)
+        same_nan = np.isnan(g) & np.isnan(w)
+        same_inf = np.isinf(w) & (g == w)
+        bad = ~((np.abs(g - w) <= ATOL + RTOL * np.abs(w)) | same_nan | same_inf)
+    else:
+        bad = got != want
+    if not bad.any():
+        return None
+    bad = np.asarray(bad)
+    index = np.unravel_index(np.argmax(bad), want.shape) if want.ndim else ()
+    return (f"{int(bad.sum())} of {want.size} values differ, e.g. at "
+            f"{list(index)}: got {got[index]}, expected {want[index]}")
