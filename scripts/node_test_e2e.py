@@ -357,7 +357,8 @@ def main():
     if args.pack:
         print(f"packed {counts['packed']} compiled tests into {args.pack}")
     stages = collections.Counter(r[1] for r in results.values() if r[0] == "rejected")
-    print(f"node tests: {total}; passed {passed} ({100.0 * passed / total:.1f}%), "
+    verb = "compiled" if args.pack else "passed"
+    print(f"node tests: {total}; {verb} {passed} ({100.0 * passed / total:.1f}%), "
           f"rejected {counts['rejected']} (import {stages['import']}, compile "
           f"{stages['compile']}), wrong {counts['wrong']}, crashed {counts['crashed']}")
     frozen = sum(1 for r in results.values() if r[0] == "passed" and r[3])
