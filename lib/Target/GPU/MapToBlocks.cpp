@@ -2,9 +2,13 @@
 
 #include "lowbit/Target/GPU/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include <numeric>
 
@@ -16,6 +20,86 @@ namespace lowbit::gpu {
 using namespace mlir;
 
 namespace {
+
+/// Whether `op` or an op nested in it reads or writes a memref.
+bool touchesMemory(Operation *op) {
+  WalkResult result = op->walk([](Operation *nested) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
+    if (!effects)
+      return WalkResult::advance();
+    SmallVector<MemoryEffects::EffectInstance> list;
+    effects.getEffects(list);
+    for (const MemoryEffects::EffectInstance &effect : list)
+      if (isa<MemoryEffects::Read, MemoryEffects::Write>(effect.getEffect()) &&
+          effect.getValue() && isa<BaseMemRefType>(effect.getValue().getType()))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return result.wasInterrupted();
+}
+
+/// Ops that stay in host code: buffer plumbing, which DeviceBuffers turns
+/// into device allocations and copies, and what already runs on the GPU.
+bool staysOnHost(Operation &op) {
+  if (isa<scf::ParallelOp, memref::AllocOp, memref::AllocaOp,
+          memref::DeallocOp, memref::CopyOp, memref::GetGlobalOp,
+          ViewLikeOpInterface>(op) ||
+      op.hasTrait<OpTrait::IsTerminator>() ||
+      (op.getNumRegions() > 0 && !isa<scf::ForOp, scf::IfOp, scf::WhileOp>(op)))
+    return true;
+  return llvm::any_of(op.getResultTypes(),
+                      [](Type t) { return isa<BaseMemRefType>(t); });
+}
+
+/// Sequential work at the top of the function that reads or writes buffers
+/// (a reduction of a whole tensor to a scalar, a loop nest over a small
+/// tensor, scalar loads and stores) becomes a one-iteration scf.parallel,
+/// i.e. a kernel of one thread: correct, if slow, where host code may not
+/// touch GPU memory at all. Work is taken in maximal runs of consecutive
+/// ops between the host's buffer plumbing; a run whose values are used
+/// after it (a loaded scalar that decides a later loop bound) stays on the
+/// host and DeviceBuffers reports it. Constants are left in place (moved
+/// before the kernel when they come later in the run).
+void wrapSequentialWork(func::FuncOp func, IRRewriter &rewriter) {
+  SmallVector<SmallVector<Operation *>> runs;
+  for (Block &block : func.getBody()) {
+    runs.emplace_back();
+    for (Operation &op : block) {
+      if (staysOnHost(op)) {
+        runs.emplace_back();
+        continue;
+      }
+      runs.back().push_back(&op);
+    }
+  }
+  for (ArrayRef<Operation *> run : runs) {
+    SmallVector<Operation *> work, constants;
+    for (Operation *op : run)
+      (op->hasTrait<OpTrait::ConstantLike>() ? constants : work).push_back(op);
+    if (work.empty() || !llvm::any_of(work, touchesMemory))
+      continue;
+    llvm::SmallPtrSet<Operation *, 16> inside(work.begin(), work.end());
+    bool escapes = llvm::any_of(work, [&](Operation *op) {
+      return llvm::any_of(op->getUsers(), [&](Operation *user) {
+        Operation *top = op->getBlock()->findAncestorOpInBlock(*user);
+        return !top || !inside.contains(top);
+      });
+    });
+    if (escapes)
+      continue;
+    for (Operation *c : constants)
+      if (work.front()->isBeforeInBlock(c))
+        c->moveBefore(work.front());
+    Location loc = work.front()->getLoc();
+    rewriter.setInsertionPoint(work.front());
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    auto single = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
+                                          ValueRange{one}, ValueRange{one});
+    for (Operation *op : work)
+      rewriter.moveOpBefore(op, single.getBody()->getTerminator());
+  }
+}
 
 SmallVector<scf::ParallelOp> outermostParallelLoops(func::FuncOp func) {
   SmallVector<scf::ParallelOp> loops;
@@ -38,6 +122,7 @@ struct MapToBlocksPass
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
+    wrapSequentialWork(getOperation(), rewriter);
     // Block sizes are chosen before collapsing, while the bounds are still
     // constants: a block no larger than the loop (in whole warps).
     SmallVector<int64_t> tiles;

@@ -58,3 +58,53 @@ func.func @short_loop(%a: memref<40xf32>) {
   }
   return
 }
+
+// -----
+
+// A reduction of a whole tensor to a scalar is sequential host-side work:
+// it becomes a kernel of one thread (a one-iteration loop, tiled like any
+// other), the constant that is defined inside the run is moved before it,
+// and the buffer plumbing (alloc, copy) stays on the host.
+// CHECK-LABEL: func.func @sequential_reduction
+// CHECK: memref.alloc
+// CHECK: memref.copy
+// CHECK: arith.constant 5 : index
+// CHECK: scf.parallel
+// CHECK:   scf.parallel
+// CHECK:     scf.if
+// CHECK:       scf.for
+// CHECK:         memref.load %arg0
+// CHECK:         memref.store
+// CHECK: return
+// One block of 32 threads, of which one does the work.
+// LAUNCH-LABEL: func.func @sequential_reduction
+// LAUNCH: gpu.launch blocks({{.*}}) in (%{{.*}} = %c1{{.*}}) threads({{.*}}) in (%{{.*}} = %c32
+// LAUNCH: scf.for
+func.func @sequential_reduction(%a: memref<5xf32>, %init: memref<f32>) -> memref<f32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %acc = memref.alloc() : memref<f32>
+  memref.copy %init, %acc : memref<f32> to memref<f32>
+  %c5 = arith.constant 5 : index
+  scf.for %i = %c0 to %c5 step %c1 {
+    %x = memref.load %a[%i] : memref<5xf32>
+    %s = memref.load %acc[] : memref<f32>
+    %y = arith.addf %s, %x : f32
+    memref.store %y, %acc[] : memref<f32>
+  }
+  return %acc : memref<f32>
+}
+
+// -----
+
+// A loaded scalar that later code uses stays on the host (DeviceBuffers
+// reports it): nothing is wrapped.
+// CHECK-LABEL: func.func @escaping_load
+// CHECK-NEXT: %[[V:.*]] = memref.load
+// CHECK-NEXT: %[[W:.*]] = arith.addf %[[V]], %[[V]]
+// CHECK-NEXT: return %[[W]]
+func.func @escaping_load(%a: memref<f32>) -> f32 {
+  %v = memref.load %a[] : memref<f32>
+  %w = arith.addf %v, %v : f32
+  return %w : f32
+}

@@ -16,6 +16,12 @@ def MapToBlocksPass : Pass<"lowbit-gpu-map-to-blocks", "mlir::func::FuncOp"> {
     z extents are limited to 65535), and consecutive threads touch
     consecutive elements of the innermost axis. After this pass
     `convert-parallel-loops-to-gpu` builds the `gpu.launch`es.
+
+    Sequential work at the top of a function that reads or writes memrefs
+    and whose results (if any) are unused (`scf.for`, `scf.if`, `scf.while`,
+    `memref.store`: e.g. a reduction of a whole tensor to a scalar) is first
+    put in a one-iteration `scf.parallel`, so that it runs as a kernel of one
+    thread: correct but slow, where host code may not touch GPU memory.
   }];
   let options = [
     Option<"threadsPerBlock", "threads-per-block", "int64_t",
@@ -24,6 +30,7 @@ def MapToBlocksPass : Pass<"lowbit-gpu-map-to-blocks", "mlir::func::FuncOp"> {
   let dependentDialects = [
     "::mlir::gpu::GPUDialect",
     "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect"
   ];
 }
