@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -80,6 +81,9 @@ void lowbit::buildGPUKernelsPhase(OpPassManager &pm,
   // Host buffers to device buffers, kernels into gpu.modules, and one
   // stream per run that orders every copy, launch and free.
   pm.addPass(lowbit::gpu::createDeviceBuffersPass());
+  // Integer powers become calls to generated functions, which outlining
+  // copies into the gpu.modules of the kernels that call them.
+  pm.addPass(createConvertMathToFuncs());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   addCleanup(pm);
@@ -100,7 +104,10 @@ void lowbit::buildGPULLVMPhase(OpPassManager &pm,
   target.optLevel = 3;
   pm.addPass(createGpuNVVMAttachTarget(target));
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createArithToLLVMConversionPass());
+  // Host code only: the kernels' arith ops are converted with the NVVM
+  // patterns below, which turn remf into libdevice's fmod (a generic
+  // llvm.frem has no lowering there).
+  pm.addNestedPass<LLVM::LLVMFuncOp>(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   addCleanup(pm);
 
