@@ -3,6 +3,7 @@
 #include "lowbit/Target/GPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
@@ -36,6 +37,52 @@ bool touchesMemory(Operation *op) {
     return WalkResult::advance();
   });
   return result.wasInterrupted();
+}
+
+/// Whether `memref` is only read while the function runs: a function
+/// argument (the model's inputs) or a constant global, seen through views.
+bool isReadOnlyBuffer(Value memref) {
+  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
+    memref = view.getViewSource();
+  if (auto arg = dyn_cast<BlockArgument>(memref))
+    return isa<func::FuncOp>(arg.getOwner()->getParentOp());
+  if (auto global = memref.getDefiningOp<memref::GetGlobalOp>()) {
+    auto module = global->getParentOfType<ModuleOp>();
+    auto def = module ? module.lookupSymbol<memref::GlobalOp>(global.getName())
+                      : nullptr;
+    return def && def.getConstant();
+  }
+  return false;
+}
+
+/// A scalar that the host loads from a read-only buffer and that loops
+/// later use (Trilu's k, Pad's value given as inputs) is loaded again inside
+/// each of those loops instead: host code may not read GPU memory.
+void sinkScalarLoads(func::FuncOp func, IRRewriter &rewriter) {
+  SmallVector<memref::LoadOp> loads;
+  for (Block &block : func.getBody())
+    for (Operation &op : block)
+      if (auto load = dyn_cast<memref::LoadOp>(op))
+        if (isReadOnlyBuffer(load.getMemRef()))
+          loads.push_back(load);
+  for (memref::LoadOp load : loads) {
+    Block *block = load->getBlock();
+    llvm::SmallDenseMap<Operation *, Value> copies;
+    for (OpOperand &use : llvm::make_early_inc_range(load->getUses())) {
+      Operation *top = block->findAncestorOpInBlock(*use.getOwner());
+      auto loop = dyn_cast_or_null<scf::ParallelOp>(top);
+      if (!loop)
+        continue;
+      Value &copy = copies[loop];
+      if (!copy) {
+        rewriter.setInsertionPointToStart(loop.getBody());
+        copy = rewriter.clone(*load)->getResult(0);
+      }
+      use.set(copy);
+    }
+    if (load->use_empty())
+      rewriter.eraseOp(load);
+  }
 }
 
 /// Ops that stay in host code: buffer plumbing, which DeviceBuffers turns
@@ -122,6 +169,7 @@ struct MapToBlocksPass
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
+    sinkScalarLoads(getOperation(), rewriter);
     wrapSequentialWork(getOperation(), rewriter);
     // Block sizes are chosen before collapsing, while the bounds are still
     // constants: a block no larger than the loop (in whole warps).

@@ -108,3 +108,45 @@ func.func @escaping_load(%a: memref<f32>) -> f32 {
   %w = arith.addf %v, %v : f32
   return %w : f32
 }
+
+// -----
+
+// A scalar read from an input and used by a parallel loop is read inside
+// the loop instead (host code may not read GPU memory); a scalar read from
+// a buffer the function writes stays where it is.
+// CHECK-LABEL: func.func @sink_scalar_load
+// CHECK-NOT: memref.load %arg1
+// CHECK: scf.parallel
+// CHECK:   scf.parallel
+// CHECK:     %[[K:.*]] = memref.load %arg1[] : memref<i64>
+// CHECK:     arith.cmpi sle, %{{.*}}, %[[K]]
+// CHECK-LABEL: func.func @keep_written_load
+// CHECK: memref.store
+// CHECK-NEXT: memref.load %{{.*}}[] : memref<i64>
+// CHECK: scf.parallel
+// CHECK-NOT: memref.load
+func.func @sink_scalar_load(%a: memref<8xi64>, %k: memref<i64>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %kv = memref.load %k[] : memref<i64>
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %x = memref.load %a[%i] : memref<8xi64>
+    %le = arith.cmpi sle, %x, %kv : i64
+    %y = arith.select %le, %x, %kv : i64
+    memref.store %y, %a[%i] : memref<8xi64>
+  }
+  return
+}
+func.func @keep_written_load(%a: memref<8xi64>, %v: i64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %b = memref.alloc() : memref<i64>
+  memref.store %v, %b[] : memref<i64>
+  %kv = memref.load %b[] : memref<i64>
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    memref.store %kv, %a[%i] : memref<8xi64>
+  }
+  return
+}
