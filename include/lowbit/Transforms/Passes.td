@@ -225,6 +225,40 @@ def FakeQuantizeWeightsPass
   ];
 }
 
+def CalibrateActivationScalesPass
+    : Pass<"lowbit-calibrate-activation-scales", "mlir::ModuleOp"> {
+  let summary = "Static per-tensor activation scales from the calibration "
+                "statistics";
+  let description = [{
+    For every `lowbit.linear` whose `act_qconfig` quantizes activations per
+    token (dynamic scales, as the `w8a8` and `w4a4` presets assign), looks
+    up the statistics that `lowbit-calibrate` recorded for its input
+    (`<op name>/input` in the module's `lowbit.calibration`) and replaces
+    the config by a static, symmetric, per-tensor one of the same width
+    with the scale `act_scale = T / (2^(bits-1) - 1)`. The clip threshold T
+    comes from the recorded |x| histogram (lib/Numerics/ActivationRange.h):
+
+    * `minmax`: the largest |x| seen;
+    * `percentile`: the `percentile`-th percentile of |x| (default 99.99);
+    * `entropy`: TensorRT's KL-divergence calibration;
+    * `mse`: the threshold minimizing the expected squared error (clipping
+      plus rounding noise).
+
+    Static scales spare the kernels the per-row range pass over the input
+    at run time; the integer kernels then quantize with one scale. A module
+    without the table is an error; a linear without statistics (or whose
+    input was all zeros) keeps its dynamic scales, with a remark.
+  }];
+  let dependentDialects = ["::lowbit::LowBitDialect"];
+  let options = [
+    Option<"method", "method", "std::string", /*default=*/"\"minmax\"",
+           "How the clip threshold is chosen: minmax, percentile, entropy "
+           "or mse">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.99",
+           "The percentile of |x| that method=percentile keeps in range">
+  ];
+}
+
 def FakeQuantizeActivationsPass
     : Pass<"lowbit-fake-quantize-activations", "mlir::ModuleOp"> {
   let summary = "Put a lowbit.fake_quant on the input of every lowbit.linear "
