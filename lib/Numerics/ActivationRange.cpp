@@ -21,22 +21,48 @@ lowbit::numerics::parseRangeMethod(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+/// Makes every entry positive: zeros get `eps`, taken evenly from the
+/// non-zero entries (MXNet's smoothing, so that KL stays finite). False
+/// when the non-zero entries cannot give that much.
+bool smooth(std::vector<double> &dist, double eps) {
+  size_t zeros = 0;
+  for (double v : dist)
+    zeros += v == 0;
+  size_t nonZeros = dist.size() - zeros;
+  if (zeros == 0)
+    return true;
+  if (nonZeros == 0)
+    return false;
+  double take = eps * static_cast<double>(zeros) /
+                static_cast<double>(nonZeros);
+  for (double &v : dist) {
+    v = v == 0 ? eps : v - take;
+    if (v <= 0)
+      return false;
+  }
+  return true;
+}
+
+} // namespace
+
 double lowbit::numerics::entropyCalibrationDivergence(
     const std::vector<int64_t> &counts, size_t cut, size_t levels) {
+  const double inf = std::numeric_limits<double>::infinity();
   if (cut == 0 || cut > counts.size() || levels == 0)
-    return std::numeric_limits<double>::infinity();
-  // P: the first `cut` bins, everything beyond folded into the last one.
+    return inf;
+  // P: the first `cut` bins with everything beyond folded into the last.
   std::vector<double> p(counts.begin(), counts.begin() + cut);
+  double outliers = 0;
   for (size_t i = cut; i < counts.size(); ++i)
-    p[cut - 1] += static_cast<double>(counts[i]);
-  double total = 0;
-  for (double v : p)
-    total += v;
-  if (total <= 0)
-    return std::numeric_limits<double>::infinity();
-  // Q: P merged into `levels` levels (level j covers bins [j cut / levels,
-  // (j + 1) cut / levels)), each level's mass spread evenly over the bins
-  // of the level that are non-empty in P.
+    outliers += static_cast<double>(counts[i]);
+  p[cut - 1] += outliers;
+  // Q: the first `cut` bins WITHOUT the outliers, merged into `levels`
+  // levels (level j covers bins [j cut / levels, (j + 1) cut / levels)),
+  // each level's mass spread evenly over its bins that are non-empty in P.
+  // Clipped mass is thus missing from Q, which is what makes a cut that
+  // clips much worse than one that does not.
   std::vector<double> q(cut, 0.0);
   for (size_t j = 0; j < levels; ++j) {
     size_t begin = j * cut / levels, end = (j + 1) * cut / levels;
@@ -45,7 +71,7 @@ double lowbit::numerics::entropyCalibrationDivergence(
     double mass = 0;
     size_t nonEmpty = 0;
     for (size_t i = begin; i < end; ++i) {
-      mass += p[i];
+      mass += static_cast<double>(counts[i]);
       nonEmpty += p[i] > 0;
     }
     if (nonEmpty == 0)
@@ -54,13 +80,29 @@ double lowbit::numerics::entropyCalibrationDivergence(
       if (p[i] > 0)
         q[i] = mass / static_cast<double>(nonEmpty);
   }
+  auto normalize = [](std::vector<double> &d) {
+    double total = 0;
+    for (double v : d)
+      total += v;
+    if (total <= 0)
+      return false;
+    for (double &v : d)
+      v /= total;
+    return true;
+  };
+  if (!normalize(p) || !normalize(q))
+    return inf;
+  // Only bins where P has mass contribute. Where Q has none there (a level
+  // whose only mass was clipped), Q is smoothed.
+  bool gap = false;
+  for (size_t i = 0; i < cut; ++i)
+    gap |= p[i] > 0 && q[i] == 0;
+  if (gap && (!smooth(q, 1e-4) || !normalize(q)))
+    return inf;
   double divergence = 0;
-  for (size_t i = 0; i < cut; ++i) {
-    if (p[i] <= 0)
-      continue;
-    // q[i] > 0 wherever p[i] > 0, by construction; both have mass `total`.
-    divergence += p[i] / total * std::log(p[i] / q[i]);
-  }
+  for (size_t i = 0; i < cut; ++i)
+    if (p[i] > 0)
+      divergence += p[i] * std::log(p[i] / q[i]);
   return divergence;
 }
 

@@ -27,7 +27,14 @@ void lowbit::buildQuantPipeline(OpPassManager &pm,
   AssignQConfigPassOptions assign;
   assign.preset = options.preset;
   assign.groupSize = options.groupSize;
+  assign.symmetricWeights = !options.asymmetricWeights;
   pm.addPass(createAssignQConfigPass(assign));
+  if (options.actScale != "dynamic") {
+    CalibrateActivationScalesPassOptions scales;
+    scales.method = options.actScale;
+    scales.percentile = options.actPercentile;
+    pm.addPass(createCalibrateActivationScalesPass(scales));
+  }
   if (options.fake) {
     FakeQuantizeWeightsPassOptions weights;
     weights.method = options.method;

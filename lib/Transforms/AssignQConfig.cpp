@@ -119,7 +119,7 @@ struct AssignQConfigPass
 
   QConfigAttr channelConfig(unsigned bits) {
     return QConfigAttr::get(&getContext(), bits, Granularity::Channel,
-                            /*group_size=*/0, /*symmetric=*/true,
+                            /*group_size=*/0, symmetricWeights,
                             NumberFormat::Int);
   }
 
@@ -143,7 +143,7 @@ struct AssignQConfigPass
       return channelConfig(spec.weightBits);
     }
     return QConfigAttr::get(&getContext(), spec.weightBits, Granularity::Group,
-                            group, /*symmetric=*/true, NumberFormat::Int);
+                            group, symmetricWeights, NumberFormat::Int);
   }
 
   void assignLinear(LinearOp op, const Preset &spec) {

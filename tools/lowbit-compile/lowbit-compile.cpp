@@ -5,7 +5,8 @@
 //                  [--compile-to=import|quantized|linalg|llvm]
 //                  [--target host|cuda] [--quant none|w8a16|w4a16|w8a8|w4a4]
 //                  [--group-size N] [--quant-method rtn|mse|gptq|awq]
-//                  [--calib DATA.npz|DIR] [--fake-quant]
+//                  [--calib DATA.npz|DIR] [--fake-quant] [--asymmetric-weights]
+//                  [--act-scale dynamic|minmax|percentile|entropy|mse]
 //                  [--gpu-chip sm_90] [--gpu-features +ptx80]
 //
 // MODEL may also be an .mlir file holding what the importer produces. With
@@ -98,6 +99,22 @@ cl::opt<std::string>
                        "sample directories): the float model is run on "
                        "them first"),
               cl::value_desc("path"), cl::init(""));
+cl::opt<bool> asymmetricWeights(
+    "asymmetric-weights",
+    cl::desc("With --quant: weights on [min, max] with a zero point per "
+             "scale (default: symmetric)"),
+    cl::init(false));
+cl::opt<std::string> actScale(
+    "act-scale",
+    cl::desc("Activation scales of w8a8/w4a4: dynamic (default; per token "
+             "at run time) or static from --calib: minmax, percentile, "
+             "entropy, mse"),
+    cl::init("dynamic"));
+cl::opt<double> actPercentile(
+    "act-percentile",
+    cl::desc("The percentile of |x| that --act-scale percentile keeps in "
+             "range (default 99.99)"),
+    cl::init(99.99));
 cl::opt<std::string> gpuChip("gpu-chip",
                              cl::desc("GPU architecture for --target cuda "
                                       "(default sm_90; sm_80, sm_90a, ...)"),
@@ -261,6 +278,9 @@ LogicalResult quantize(ModuleOp module) {
   options.groupSize = groupSize;
   options.method = method();
   options.fake = fakeQuant;
+  options.asymmetricWeights = asymmetricWeights;
+  options.actScale = actScale;
+  options.actPercentile = actPercentile;
   PassManager pm(module.getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -303,6 +323,18 @@ int compile(const char *argv0) {
       quantMethod != "gptq" && quantMethod != "awq")
     return fail("unknown --quant-method '" + quantMethod +
                 "' (expected rtn, mse, gptq or awq)");
+  if (actScale != "dynamic" && actScale != "minmax" &&
+      actScale != "percentile" && actScale != "entropy" && actScale != "mse")
+    return fail("unknown --act-scale '" + actScale +
+                "' (expected dynamic, minmax, percentile, entropy or mse)");
+  if (actScale != "dynamic" && quant != "w8a8" && quant != "w4a4")
+    return fail("--act-scale " + actScale +
+                " needs a preset that quantizes activations (w8a8 or w4a4)");
+  if (actScale != "dynamic" && calibPath.empty())
+    return fail("--act-scale " + actScale +
+                " needs calibration data (--calib DATA.npz|DIR)");
+  if (asymmetricWeights && quant == "none")
+    return fail("--asymmetric-weights needs a --quant preset other than none");
   if (!calibPath.empty() && quant == "none")
     return fail("--calib needs a --quant preset other than none");
   if ((method() == "gptq" || method() == "awq") && calibPath.empty())

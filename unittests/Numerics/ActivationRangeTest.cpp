@@ -132,12 +132,15 @@ TEST(ActivationRange, EntropyDivergenceClosedForms) {
   // P = {1, 3, 2, 2} / 8, Q = {2, 2, 2, 2} / 8.
   EXPECT_NEAR(entropyCalibrationDivergence({1, 3, 2, 2}, 4, 2),
               1.0 / 8 * std::log(0.5) + 3.0 / 8 * std::log(1.5), 1e-12);
-  // The fifth bin folds into the fourth: P = {1, 3, 2, 6} / 12,
-  // Q = {2, 2, 4, 4} / 12.
+  // The fifth bin folds into P's fourth, P = {1, 3, 2, 6} / 12, but not
+  // into Q, which merges {1, 3 | 2, 2}: Q = {2, 2, 2, 2} / 8.
   EXPECT_NEAR(entropyCalibrationDivergence({1, 3, 2, 2, 4}, 4, 2),
-              1.0 / 12 * std::log(0.5) + 3.0 / 12 * std::log(1.5) +
-                  2.0 / 12 * std::log(0.5) + 6.0 / 12 * std::log(1.5),
+              1.0 / 12 * std::log(1.0 / 3) + 2.0 / 12 * std::log(2.0 / 3) +
+                  6.0 / 12 * std::log(2.0),
               1e-12);
+  // A cut of one bin per level reproduces P exactly only without outliers.
+  EXPECT_DOUBLE_EQ(entropyCalibrationDivergence({5, 1, 7, 2}, 4, 4), 0.0);
+  EXPECT_GT(entropyCalibrationDivergence({5, 1, 7, 2, 9}, 4, 4), 0.1);
 }
 
 TEST(ActivationRange, EntropyClipsOutliers) {

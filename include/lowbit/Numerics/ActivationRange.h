@@ -10,9 +10,12 @@
 //   * Entropy:    TensorRT's KL-divergence calibration: for every candidate
 //                 edge i w (i from 2^(b-1) bins up), the reference P is the
 //                 first i bins with the values beyond folded into bin i - 1;
-//                 Q merges P into 2^(b-1) levels and spreads each level
-//                 evenly over its non-empty bins; T is the edge whose
-//                 KL(P || Q) is smallest (ties: the larger edge).
+//                 Q merges the first i bins WITHOUT the folded values into
+//                 2^(b-1) levels and spreads each level evenly over the bins
+//                 where P is non-empty; both are normalized, and where P
+//                 has mass but Q none, Q is smoothed (its zeros get 1e-4,
+//                 taken from its other entries); T is the
+//                 edge whose KL(P || Q) is smallest (ties: the larger edge).
 //   * MSE:        the bin edge T minimizing the expected squared error
 //                 sum_i counts[i] e(c_i), c_i the bin center, with
 //                 e(c) = (c - T)^2 for c > T (clipped) and s^2 / 12 for

@@ -76,6 +76,22 @@ struct QuantPipelineOptions
       llvm::cl::desc("Fake-quantize (float ops with the quantized numerics) "
                      "instead of packing weights"),
       llvm::cl::init(false)};
+  Option<bool> asymmetricWeights{
+      *this, "asymmetric-weights",
+      llvm::cl::desc("Weights use [min, max] with a zero point per scale "
+                     "instead of a symmetric grid"),
+      llvm::cl::init(false)};
+  Option<std::string> actScale{
+      *this, "act-scale",
+      llvm::cl::desc("Activation scales of w8a8/w4a4: dynamic (per token, at "
+                     "run time), or static per tensor from the calibration "
+                     "statistics: minmax, percentile, entropy, mse"),
+      llvm::cl::init("dynamic")};
+  Option<double> actPercentile{
+      *this, "act-percentile",
+      llvm::cl::desc("The percentile of |x| kept in range by "
+                     "act-scale=percentile"),
+      llvm::cl::init(99.99)};
 };
 
 /// The presets `QuantPipelineOptions::preset` accepts, for messages.

@@ -47,9 +47,12 @@ def AssignQConfigPass : Pass<"lowbit-assign-qconfig", "mlir::ModuleOp"> {
     | `w8a8`  | 8 bits, per channel            | 8 bits, per token (dynamic) | 8 bits, per channel   |
     | `w4a4`  | 4 bits, groups of `group-size` | 4 bits, per token (dynamic) | float                 |
 
-    Weights are symmetric because the zero point then needs no storage and no
-    correction term in the integer dot product, and because weights are
-    roughly centered at 0. `group-size` only affects the 4-bit presets;
+    Weights are symmetric by default because the zero point then needs no
+    storage and no correction term in the integer dot product, and because
+    weights are roughly centered at 0. With `symmetric-weights=false` every
+    weight config is asymmetric: each scale covers its cell's [min, max] and
+    gets a zero point (one more byte per scale, no wasted grid level at 4
+    bits and below, where a symmetric grid never uses code -2^(b-1)). `group-size` only affects the 4-bit presets;
     `group-size=0` makes them per channel. When the group size does not
     divide a layer's input features (K), that layer falls back to per-channel
     scales and a remark says so.
@@ -78,7 +81,11 @@ def AssignQConfigPass : Pass<"lowbit-assign-qconfig", "mlir::ModuleOp"> {
     Option<"skipLast", "skip-last", "bool", /*default=*/"false",
            "Leave the last lowbit.linear of each function in floating point">,
     Option<"overwrite", "overwrite", "bool", /*default=*/"false",
-           "Replace configs that are already present">
+           "Replace configs that are already present">,
+    Option<"symmetricWeights", "symmetric-weights", "bool",
+           /*default=*/"true",
+           "Symmetric weight grids (no zero point); false: [min, max] with "
+           "a zero point per scale">
   ];
 }
 

@@ -5,6 +5,8 @@ reference of every preset written from the rules of docs/quantization.md
     quant_model.py make OUT.onnx [--k K]
     quant_model.py make-nbits OUT.onnx BITS
     quant_model.py check MODEL.onnx PRESET GROUP_SIZE INPUT_DIR OUTPUT_DIR
+                         [--asymmetric-weights] [--static-minmax CALIB.npz]
+    quant_model.py make-calib MODEL.onnx OUT.npz
     quant_model.py same OUTPUT_DIR_A OUTPUT_DIR_B TOLERANCE
 
 `make` writes y = fc2(relu(fc1(x))) with x [16, K], fc1 K -> 128 and fc2
@@ -13,6 +15,10 @@ model in numpy and prints, per output, the largest difference to lowbit's
 output relative to the largest reference value (must be tight), and the
 same against onnxruntime's float model (loose: the quantization error).
 `same` compares two runs (fake quantization against the real kernels).
+--asymmetric-weights: weights on [min, max] with a zero point per scale;
+--static-minmax: one activation scale per layer, max |x| of that layer's
+float input over the calibration samples / (2^(b-1) - 1). `make-calib`
+writes 8 samples of x (a leading sample axis) for --calib.
 `make-nbits` writes an ONNX Runtime MatMulNBits layer (x [3, 256], N = 48,
 blocks of 32, random codes, scales and packed zero points), which lowbit
 imports as a lowbit.qlinear: its output checked against onnxruntime's
@@ -118,6 +124,30 @@ def weight_codes(w, bits, group):
     return c.reshape(n, k), s, group, half
 
 
+def asymmetric_weight_codes(w, bits, group):
+    """Asymmetric unsigned codes: lo = min(min w, 0), hi = max(max w, 0),
+    s = (hi - lo) / (2^b - 1), z = clamp(round(-lo / s), 0, 2^b - 1)."""
+    n, k = w.shape
+    if group == 0 or k % group != 0:
+        group = k
+    cells = w.reshape(n, k // group, group)
+    lo = np.minimum(cells.min(axis=2), f32(0)).astype(f32)
+    hi = np.maximum(cells.max(axis=2), f32(0)).astype(f32)
+    s = ((hi - lo) / f32(2 ** bits - 1)).astype(f32)
+    s[s == 0] = f32(1)
+    z = np.clip(rne(-lo / s), 0, 2 ** bits - 1).astype(np.int64)
+    c = np.clip(rne(cells / s[:, :, None]) + z[:, :, None], 0, 2 ** bits - 1)
+    return c.astype(np.int64).reshape(n, k), s, group, z
+
+
+def tensor_codes(x, bits, scale):
+    """Symmetric codes with one static scale for the whole tensor."""
+    qmax = 2 ** (bits - 1) - 1
+    s = np.full(x.shape[0], f32(scale), f32)
+    q = np.clip(rne(x / s[:, None]), -qmax - 1, qmax).astype(np.int64)
+    return q, s
+
+
 def token_codes(x, bits):
     """Symmetric per-row activation codes: s = max|x| / (2^(b-1) - 1)."""
     qmax = 2 ** (bits - 1) - 1
@@ -127,21 +157,29 @@ def token_codes(x, bits):
     return q, s
 
 
-def linear(x, w_kn, b, preset, group):
+def linear(x, w_kn, b, preset, group, asymmetric=False, act_scale=None):
     """One quantized linear layer; w_kn is the ONNX [K, N] weight."""
     w = np.ascontiguousarray(w_kn.T)  # [N, K]
     if preset == "none":
         return (x.astype(np.float64) @ w.T.astype(np.float64) + b).astype(f32)
     wbits = 8 if preset.startswith("w8") else 4
     wgroup = group if wbits == 4 else 0
-    c, s, gsize, half = weight_codes(w, wbits, wgroup)
+    if asymmetric:
+        c, s, gsize, z = asymmetric_weight_codes(w, wbits, wgroup)
+        zero = np.repeat(z, gsize, axis=1)
+    else:
+        c, s, gsize, half = weight_codes(w, wbits, wgroup)
+        zero = half
     n, k = w.shape
-    signed = (c - half).reshape(n, k // gsize, gsize)
+    signed = (c - zero).reshape(n, k // gsize, gsize)
     if preset in ("w8a16", "w4a16"):
         wq = (s[:, :, None] * signed.astype(f32)).astype(f32).reshape(n, k)
         return (x.astype(np.float64) @ wq.T.astype(np.float64) + b).astype(f32)
     abits = 8 if preset == "w8a8" else 4
-    q, sx = token_codes(x, abits)
+    if act_scale is None:
+        q, sx = token_codes(x, abits)
+    else:
+        q, sx = tensor_codes(x, abits, act_scale)
     qg = q.reshape(q.shape[0], k // gsize, gsize)
     # Integer sums per scale cell: [M, N, G].
     sums = np.einsum("mgk,ngk->mng", qg, signed)
@@ -153,18 +191,35 @@ def linear(x, w_kn, b, preset, group):
     return (b + sx[:, None].astype(np.float64) * weighted).astype(f32)
 
 
-def reference(model, x, preset, group):
+def reference(model, x, preset, group, asymmetric=False, calib=None):
     init = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
-    h = linear(x, init["w1"], init["b1"], preset, group)
+    scales = [None, None]
+    if calib is not None:
+        # Static scales: max |x| of each layer's float input over the samples.
+        qmax = f32(2 ** ((8 if preset == "w8a8" else 4) - 1) - 1)
+        samples = calib.reshape(-1, calib.shape[-1]).astype(np.float64)
+        h1 = np.maximum(samples @ init["w1"].astype(np.float64) + init["b1"], 0)
+        scales = [f32(np.abs(samples).max()) / qmax,
+                  f32(np.abs(h1).max()) / qmax]
+    h = linear(x, init["w1"], init["b1"], preset, group, asymmetric, scales[0])
     h = np.maximum(h, f32(0))
-    return linear(h, init["w2"], init["b2"], preset, group)
+    return linear(h, init["w2"], init["b2"], preset, group, asymmetric, scales[1])
+
+
+def make_calib(model_path, out):
+    model = onnx.load(model_path)
+    k = model.graph.input[0].type.tensor_type.shape.dim[1].dim_value
+    rng = np.random.default_rng(23)
+    np.savez(out, x=rng.standard_normal((8, 16, k)).astype(f32))
 
 
 def check(args):
     model = onnx.load(args.model)
     x = np.load(os.path.join(args.inputs, "x.npy"))
     got = np.load(os.path.join(args.outputs, "y.npy"))
-    want = reference(model, x, args.preset, args.group_size)
+    calib = np.load(args.static_minmax)["x"] if args.static_minmax else None
+    want = reference(model, x, args.preset, args.group_size,
+                     args.asymmetric_weights, calib)
 
     import onnxruntime as ort
     options = ort.SessionOptions()
@@ -203,6 +258,11 @@ def main():
     p.add_argument("group_size", type=int)
     p.add_argument("inputs")
     p.add_argument("outputs")
+    p.add_argument("--asymmetric-weights", action="store_true")
+    p.add_argument("--static-minmax", metavar="CALIB.npz")
+    p = sub.add_parser("make-calib")
+    p.add_argument("model")
+    p.add_argument("out")
     p = sub.add_parser("make-nbits")
     p.add_argument("out")
     p.add_argument("bits", type=int, choices=[4, 8])
@@ -215,6 +275,9 @@ def main():
         return same(args)
     if args.command == "make-nbits":
         make_nbits(args.out, args.bits)
+        return 0
+    if args.command == "make-calib":
+        make_calib(args.model, args.out)
         return 0
     if args.command == "make":
         make(args.out, args.k)
