@@ -2,6 +2,7 @@
 ONNX Runtime's own quantizers, on the same model and sentences.
 
   minilm_accuracy.py [--build BUILD] [--work DIR] [--results FILE.md]
+                     [--skip-ort | --only-ort] [--kernels]
 
 The model is built from its PyPI package (examples/minilm). Sentences:
 bench/accuracy/data/eval_sentences.txt (evaluation) and calib_sentences.txt
@@ -10,7 +11,11 @@ run in batches of 16. The reference is ONNX Runtime's float model; each row
 gives the cosine similarity of every sentence embedding to the reference
 (mean and minimum over the evaluation sentences) and 1 - mean cosine.
 
-lowbit rows: lowbit-calibrate on the calibration batches, then
+--kernels: lowbit's rows are compiled by `lowbit-compile --quant ... --calib`
+(calibration in-process, then the packed CPU kernels: W8A8 and W4A4 with
+dynamic or static activation scales, asymmetric 4-bit weights).
+
+lowbit rows otherwise: lowbit-calibrate on the calibration batches, then
 lowbit-assign-qconfig + lowbit-fake-quantize-weights (the same numerics as
 the packed kernels, see docs/calibration.md) and lowbit-compile/lowbit-run,
 so the quantized weights run through lowbit's own compiled float kernels.
@@ -145,6 +150,10 @@ def main():
     p.add_argument("--skip-ort", action="store_true", help="only lowbit's rows")
     p.add_argument("--only-ort", action="store_true",
                    help="only the float rows and ONNX Runtime's quantizers")
+    p.add_argument("--kernels", action="store_true",
+                   help="lowbit's rows through `lowbit-compile --quant ... --calib` and the "
+                        "packed kernels (W8A8/W4A4 with dynamic or static activation scales, "
+                        "asymmetric W4) instead of the fake-quantized weight-only rows")
     a = p.parse_args()
     os.makedirs(a.work, exist_ok=True)
     w = lambda name: os.path.join(a.work, name)  # noqa: E731
@@ -173,10 +182,34 @@ def main():
     configs = [("W8 per-channel", "preset=w8a16"),
                ("W4 g128", "preset=w4a16 group-size=128"),
                ("W4 per-channel", "preset=w4a16 group-size=0")]
-    if a.only_ort:
+    if a.only_ort or a.kernels:
         configs = []
     else:
         calibrate(lb, model, w)
+    kernel_rows = [
+        # (weights, activations, lowbit-compile arguments)
+        ("W8 per-channel", "int8 dynamic per token", ["--quant", "w8a8", "--quant-method", "rtn"]),
+        ("W8 per-channel", "int8 static minmax", ["--quant", "w8a8", "--quant-method", "rtn", "--act-scale", "minmax"]),
+        ("W8 per-channel", "int8 static percentile 99.99", ["--quant", "w8a8", "--quant-method", "rtn", "--act-scale", "percentile"]),
+        ("W8 per-channel", "int8 static entropy", ["--quant", "w8a8", "--quant-method", "rtn", "--act-scale", "entropy"]),
+        ("W8 per-channel", "int8 static mse", ["--quant", "w8a8", "--quant-method", "rtn", "--act-scale", "mse"]),
+        ("W8 per-channel GPTQ", "int8 dynamic per token", ["--quant", "w8a8", "--quant-method", "gptq"]),
+        ("W4 g128", "int4 dynamic per token", ["--quant", "w4a4", "--quant-method", "rtn"]),
+        ("W4 g128 GPTQ", "int4 dynamic per token", ["--quant", "w4a4", "--quant-method", "gptq"]),
+        ("W4 g128", "f32", ["--quant", "w4a16", "--quant-method", "rtn"]),
+        ("W4 g128 asym", "f32", ["--quant", "w4a16", "--quant-method", "rtn", "--asymmetric-weights"]),
+        ("W4 g128 asym MSE", "f32", ["--quant", "w4a16", "--quant-method", "mse", "--asymmetric-weights"]),
+        ("W4 g128 asym GPTQ", "f32", ["--quant", "w4a16", "--quant-method", "gptq", "--asymmetric-weights"]),
+        ("W4 g128 GPTQ", "f32", ["--quant", "w4a16", "--quant-method", "gptq"]),
+    ]
+    for weights, acts, args in (kernel_rows if a.kernels and not a.only_ort else []):
+        so = w("k-" + "-".join(x.strip("-") for x in args) + ".so")
+        start = time.time()
+        run([lb.tool("lowbit-compile"), model, "-o", so, "--quiet", "--calib", w("calib.npz")]
+            + args + lb.shapes)
+        method = args[args.index("--quant-method") + 1].upper()
+        record("lowbit (kernels)", method, weights, acts, lb.embed(so, eval_batches, n),
+               f"calibrate + quantize + compile {time.time() - start:.0f} s")
     for weights, preset in configs:
         for method in ("rtn", "mse", "gptq", "awq"):
             fq = w(f"fq-{method}-{preset.split()[-1].replace('=', '')}.mlir")

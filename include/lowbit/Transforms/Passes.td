@@ -266,6 +266,60 @@ def CalibrateActivationScalesPass
   ];
 }
 
+def AllocateBitsPass : Pass<"lowbit-allocate-bits", "mlir::ModuleOp"> {
+  let summary = "Choose a weight width per lowbit.linear under a "
+                "bits-per-weight budget";
+  let description = [{
+    Mixed precision: measures, for every `lowbit.linear` with a constant
+    weight and every candidate width, the squared output error that
+    round-to-nearest quantization at that width introduces on the
+    calibration data, tr(dW G dW^T) with G = X^T X / rows of the layer's
+    input from the module's `lowbit.calibration` table (see
+    docs/mixed-precision.md and `lowbit-test-sensitivity`), then chooses
+    one width per layer minimizing the summed error with at most
+    `target-bpw` bits per weight on average over those layers. Sizes count
+    what the packed format stores: the codes (rows padded to whole bytes)
+    and an f32 scale per group of `group-size` weights (per row where the
+    group size does not divide K).
+
+    `solver=exact` solves the multiple-choice knapsack by dynamic
+    programming (optimal; see lib/Numerics/BitAllocation.h); `greedy` and
+    `equal-loss` (BAQ's closed form with e(b) ~ s 2^(-2b)) are the
+    baselines. Each chosen width becomes the layer's `weight_qconfig`
+    (symmetric integers), which `lowbit-quantize-weights` then applies with
+    any method; activations stay float. Layers named in `keep-float` are
+    left out and not counted. A remark gives each layer's width and the
+    achieved bits per weight; a budget below the smallest widths is an
+    error.
+  }];
+  let dependentDialects = ["::lowbit::LowBitDialect"];
+  let options = [
+    Option<"targetBpw", "target-bpw", "double", /*default=*/"4.5",
+           "Average bits per weight, scales included">,
+    Option<"solver", "solver", "std::string", /*default=*/"\"exact\"",
+           "exact, greedy or equal-loss">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
+           "Weights per scale (0: one scale per row)">,
+    ListOption<"bits", "bits", "int", "Candidate widths (default 2,3,4,6,8)">,
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "Names of layers to leave in floating point">
+  ];
+}
+
+def TestSensitivityPass : Pass<"lowbit-test-sensitivity", "mlir::ModuleOp"> {
+  let summary = "Print the sensitivity table as remarks (for tests)";
+  let description = [{
+    One remark per `lowbit.linear` and candidate width with the output
+    error, the diagonal and trace proxies, the size in bits and the bits
+    per weight that `lowbit-allocate-bits` would use.
+  }];
+  let options = [
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
+           "Weights per scale (0: one scale per row)">,
+    ListOption<"bits", "bits", "int", "Candidate widths (default 2,3,4,6,8)">
+  ];
+}
+
 def FakeQuantizeActivationsPass
     : Pass<"lowbit-fake-quantize-activations", "mlir::ModuleOp"> {
   let summary = "Put a lowbit.fake_quant on the input of every lowbit.linear "

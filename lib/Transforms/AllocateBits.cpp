@@ -1,0 +1,63 @@
+//===- AllocateBits.cpp - mixed-precision weight widths -------------------===//
+
+#include "lowbit/Transforms/Passes.h"
+
+#include "lowbit/Transforms/MixedPrecision.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+namespace lowbit {
+#define GEN_PASS_DEF_ALLOCATEBITSPASS
+#include "lowbit/Transforms/Passes.h.inc"
+} // namespace lowbit
+
+using namespace mlir;
+using namespace lowbit;
+
+namespace {
+
+struct AllocateBitsPass
+    : lowbit::impl::AllocateBitsPassBase<AllocateBitsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::optional<AllocationSolver> parsed = parseAllocationSolver(solver);
+    if (!parsed) {
+      module.emitError() << "unknown solver '" << solver
+                         << "'; expected exact, greedy or equal-loss";
+      return signalPassFailure();
+    }
+    SensitivityOptions options;
+    options.groupSize = groupSize;
+    if (!bits.empty())
+      options.bits.assign(bits.begin(), bits.end());
+    options.keepFloat.assign(keepFloat.begin(), keepFloat.end());
+    FailureOr<std::vector<LayerSensitivity>> layers =
+        analyzeSensitivity(module, options);
+    if (failed(layers))
+      return signalPassFailure();
+    if (layers->empty())
+      return;
+    FailureOr<BitPlan> plan =
+        allocateBits(module.getLoc(), *layers, targetBpw, *parsed);
+    if (failed(plan))
+      return signalPassFailure();
+    applyBitPlan(*layers, *plan);
+    for (auto [layer, choice] : llvm::zip(*layers, plan->choice)) {
+      const SensitivityCandidate &c = layer.candidates[choice];
+      LinearOp(layer.op).emitRemark() << "'" << layer.name << "': " << c.bits
+                            << " bits, output error "
+                            << llvm::formatv("{0:e3}", c.outputError);
+    }
+    module.emitRemark() << "allocated " << layers->size() << " layers with "
+                        << toString(*parsed) << ": "
+                        << llvm::formatv("{0:f3}", plan->bpw)
+                        << " bits per weight (target "
+                        << llvm::formatv("{0:f3}", targetBpw.getValue())
+                        << "), predicted error "
+                        << llvm::formatv("{0:e3}", plan->predictedError);
+  }
+};
+
+} // namespace

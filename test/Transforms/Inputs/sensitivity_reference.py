@@ -1,0 +1,94 @@
+"""numpy reference of the sensitivity table and of the bit allocation, on
+the model and samples of test/Analysis/Inputs/calibration_reference.py.
+
+  sensitivity_reference.py table < remarks      (lowbit-test-sensitivity)
+  sensitivity_reference.py allocate BPW < remarks   (lowbit-allocate-bits)
+
+table: every layer's output error tr(dW G dW^T), diagonal and trace proxies
+(G = X^T X / rows of the layer's float input, dW = W - RTN(W), symmetric,
+one scale per row since no group size divides K here) and sizes in bits,
+recomputed in float64, must match the remarks. allocate: the widths the
+pass chose must be those of a brute-force search over every combination
+that minimizes the summed output error within BPW bits per weight.
+"""
+import itertools
+import math
+import os
+import re
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "Analysis", "Inputs"))
+from calibration_reference import activations, params  # noqa: E402
+
+BITS = (2, 3, 4, 6, 8)
+
+
+def rtn(w, bits):
+    """Symmetric per-row RTN: s = max|w| / (2^(b-1) - 1), round half even."""
+    qmax = 2 ** (bits - 1) - 1
+    s = (np.abs(w).max(axis=1, keepdims=True) / np.float32(qmax)).astype(np.float32)
+    s[s == 0] = 1
+    q = np.clip(np.rint(w / s), -qmax - 1, qmax)
+    return (s * q).astype(np.float32)
+
+
+def table():
+    p, acts = params(), activations()
+    out = {}
+    for name, w in (("fc1", p["w1"]), ("fc2", p["w2"])):
+        x = acts[name]
+        g = x.T @ x / x.shape[0]
+        n, k = w.shape
+        for b in BITS:
+            dw = (w - rtn(w, b)).astype(np.float64)
+            out[(name, b)] = dict(
+                output=np.trace(dw @ g @ dw.T),
+                diag=float((np.diag(g) * (dw ** 2).sum(0)).sum()),
+                trace=np.trace(g) / k * float((dw ** 2).sum()),
+                size=8 * n * math.ceil(k * b / 8) + 32 * n,
+                params=n * k)
+    return out
+
+
+def main():
+    want = table()
+    text = sys.stdin.read()
+    if sys.argv[1] == "table":
+        found = 0
+        for m in re.finditer(r"'(\w+)' bits=(\d+) output_error=(\S+) diag=(\S+) "
+                             r"trace=(\S+) size_bits=(\d+)", text):
+            name, b = m.group(1), int(m.group(2))
+            ref = want[(name, b)]
+            got = dict(output=float(m.group(3)), diag=float(m.group(4)),
+                       trace=float(m.group(5)))
+            for key, value in got.items():
+                if not np.isclose(value, ref[key], rtol=2e-3, atol=1e-9):
+                    sys.exit(f"{name} {b} bits {key}: got {value}, numpy {ref[key]}")
+            if int(m.group(6)) != ref["size"]:
+                sys.exit(f"{name} {b} bits size: got {m.group(6)}, want {ref['size']}")
+            found += 1
+        if found != 2 * len(BITS):
+            sys.exit(f"expected {2 * len(BITS)} entries, found {found}")
+        print("sensitivity table matches numpy")
+        return
+    bpw = float(sys.argv[2])
+    chosen = {m.group(1): int(m.group(2))
+              for m in re.finditer(r"'(\w+)': (\d+) bits, output error", text)}
+    total = want[("fc1", 2)]["params"] + want[("fc2", 2)]["params"]
+    best = None
+    for b1, b2 in itertools.product(BITS, BITS):
+        size = want[("fc1", b1)]["size"] + want[("fc2", b2)]["size"]
+        err = want[("fc1", b1)]["output"] + want[("fc2", b2)]["output"]
+        if size <= math.floor(bpw * total) and (best is None or err < best[0]):
+            best = (err, b1, b2)
+    expected = {"fc1": best[1], "fc2": best[2]}
+    if chosen != expected:
+        sys.exit(f"allocation {chosen}, brute force {expected}")
+    print(f"allocation matches brute force: fc1 {best[1]} bits, fc2 {best[2]} bits")
+
+
+if __name__ == "__main__":
+    main()
