@@ -60,6 +60,11 @@ constexpr int64_t kMaxLanes = 16;
 /// so that the tiler's row blocks reuse each unpacked weight.
 constexpr int64_t kRowBlockForWeightReuse = 8;
 
+/// Whether partial sums of `m` activation rows are laid out [N, M, L]
+/// (else [M, N, L]). The layout is decided here, never guessed from the
+/// shapes: with M == N both read the same.
+bool weightRowsOuter(int64_t m) { return m >= kRowBlockForWeightReuse; }
+
 /// How a packed row is cut into units, blocks and groups.
 struct PackedGeometry {
   unsigned bits;
@@ -266,7 +271,7 @@ Value buildPartialSums(OpBuilder &b, Location loc, QLinearOp op,
   // rows of the weight when M is small (each unpacked byte used once, 8
   // rows share one activation vector), activation rows otherwise (each
   // unpacked weight vector is reused by 8 activation rows).
-  bool rowsOuter = m < kRowBlockForWeightReuse;
+  bool rowsOuter = !weightRowsOuter(m);
   maps.push_back(rowsOuter ? mapOf(context, 6, {0, 1, 5})
                            : mapOf(context, 6, {1, 0, 5}));
 
@@ -333,8 +338,8 @@ Value sumLanes(OpBuilder &b, Location loc, Value acc, Value init) {
   using utils::IteratorType;
   auto accType = cast<RankedTensorType>(acc.getType());
   bool integer = isa<IntegerType>(accType.getElementType());
-  bool transposed = accType.getDimSize(0) !=
-                    cast<RankedTensorType>(init.getType()).getDimSize(0);
+  bool transposed =
+      weightRowsOuter(cast<RankedTensorType>(init.getType()).getDimSize(0));
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{acc},
              ValueRange{init},

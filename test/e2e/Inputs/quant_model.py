@@ -2,7 +2,7 @@
 reference of every preset written from the rules of docs/quantization.md
 (independently of lib/Numerics and of the compiler).
 
-    quant_model.py make OUT.onnx [--k K]
+    quant_model.py make OUT.onnx [--k K] [--rows M]
     quant_model.py make-nbits OUT.onnx BITS
     quant_model.py check MODEL.onnx PRESET GROUP_SIZE INPUT_DIR OUTPUT_DIR
                          [--asymmetric-weights] [--static-minmax CALIB.npz]
@@ -45,7 +45,7 @@ LOOSE = {"none": 1e-5, "w8a16": 0.02, "w4a16": 0.25, "w8a8": 0.03,
          "w4a4": 0.5}
 
 
-def make(path, k):
+def make(path, k, rows=16):
     rng = np.random.default_rng(11)
 
     def weight(name, *shape):
@@ -59,8 +59,8 @@ def make(path, k):
              helper.make_node("Add", ["h4", "b2"], ["y"], name="fc2_bias")]
     graph = helper.make_graph(
         nodes, "quant_mlp",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [16, k])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [16, 64])],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [rows, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [rows, 64])],
         [weight("w1", k, 128), weight("b1", 128), weight("w2", 128, 64),
          weight("b2", 64)])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
@@ -252,6 +252,7 @@ def main():
     p = sub.add_parser("make")
     p.add_argument("out")
     p.add_argument("--k", type=int, default=256)
+    p.add_argument("--rows", type=int, default=16)
     p = sub.add_parser("check")
     p.add_argument("model")
     p.add_argument("preset", choices=sorted(TIGHT))
@@ -280,7 +281,7 @@ def main():
         make_calib(args.model, args.out)
         return 0
     if args.command == "make":
-        make(args.out, args.k)
+        make(args.out, args.k, args.rows)
         return 0
     return check(args)
 
