@@ -11,12 +11,12 @@
 using namespace mlir;
 
 llvm::StringRef lowbit::getQuantPresetNames() {
-  return "none, w8a16, w4a16, w8a8, w4a4";
+  return "none, w8a16, w4a16, w8a8, w4a4, mixed";
 }
 
 bool lowbit::isQuantPreset(llvm::StringRef preset) {
   return llvm::StringSwitch<bool>(preset)
-      .Cases("none", "w8a16", "w4a16", "w8a8", "w4a4", true)
+      .Cases("none", "w8a16", "w4a16", "w8a8", "w4a4", "mixed", true)
       .Default(false);
 }
 
@@ -24,11 +24,19 @@ void lowbit::buildQuantPipeline(OpPassManager &pm,
                                 const QuantPipelineOptions &options) {
   if (options.preset == "none")
     return;
-  AssignQConfigPassOptions assign;
+  if (options.preset == "mixed") {
+    AllocateBitsPassOptions allocate;
+    allocate.targetBpw = options.targetBpw;
+    allocate.solver = options.solver;
+    allocate.groupSize = options.groupSize;
+    pm.addPass(createAllocateBitsPass(allocate));
+  } else {
+    AssignQConfigPassOptions assign;
   assign.preset = options.preset;
   assign.groupSize = options.groupSize;
-  assign.symmetricWeights = !options.asymmetricWeights;
-  pm.addPass(createAssignQConfigPass(assign));
+    assign.symmetricWeights = !options.asymmetricWeights;
+    pm.addPass(createAssignQConfigPass(assign));
+  }
   if (options.actScale != "dynamic") {
     CalibrateActivationScalesPassOptions scales;
     scales.method = options.actScale;

@@ -7,6 +7,7 @@
 //                  [--group-size N] [--quant-method rtn|mse|gptq|awq]
 //                  [--calib DATA.npz|DIR] [--fake-quant] [--asymmetric-weights]
 //                  [--act-scale dynamic|minmax|percentile|entropy|mse]
+//                  [--quant mixed --target-bpw F [--solver S] [--report R.json]]
 //                  [--gpu-chip sm_90] [--gpu-features +ptx80]
 //
 // MODEL may also be an .mlir file holding what the importer produces. With
@@ -17,6 +18,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "CalibrationDriver.h"
+#include "MixedPrecisionReport.h"
+
+#include "lowbit/Report/QuantReportHTML.h"
+#include "lowbit/Transforms/MixedPrecision.h"
+#include "lowbit/Transforms/Passes.h"
 
 #include "lowbit/Dialect/LowBit/LowBitOps.h"
 #include "lowbit/Import/ONNX/Importer.h"
@@ -33,12 +39,16 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
+
+#include <chrono>
+#include <map>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -74,7 +84,7 @@ cl::opt<std::string> target("target",
 cl::opt<std::string>
     quant("quant",
           cl::desc("Quantization preset: none (default), w8a16, w4a16, w8a8, "
-                   "w4a4"),
+                   "w4a4, or mixed (a width per layer under --target-bpw)"),
           cl::init("none"));
 cl::opt<int64_t> groupSize(
     "group-size",
@@ -115,6 +125,21 @@ cl::opt<double> actPercentile(
     cl::desc("The percentile of |x| that --act-scale percentile keeps in "
              "range (default 99.99)"),
     cl::init(99.99));
+cl::opt<double> targetBpw(
+    "target-bpw",
+    cl::desc("With --quant mixed: average bits per weight, scales included"),
+    cl::init(0.0));
+cl::opt<std::string>
+    solverName("solver",
+               cl::desc("With --quant mixed: exact (default), greedy or "
+                        "equal-loss"),
+               cl::init("exact"));
+cl::opt<std::string> reportPath(
+    "report",
+    cl::desc("With --quant mixed: write the sensitivity table, the chosen "
+             "widths and the trade-off curve to FILE.json, and the page "
+             "FILE.html beside it"),
+    cl::value_desc("FILE.json"), cl::init(""));
 cl::opt<std::string> gpuChip("gpu-chip",
                              cl::desc("GPU architecture for --target cuda "
                                       "(default sm_90; sm_80, sm_90a, ...)"),
@@ -270,9 +295,91 @@ std::string method() {
   return calibPath.empty() ? "rtn" : "gptq";
 }
 
-LogicalResult quantize(ModuleOp module) {
+/// --quant mixed: sensitivity on the calibration statistics, one width per
+/// layer under --target-bpw, the report, then the weight quantizer.
+LogicalResult quantizeMixed(ModuleOp module, lowbit::ReportInputs &report) {
+  using Clock = std::chrono::steady_clock;
+  auto seconds = [](Clock::time_point since) {
+    return std::chrono::duration<double>(Clock::now() - since).count();
+  };
+  auto start = Clock::now();
+  lowbit::SensitivityOptions sensitivity;
+  sensitivity.groupSize = groupSize;
+  FailureOr<std::vector<lowbit::LayerSensitivity>> layers =
+      lowbit::analyzeSensitivity(module, sensitivity);
+  if (failed(layers))
+    return failure();
+  report.seconds["sensitivity"] = seconds(start);
+  if (layers->empty()) {
+    llvm::errs() << "warning: --quant mixed: the model has no layer to "
+                    "quantize (no MatMul or Gemm with a constant weight); it "
+                    "is compiled in floating point\n";
+    return success();
+  }
+  start = Clock::now();
+  lowbit::AllocationSolver solver = *lowbit::parseAllocationSolver(solverName);
+  FailureOr<lowbit::BitPlan> plan =
+      lowbit::allocateBits(module.getLoc(), *layers, targetBpw, solver);
+  if (failed(plan))
+    return failure();
+  lowbit::applyBitPlan(*layers, *plan);
+  report.seconds["allocate"] = seconds(start);
+  std::map<int, int> histogram;
+  for (auto [layer, choice] : llvm::zip(*layers, plan->choice))
+    ++histogram[layer.candidates[choice].bits];
+  std::string widths;
+  for (auto [bits, count] : histogram)
+    widths += (widths.empty() ? "" : ", ") + std::to_string(count) + " at " +
+              std::to_string(bits) + " bits";
+  progress(llvm::formatv("allocated {0} layers ({1}): {2:f3} bits per weight "
+                         "(target {3:f3})",
+                         layers->size(), widths, plan->bpw,
+                         targetBpw.getValue()));
+
+  start = Clock::now();
+  PassManager pm(module.getContext());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  lowbit::QuantizeWeightsPassOptions weights;
+  weights.method = method();
+  pm.addPass(lowbit::createQuantizeWeightsPass(weights));
+  if (failed(pm.run(module)))
+    return failure();
+  report.seconds["quantize"] = seconds(start);
+  progress("quantized " + llvm::Twine(layers->size()) + " layers");
+
+  if (reportPath.empty())
+    return success();
+  report.method = method();
+  report.targetBpw = targetBpw;
+  report.solver = solver;
+  report.groupSize = groupSize;
+  llvm::json::Value json =
+      lowbit::buildMixedPrecisionReport(module.getLoc(), *layers, *plan, report);
+  std::error_code ec;
+  llvm::raw_fd_ostream out(reportPath, ec, llvm::sys::fs::OF_Text);
+  if (ec) {
+    llvm::errs() << "error: cannot write " << reportPath << ": "
+                 << ec.message() << "\n";
+    return failure();
+  }
+  out << llvm::formatv("{0:2}", json) << "\n";
+  out.close();
+  llvm::SmallString<128> htmlPath(reportPath);
+  llvm::sys::path::replace_extension(htmlPath, "html");
+  if (llvm::Error e = lowbit::renderQuantReportFile(reportPath, htmlPath)) {
+    llvm::errs() << "error: " << llvm::toString(std::move(e)) << "\n";
+    return failure();
+  }
+  progress("wrote " + reportPath + " and " + htmlPath);
+  return success();
+}
+
+LogicalResult quantize(ModuleOp module, lowbit::ReportInputs &report) {
   if (quant == "none")
     return success();
+  if (quant == "mixed")
+    return quantizeMixed(module, report);
   lowbit::QuantPipelineOptions options;
   options.preset = quant;
   options.groupSize = groupSize;
@@ -333,6 +440,22 @@ int compile(const char *argv0) {
   if (actScale != "dynamic" && calibPath.empty())
     return fail("--act-scale " + actScale +
                 " needs calibration data (--calib DATA.npz|DIR)");
+  if (quant == "mixed" && !(targetBpw > 0))
+    return fail("--quant mixed needs --target-bpw F (average bits per "
+                "weight, scales included; e.g. 4.5)");
+  if (quant != "mixed" && targetBpw != 0)
+    return fail("--target-bpw is for --quant mixed");
+  if (!lowbit::parseAllocationSolver(solverName))
+    return fail("unknown --solver '" + solverName +
+                "' (expected exact, greedy or equal-loss)");
+  if (!reportPath.empty() && quant != "mixed")
+    return fail("--report is written by --quant mixed only");
+  if (quant == "mixed" && calibPath.empty())
+    return fail("--quant mixed needs calibration data (--calib "
+                "DATA.npz|DIR): the widths are chosen by the error each "
+                "layer makes on it");
+  if (quant == "mixed" && asymmetricWeights)
+    return fail("--asymmetric-weights is not supported with --quant mixed");
   if (asymmetricWeights && quant == "none")
     return fail("--asymmetric-weights needs a --quant preset other than none");
   if (!calibPath.empty() && quant == "none")
@@ -361,17 +484,22 @@ int compile(const char *argv0) {
   if (compileTo == Phase::Import)
     return failed(writeIR(*module));
 
+  lowbit::ReportInputs report;
+  report.model = inputPath;
   if (!calibPath.empty()) {
     progress("calibrate on " + calibPath);
+    auto start = std::chrono::steady_clock::now();
     calibrate::DriverOptions calib;
     calib.dataPath = calibPath;
     std::string error;
     if (!calibrate::calibrateModule(*module, calib, progress, error))
       return error.empty() ? 1 : fail(error);
+    report.seconds["calibrate"] = std::chrono::duration<double>(
+        std::chrono::steady_clock::now() - start).count();
   }
 
   progress("quantize (" + quant + ")");
-  if (failed(quantize(*module)))
+  if (failed(quantize(*module, report)))
     return 1;
   if (compileTo == Phase::Quantized)
     return failed(writeIR(*module));

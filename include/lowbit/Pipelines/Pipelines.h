@@ -59,7 +59,8 @@ struct QuantPipelineOptions
   Option<std::string> preset{
       *this, "preset",
       llvm::cl::desc("none, w8a16, w4a16, w8a8 or w4a4 (see "
-                     "--lowbit-assign-qconfig)"),
+                     "--lowbit-assign-qconfig), or mixed (see "
+                     "--lowbit-allocate-bits)"),
       llvm::cl::init("none")};
   Option<int64_t> groupSize{
       *this, "group-size",
@@ -87,6 +88,15 @@ struct QuantPipelineOptions
                      "run time), or static per tensor from the calibration "
                      "statistics: minmax, percentile, entropy, mse"),
       llvm::cl::init("dynamic")};
+  Option<double> targetBpw{
+      *this, "target-bpw",
+      llvm::cl::desc("preset=mixed: average bits per weight, scales "
+                     "included"),
+      llvm::cl::init(4.5)};
+  Option<std::string> solver{
+      *this, "solver",
+      llvm::cl::desc("preset=mixed: exact, greedy or equal-loss"),
+      llvm::cl::init("exact")};
   Option<double> actPercentile{
       *this, "act-percentile",
       llvm::cl::desc("The percentile of |x| kept in range by "

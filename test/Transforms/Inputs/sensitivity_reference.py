@@ -3,6 +3,7 @@ the model and samples of test/Analysis/Inputs/calibration_reference.py.
 
   sensitivity_reference.py table < remarks      (lowbit-test-sensitivity)
   sensitivity_reference.py allocate BPW < remarks   (lowbit-allocate-bits)
+  sensitivity_reference.py compiled BPW REPORT.json INPUT.npy OUTPUT.npy
 
 table: every layer's output error tr(dW G dW^T), diagonal and trace proxies
 (G = X^T X / rows of the layer's float input, dW = W - RTN(W), symmetric,
@@ -10,6 +11,9 @@ one scale per row since no group size divides K here) and sizes in bits,
 recomputed in float64, must match the remarks. allocate: the widths the
 pass chose must be those of a brute-force search over every combination
 that minimizes the summed output error within BPW bits per weight.
+compiled: the same for the widths in lowbit-compile's report, whose
+figures must match the table; and the library's output (RTN weights at
+those widths) must match numpy's forward pass.
 """
 import itertools
 import math
@@ -53,8 +57,51 @@ def table():
     return out
 
 
+def brute_force(want, bpw):
+    total = want[("fc1", 2)]["params"] + want[("fc2", 2)]["params"]
+    best = None
+    for b1, b2 in itertools.product(BITS, BITS):
+        size = want[("fc1", b1)]["size"] + want[("fc2", b2)]["size"]
+        err = want[("fc1", b1)]["output"] + want[("fc2", b2)]["output"]
+        if size <= math.floor(bpw * total) and (best is None or err < best[0]):
+            best = (err, b1, b2)
+    return best
+
+
+def compiled(want, bpw, report_path, x_path, y_path):
+    import json
+    from calibration_reference import EPS
+    report = json.load(open(report_path))
+    best = brute_force(want, bpw)
+    chosen = {l["name"]: l["chosen_bits"] for l in report["layers"]}
+    if chosen != {"fc1": best[1], "fc2": best[2]}:
+        sys.exit(f"report chose {chosen}, brute force fc1 {best[1]}, fc2 {best[2]}")
+    for layer in report["layers"]:
+        for c in layer["candidates"]:
+            ref = want[(layer["name"], c["bits"])]
+            if not np.isclose(c["output_error"], ref["output"], rtol=2e-3):
+                sys.exit(f"{layer['name']} {c['bits']}: report {c['output_error']}, "
+                         f"numpy {ref['output']}")
+    p = params()
+    x = np.load(x_path).astype(np.float64)
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    n = (x - mean) / np.sqrt(var + EPS) * p["gamma"] + p["beta"]
+    h = np.maximum(n @ rtn(p["w1"], best[1]).T.astype(np.float64) + p["b1"], 0)
+    y = h @ rtn(p["w2"], best[2]).T.astype(np.float64)
+    got = np.load(y_path)
+    err = np.abs(got - y).max() / np.abs(y).max()
+    if err > 1e-4:
+        sys.exit(f"library output differs from numpy by {err:.2e}")
+    print(f"mixed library matches numpy: fc1 {best[1]} bits, fc2 {best[2]} bits, "
+          f"achieved {report['achieved_bpw']:.3f} bpw")
+
+
 def main():
     want = table()
+    if sys.argv[1] == "compiled":
+        compiled(want, float(sys.argv[2]), *sys.argv[3:6])
+        return
     text = sys.stdin.read()
     if sys.argv[1] == "table":
         found = 0
@@ -77,13 +124,7 @@ def main():
     bpw = float(sys.argv[2])
     chosen = {m.group(1): int(m.group(2))
               for m in re.finditer(r"'(\w+)': (\d+) bits, output error", text)}
-    total = want[("fc1", 2)]["params"] + want[("fc2", 2)]["params"]
-    best = None
-    for b1, b2 in itertools.product(BITS, BITS):
-        size = want[("fc1", b1)]["size"] + want[("fc2", b2)]["size"]
-        err = want[("fc1", b1)]["output"] + want[("fc2", b2)]["output"]
-        if size <= math.floor(bpw * total) and (best is None or err < best[0]):
-            best = (err, b1, b2)
+    best = brute_force(want, bpw)
     expected = {"fc1": best[1], "fc2": best[2]}
     if chosen != expected:
         sys.exit(f"allocation {chosen}, brute force {expected}")
