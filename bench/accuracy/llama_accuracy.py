@@ -3,7 +3,11 @@ residual stream has outlier channels (make_llama_outliers.py), quantized by
 lowbit (RTN, MSE, GPTQ, AWQ through the fake-quant path) and by ONNX
 Runtime's MatMulNBits quantizers.
 
-  llama_accuracy.py [--build BUILD] [--work DIR] [--results FILE.md]
+  llama_accuracy.py [--build BUILD] [--work DIR] [--results FILE.md] [--kernels]
+
+--kernels: instead of the fake-quantized weight-only rows, lowbit's rows come
+from `lowbit-compile --quant ... --calib` and the packed kernels: W8A8 and
+W4A4 with dynamic or static activation scales, asymmetric 4-bit weights.
 
 32 calibration inputs and 32 different evaluation inputs; the metric is the
 relative error of the logits, ||y - y_float|| / ||y_float||, over all
@@ -53,6 +57,7 @@ def main():
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--work", default=os.path.join(ROOT, "build", "accuracy"))
     p.add_argument("--results", default=None)
+    p.add_argument("--kernels", action="store_true")
     a = p.parse_args()
     os.makedirs(a.work, exist_ok=True)
     w = lambda name: os.path.join(a.work, name)  # noqa: E731
@@ -71,10 +76,33 @@ def main():
         rows.append((tool, method, weights, rel, cos, note))
         log(f"{tool} {method} {weights}: relative error {rel:.4e}, mean cos {cos:.6f} {note}")
 
+    kernel_rows = [
+        ("W8 per-channel", "int8 dynamic", ["--quant", "w8a8", "--quant-method", "rtn"]),
+        ("W8 per-channel", "int8 static minmax", ["--quant", "w8a8", "--quant-method", "rtn", "--act-scale", "minmax"]),
+        ("W8 per-channel", "int8 static percentile", ["--quant", "w8a8", "--quant-method", "rtn", "--act-scale", "percentile"]),
+        ("W8 per-channel", "int8 static entropy", ["--quant", "w8a8", "--quant-method", "rtn", "--act-scale", "entropy"]),
+        ("W8 per-channel", "int8 static mse", ["--quant", "w8a8", "--quant-method", "rtn", "--act-scale", "mse"]),
+        ("W8 per-channel GPTQ", "int8 dynamic", ["--quant", "w8a8", "--quant-method", "gptq"]),
+        ("W4 g128", "int4 dynamic", ["--quant", "w4a4", "--quant-method", "rtn"]),
+        ("W4 g128 GPTQ", "int4 dynamic", ["--quant", "w4a4", "--quant-method", "gptq"]),
+        ("W4 g128", "f32", ["--quant", "w4a16", "--quant-method", "rtn"]),
+        ("W4 g128 asym", "f32", ["--quant", "w4a16", "--quant-method", "rtn", "--asymmetric-weights"]),
+        ("W4 g128 asym GPTQ", "f32", ["--quant", "w4a16", "--quant-method", "gptq", "--asymmetric-weights"]),
+        ("W4 g128 GPTQ", "f32", ["--quant", "w4a16", "--quant-method", "gptq"]),
+    ]
+    if a.kernels:
+        for weights, acts, args in kernel_rows:
+            so = w("llama-k-" + "-".join(x.strip("-") for x in args) + ".so")
+            run([os.path.join(bin_dir, "lowbit-compile"), model, "-o", so, "--quiet", "--calib",
+                 w("llama_calib.npz")] + args)
+            method = args[args.index("--quant-method") + 1].upper()
+            record("lowbit (kernels)", f"{method}, activations {acts}", weights,
+                   lowbit_outputs(bin_dir, so, evals))
     run([os.path.join(bin_dir, "lowbit-calibrate"), model, "--calib", w("llama_calib.npz"),
          "-o", w("llama_calibrated.mlir"), "--quiet"])
-    for weights, preset in (("W4 g128", "preset=w4a16 group-size=128"),
-                            ("W4 per-channel", "preset=w4a16 group-size=0")):
+    for weights, preset in (() if a.kernels else
+                            (("W4 g128", "preset=w4a16 group-size=128"),
+                             ("W4 per-channel", "preset=w4a16 group-size=0"))):
         for method in ("rtn", "mse", "gptq", "awq"):
             fq = w(f"llama-fq-{method}.mlir")
             run([os.path.join(bin_dir, "lowbit-opt"), w("llama_calibrated.mlir"),
@@ -107,6 +135,35 @@ def main():
     matmul_nbits("GPTQ act-order", nbits.GPTQWeightOnlyQuantConfig(CalibReader(batches), block_size=128,
                                                                    actorder=True), block_size=128)
     matmul_nbits("HQQ", nbits.HQQWeightOnlyQuantConfig(block_size=128, bits=4), block_size=128)
+
+    if a.kernels:
+        from onnxruntime.quantization import (CalibrationMethod, QuantFormat, QuantType,
+                                              quantize_dynamic, quantize_static)
+        from onnxruntime.quantization.shape_inference import quant_pre_process
+        pre = w("llama-pre.onnx")
+        quant_pre_process(model, pre)
+        try:
+            out = w("llama-ort-dynamic.onnx")
+            quantize_dynamic(pre, out, weight_type=QuantType.QInt8, per_channel=True)
+            record("ONNX Runtime", "quantize_dynamic, activations int8 dynamic",
+                   "W8 per-channel", ort_outputs(out, evals))
+        except Exception as e:  # report and go on
+            rows.append(("ONNX Runtime", "quantize_dynamic", "W8 per-channel", float("nan"),
+                         float("nan"), f"failed: {type(e).__name__}: {str(e)[:80]}"))
+        for method in (CalibrationMethod.MinMax, CalibrationMethod.Percentile,
+                       CalibrationMethod.Entropy):
+            try:
+                out = w(f"llama-ort-static-{method.name}.onnx")
+                quantize_static(pre, out, CalibReader(batches), quant_format=QuantFormat.QDQ,
+                                per_channel=True, activation_type=QuantType.QInt8,
+                                weight_type=QuantType.QInt8, calibrate_method=method,
+                                op_types_to_quantize=["MatMul"])
+                record("ONNX Runtime", f"quantize_static QDQ {method.name}, activations int8 "
+                       "static", "W8 per-channel", ort_outputs(out, evals))
+            except Exception as e:  # report and go on
+                rows.append(("ONNX Runtime", f"quantize_static {method.name}", "W8 per-channel",
+                             float("nan"), float("nan"),
+                             f"failed: {type(e).__name__}: {str(e)[:80]}"))
 
     lines = ["| tool | method | weights | relative error | mean cos | note |", "|---|---|---|---|---|---|"]
     for tool, method, weights, rel, cos, note in rows:
