@@ -59,6 +59,9 @@ struct TradeoffPoint {
 };
 
 struct Report {
+  /// Errors are relative to each layer's output energy (the report has
+  /// "relative_error" fields, which then take the place of "output_error").
+  bool relative = false;
   std::string model, quant, method;
   std::optional<std::string> solver;
   std::optional<double> targetBpw;
@@ -132,8 +135,17 @@ const Array *readArray(const Object &o, llvm::StringRef key) {
   return v ? v->getAsArray() : nullptr;
 }
 
+/// A "relative_error" number, when the object has one.
+std::optional<double> relativeError(const Object &o) {
+  const Value *v = o.get("relative_error");
+  std::optional<double> d = v ? v->getAsNumber() : std::nullopt;
+  if (d && std::isfinite(*d))
+    return d;
+  return std::nullopt;
+}
+
 llvm::Error readLayer(const Value &value, const std::string &path,
-                      Layer &layer) {
+                      Layer &layer, bool &relative) {
   const Object *o = value.getAsObject();
   if (!o)
     return fieldError(path, "an object");
@@ -155,6 +167,10 @@ llvm::Error readLayer(const Value &value, const std::string &path,
     return e;
   if (llvm::Error e = readNumber(*o, "output_error", prefix, layer.outputError))
     return e;
+  if (std::optional<double> r = relativeError(*o)) {
+    layer.outputError = *r;
+    relative = true;
+  }
   if (llvm::Error e = readInteger(*o, "bytes_float", prefix, layer.bytesFloat))
     return e;
   if (llvm::Error e = readInteger(*o, "bytes_quant", prefix, layer.bytesQuant))
@@ -175,6 +191,10 @@ llvm::Error readLayer(const Value &value, const std::string &path,
     if (llvm::Error e =
             readNumber(*co, "output_error", cpath + ".", cand.outputError))
       return e;
+    if (std::optional<double> r = relativeError(*co)) {
+      cand.outputError = *r;
+      relative = true;
+    }
     layer.candidates.push_back(cand);
   }
   llvm::sort(layer.candidates, [](const Candidate &a, const Candidate &b) {
@@ -208,7 +228,8 @@ llvm::Expected<Report> readReport(const Value &value) {
   for (auto [i, l] : llvm::enumerate(*layers)) {
     Layer layer;
     if (llvm::Error e =
-            readLayer(l, "layers[" + std::to_string(i) + "]", layer))
+            readLayer(l, "layers[" + std::to_string(i) + "]", layer,
+                      r.relative))
       return std::move(e);
     r.layers.push_back(std::move(layer));
   }
@@ -379,10 +400,12 @@ public:
     writeBitsChart();
     writeLayerTable();
     os << "<p class=\"note\">Errors are the layers' output errors predicted "
-          "from the calibration data (squared error of the layer output "
-          "summed over the calibration rows); the model-level error is their "
-          "sum. Bits per weight count scales and zero points as they are "
-          "stored. Written by lowbit-compile --report.</p>\n";
+          "from the calibration data (squared error of the layer output per "
+          "calibration row"
+       << (r.relative ? ", relative to the output's energy" : "")
+       << "); the model-level error is their sum. Bits per weight count "
+          "scales and zero points as they are stored. Written by "
+          "lowbit-compile --report.</p>\n";
     os << "</body>\n</html>\n";
   }
 
@@ -645,10 +668,12 @@ private:
         errors.push_back(c.outputError);
     LogAxis ya = LogAxis::fit(errors);
     os << "<table>\n<tr><th>#</th><th>layer</th><th>shape</th>"
-          "<th>weights</th><th>bits</th><th>output error</th>"
+          "<th>weights</th><th>bits</th><th>"
+       << (r.relative ? "relative error" : "output error") << "</th>"
           "<th>float</th><th>quantized</th><th>saved</th>"
-          "<th>output error by candidate bits (log, "
-       << fmt("1e%g", ya.lo) << fmt(" to 1e%g; ringed: chosen)", ya.hi)
+          "<th>"
+       << (r.relative ? "relative error" : "output error")
+       << " by candidate bits (log, " << fmt("1e%g", ya.lo) << fmt(" to 1e%g; ringed: chosen)", ya.hi)
        << "</th></tr>\n";
     for (auto [i, l] : llvm::enumerate(r.layers)) {
       std::string shape;

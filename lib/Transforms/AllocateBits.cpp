@@ -28,6 +28,13 @@ struct AllocateBitsPass
                          << "'; expected exact, greedy or equal-loss";
       return signalPassFailure();
     }
+    std::optional<AllocationObjective> goal =
+        parseAllocationObjective(objective);
+    if (!goal) {
+      module.emitError() << "unknown objective '" << objective
+                         << "'; expected relative or absolute";
+      return signalPassFailure();
+    }
     SensitivityOptions options;
     options.groupSize = groupSize;
     if (!bits.empty())
@@ -40,7 +47,7 @@ struct AllocateBitsPass
     if (layers->empty())
       return;
     FailureOr<BitPlan> plan =
-        allocateBits(module.getLoc(), *layers, targetBpw, *parsed);
+        allocateBits(module.getLoc(), *layers, targetBpw, *parsed, *goal);
     if (failed(plan))
       return signalPassFailure();
     applyBitPlan(*layers, *plan);
@@ -48,7 +55,9 @@ struct AllocateBitsPass
       const SensitivityCandidate &c = layer.candidates[choice];
       LinearOp(layer.op).emitRemark() << "'" << layer.name << "': " << c.bits
                             << " bits, output error "
-                            << llvm::formatv("{0:e3}", c.outputError);
+                            << llvm::formatv("{0:e3}", c.outputError)
+                            << ", relative "
+                            << llvm::formatv("{0:e3}", c.relativeError);
     }
     module.emitRemark() << "allocated " << layers->size() << " layers with "
                         << toString(*parsed) << ": "

@@ -154,6 +154,15 @@ lowbit::analyzeSensitivity(ModuleOp module,
     for (size_t c = 0; c < options.bits.size(); ++c)
       tasks.push_back({l, c});
   }
+  // Each layer's output energy tr(W G W^T).
+  std::vector<size_t> indices(layers.size());
+  for (size_t l = 0; l < layers.size(); ++l)
+    indices[l] = l;
+  parallelForEach(module.getContext(), indices, [&](size_t l) {
+    SensitivityCandidate energy;
+    measure(weights[l], layers[l].rows, layers[l].cols, grams[l], energy);
+    layers[l].outputEnergy = energy.outputError;
+  });
   std::atomic<bool> bad{false};
   parallelForEach(module.getContext(), tasks, [&](const Task &task) {
     LayerSensitivity &layer = layers[task.layer];
@@ -176,6 +185,9 @@ lowbit::analyzeSensitivity(ModuleOp module,
     for (size_t i = 0; i < q.size(); ++i)
       q[i] = w[i] - q[i];
     measure(q, layer.rows, layer.cols, grams[task.layer], cand);
+    cand.relativeError = layer.outputEnergy > 0
+                             ? cand.outputError / layer.outputEnergy
+                             : 0.0;
     cand.sizeBits =
         packedSizeBits(layer.rows, layer.cols, cand.bits, layer.groupSize);
     cand.bpw = static_cast<double>(cand.sizeBits) /
@@ -200,6 +212,15 @@ lowbit::parseAllocationSolver(StringRef name) {
   return std::nullopt;
 }
 
+std::optional<AllocationObjective>
+lowbit::parseAllocationObjective(StringRef name) {
+  if (name == "relative")
+    return AllocationObjective::Relative;
+  if (name == "absolute")
+    return AllocationObjective::Absolute;
+  return std::nullopt;
+}
+
 StringRef lowbit::toString(AllocationSolver solver) {
   switch (solver) {
   case AllocationSolver::Exact:
@@ -215,7 +236,8 @@ StringRef lowbit::toString(AllocationSolver solver) {
 FailureOr<BitPlan> lowbit::allocateBits(Location loc,
                                         ArrayRef<LayerSensitivity> layers,
                                         double targetBpw,
-                                        AllocationSolver solver) {
+                                        AllocationSolver solver,
+                                        AllocationObjective objective) {
   BitPlan plan;
   if (layers.empty())
     return plan;
@@ -231,7 +253,7 @@ FailureOr<BitPlan> lowbit::allocateBits(Location loc,
     std::vector<double> errors;
     for (const SensitivityCandidate &c : layer.candidates) {
       sizes.push_back(c.sizeBits);
-      errors.push_back(c.outputError);
+      errors.push_back(objectiveError(c, objective));
     }
     problem.sizes.push_back(std::move(sizes));
     problem.errors.push_back(std::move(errors));
@@ -259,7 +281,8 @@ FailureOr<BitPlan> lowbit::allocateBits(Location loc,
           ref = &c;
       }
       inputs.choiceBits.push_back(std::move(bits));
-      double s = ref->outputError * std::pow(2.0, 2.0 * ref->bits);
+      double s =
+          objectiveError(*ref, objective) * std::pow(2.0, 2.0 * ref->bits);
       inputs.sensitivities.push_back(s > 0 ? s : 1e-30);
       inputs.weights.push_back(static_cast<double>(layer.rows * layer.cols));
     }

@@ -36,6 +36,7 @@ struct TestSensitivityPass
             << " output_error=" << llvm::formatv("{0:e6}", c.outputError)
             << " diag=" << llvm::formatv("{0:e6}", c.diagProxy)
             << " trace=" << llvm::formatv("{0:e6}", c.traceProxy)
+            << " relative=" << llvm::formatv("{0:e6}", c.relativeError)
             << " size_bits=" << c.sizeBits
             << " bpw=" << llvm::formatv("{0:f4}", c.bpw);
   }

@@ -39,6 +39,7 @@ json::Value lowbit::buildMixedPrecisionReport(
                                         {"bpw", c.bpw},
                                         {"size_bits", c.sizeBits},
                                         {"output_error", c.outputError},
+                                        {"relative_error", c.relativeError},
                                         {"diag_proxy", c.diagProxy},
                                         {"trace_proxy", c.traceProxy}});
     const SensitivityCandidate &chosen = layer.candidates[choice];
@@ -51,6 +52,8 @@ json::Value lowbit::buildMixedPrecisionReport(
         {"candidates", std::move(candidates)},
         {"chosen_bits", chosen.bits},
         {"output_error", chosen.outputError},
+        {"relative_error", chosen.relativeError},
+        {"output_energy", layer.outputEnergy},
         // The float weights as the model stores them (f32).
         {"bytes_float", 4 * params},
         {"bytes_quant", (chosen.sizeBits + 7) / 8}});
@@ -65,7 +68,7 @@ json::Value lowbit::buildMixedPrecisionReport(
       for (const LayerSensitivity &layer : layers) {
         size += layer.candidates[c].sizeBits;
         params += layer.rows * layer.cols;
-        error += layer.candidates[c].outputError;
+        error += layer.candidates[c].relativeError;
       }
       tradeoff.push_back(json::Object{
           {"kind", "uniform"},
@@ -97,6 +100,7 @@ json::Value lowbit::buildMixedPrecisionReport(
       {"solver", toString(inputs.solver).str()},
       {"provably_optimal", plan.provablyOptimal},
       {"group_size", inputs.groupSize},
+      {"objective", "relative"},
       {"predicted_error", plan.predictedError},
       {"layers", std::move(layerArray)},
       {"tradeoff", std::move(tradeoff)},

@@ -10,7 +10,8 @@ table: every layer's output error tr(dW G dW^T), diagonal and trace proxies
 one scale per row since no group size divides K here) and sizes in bits,
 recomputed in float64, must match the remarks. allocate: the widths the
 pass chose must be those of a brute-force search over every combination
-that minimizes the summed output error within BPW bits per weight.
+that minimizes the summed relative output error (output error over
+tr(W G W^T)) within BPW bits per weight.
 compiled: the same for the widths in lowbit-compile's report, whose
 figures must match the table; and the library's output (RTN weights at
 those widths) must match numpy's forward pass.
@@ -48,8 +49,10 @@ def table():
         n, k = w.shape
         for b in BITS:
             dw = (w - rtn(w, b)).astype(np.float64)
+            energy = np.trace(w.astype(np.float64) @ g @ w.T.astype(np.float64))
             out[(name, b)] = dict(
                 output=np.trace(dw @ g @ dw.T),
+                relative=np.trace(dw @ g @ dw.T) / energy,
                 diag=float((np.diag(g) * (dw ** 2).sum(0)).sum()),
                 trace=np.trace(g) / k * float((dw ** 2).sum()),
                 size=8 * n * math.ceil(k * b / 8) + 32 * n,
@@ -62,7 +65,7 @@ def brute_force(want, bpw):
     best = None
     for b1, b2 in itertools.product(BITS, BITS):
         size = want[("fc1", b1)]["size"] + want[("fc2", b2)]["size"]
-        err = want[("fc1", b1)]["output"] + want[("fc2", b2)]["output"]
+        err = want[("fc1", b1)]["relative"] + want[("fc2", b2)]["relative"]
         if size <= math.floor(bpw * total) and (best is None or err < best[0]):
             best = (err, b1, b2)
     return best
@@ -106,16 +109,16 @@ def main():
     if sys.argv[1] == "table":
         found = 0
         for m in re.finditer(r"'(\w+)' bits=(\d+) output_error=(\S+) diag=(\S+) "
-                             r"trace=(\S+) size_bits=(\d+)", text):
+                             r"trace=(\S+) relative=(\S+) size_bits=(\d+)", text):
             name, b = m.group(1), int(m.group(2))
             ref = want[(name, b)]
             got = dict(output=float(m.group(3)), diag=float(m.group(4)),
-                       trace=float(m.group(5)))
+                       trace=float(m.group(5)), relative=float(m.group(6)))
             for key, value in got.items():
                 if not np.isclose(value, ref[key], rtol=2e-3, atol=1e-9):
                     sys.exit(f"{name} {b} bits {key}: got {value}, numpy {ref[key]}")
-            if int(m.group(6)) != ref["size"]:
-                sys.exit(f"{name} {b} bits size: got {m.group(6)}, want {ref['size']}")
+            if int(m.group(7)) != ref["size"]:
+                sys.exit(f"{name} {b} bits size: got {m.group(7)}, want {ref['size']}")
             found += 1
         if found != 2 * len(BITS):
             sys.exit(f"expected {2 * len(BITS)} entries, found {found}")
