@@ -8,6 +8,7 @@
 //                  [--calib DATA.npz|DIR] [--fake-quant] [--asymmetric-weights]
 //                  [--act-scale dynamic|minmax|percentile|entropy|mse]
 //                  [--quant mixed --target-bpw F [--solver S] [--report R.json]]
+//                  [--smooth-quant ALPHA]
 //                  [--gpu-chip sm_90] [--gpu-features +ptx80]
 //
 // MODEL may also be an .mlir file holding what the importer produces. With
@@ -125,6 +126,11 @@ cl::opt<double> actPercentile(
     cl::desc("The percentile of |x| that --act-scale percentile keeps in "
              "range (default 99.99)"),
     cl::init(99.99));
+cl::opt<double> smoothQuant(
+    "smooth-quant",
+    cl::desc("With --quant and --calib: migrate activation outliers into "
+             "the weights (SmoothQuant) with this alpha in (0, 1], e.g. 0.5"),
+    cl::value_desc("alpha"), cl::init(0.0));
 cl::opt<double> targetBpw(
     "target-bpw",
     cl::desc("With --quant mixed: average bits per weight, scales included"),
@@ -440,6 +446,11 @@ int compile(const char *argv0) {
   if (actScale != "dynamic" && calibPath.empty())
     return fail("--act-scale " + actScale +
                 " needs calibration data (--calib DATA.npz|DIR)");
+  if (smoothQuant != 0 && !(smoothQuant > 0 && smoothQuant <= 1))
+    return fail("--smooth-quant takes an alpha in (0, 1]");
+  if (smoothQuant != 0 && (quant == "none" || calibPath.empty()))
+    return fail("--smooth-quant needs a --quant preset and calibration data "
+                "(--calib DATA.npz|DIR)");
   if (quant == "mixed" && !(targetBpw > 0))
     return fail("--quant mixed needs --target-bpw F (average bits per "
                 "weight, scales included; e.g. 4.5)");
@@ -496,6 +507,27 @@ int compile(const char *argv0) {
       return error.empty() ? 1 : fail(error);
     report.seconds["calibrate"] = std::chrono::duration<double>(
         std::chrono::steady_clock::now() - start).count();
+    if (smoothQuant > 0) {
+      progress(llvm::formatv("smooth activation outliers (alpha {0})",
+                             smoothQuant.getValue()));
+      start = std::chrono::steady_clock::now();
+      PassManager pm(module->getContext());
+      if (failed(applyPassManagerCLOptions(pm)))
+        return 1;
+      lowbit::SmoothQuantPassOptions smooth;
+      smooth.alpha = smoothQuant;
+      pm.addPass(lowbit::createSmoothQuantPass(smooth));
+      if (failed(pm.run(*module)))
+        return 1;
+      report.seconds["smooth_quant"] = std::chrono::duration<double>(
+          std::chrono::steady_clock::now() - start).count();
+      // The statistics described the model before smoothing.
+      if (!(*module)->hasAttr("lowbit.calibration")) {
+        progress("calibrate the smoothed model on " + calibPath);
+        if (!calibrate::calibrateModule(*module, calib, progress, error))
+          return error.empty() ? 1 : fail(error);
+      }
+    }
   }
 
   progress("quantize (" + quant + ")");

@@ -327,6 +327,43 @@ def TestSensitivityPass : Pass<"lowbit-test-sensitivity", "mlir::ModuleOp"> {
   ];
 }
 
+def SmoothQuantPass : Pass<"lowbit-smooth-quant", "mlir::ModuleOp"> {
+  let summary = "Migrate activation outliers into the weights (SmoothQuant)";
+  let description = [{
+    For every tensor x that `lowbit.linear`s read, with calibrated
+    per-channel ranges (the module's `lowbit.calibration`), computes the
+    SmoothQuant scales
+
+      s_j = max|X_j|^alpha / max|W_j|^(1 - alpha)
+
+    (max |W_j| over the rows of every reader; s_j = 1 where either is 0,
+    clamped to [1e-5, 1e5]), gives each reader W diag(s) and folds 1/s into
+    the op that produces x: the gamma and beta of a `lowbit.layer_norm` or
+    `lowbit.rms_norm` (cloned when it has other readers, such as a residual
+    connection), the rows and bias of a previous linear that nothing else
+    reads, or the linear factor of a gated product (SwiGLU's up
+    projection). The float function is unchanged up to rounding; x's
+    channels become flatter, so per-token or per-tensor activation
+    quantization loses less. Where nothing can absorb the scales (an input
+    after a ReLU or GELU, a reshape, a function argument) a remark says so
+    and nothing changes.
+
+    The calibration statistics describe the model before smoothing, so the
+    pass removes the `lowbit.calibration` attribute when it changed
+    anything (with a remark): calibrate again before methods that read it
+    (GPTQ, AWQ, static activation scales). `lowbit-compile --smooth-quant`
+    does so.
+  }];
+  let dependentDialects = [
+    "::lowbit::LowBitDialect", "::mlir::arith::ArithDialect"
+  ];
+  let options = [
+    Option<"alpha", "alpha", "double", /*default=*/"0.5",
+           "Migration strength in [0, 1]: 0 leaves activations, 1 moves "
+           "all of their range into the weights">
+  ];
+}
+
 def FakeQuantizeActivationsPass
     : Pass<"lowbit-fake-quantize-activations", "mlir::ModuleOp"> {
   let summary = "Put a lowbit.fake_quant on the input of every lowbit.linear "

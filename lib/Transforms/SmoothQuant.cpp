@@ -1,0 +1,141 @@
+//===- SmoothQuant.cpp - migrate activation outliers into weights ---------===//
+//
+// SmoothQuant (Xiao et al.): per input channel j of the tensor x that a set
+// of linears read, s_j = max|X_j|^alpha / max|W_j|^(1-alpha) from the
+// calibrated channel ranges; W diag(s) in the readers, x diag(1/s) folded
+// into x's producer (ChannelScaleFolding).
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Transforms/Passes.h"
+
+#include "ChannelScaleFolding.h"
+#include "WeightQuantization.h"
+
+#include "lowbit/Analysis/CalibrationTable.h"
+#include "lowbit/Transforms/OpNames.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/Support/Format.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace lowbit {
+#define GEN_PASS_DEF_SMOOTHQUANTPASS
+#include "lowbit/Transforms/Passes.h.inc"
+} // namespace lowbit
+
+using namespace mlir;
+using namespace lowbit;
+
+namespace {
+
+struct SmoothQuantPass : lowbit::impl::SmoothQuantPassBase<SmoothQuantPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (!(alpha >= 0.0 && alpha <= 1.0)) {
+      module.emitError() << "alpha must be in [0, 1], got " << alpha;
+      return signalPassFailure();
+    }
+    llvm::MapVector<Value, SmallVector<LinearOp>> groups;
+    module.walk([&](LinearOp op) { groups[op.getInput()].push_back(op); });
+    if (groups.empty())
+      return;
+    if (!module->hasAttr(kCalibrationAttrName)) {
+      module.emitError() << "SmoothQuant needs calibration statistics (the "
+                         << kCalibrationAttrName
+                         << " module attribute); run lowbit-calibrate first";
+      return signalPassFailure();
+    }
+    int smoothed = 0;
+    for (auto &[x, members] : groups) {
+      FailureOr<bool> done = smooth(module, x, members);
+      if (failed(done))
+        return signalPassFailure();
+      smoothed += *done;
+    }
+    if (smoothed > 0) {
+      module->removeAttr(kCalibrationAttrName);
+      module.emitRemark()
+          << "SmoothQuant changed " << smoothed
+          << " inputs; the calibration statistics described the model "
+             "before it and were removed: calibrate again for methods that "
+             "read them";
+    }
+  }
+
+  /// Smooths one input tensor; true when it changed the model.
+  FailureOr<bool> smooth(ModuleOp module, Value x,
+                         ArrayRef<LinearOp> members) {
+    LinearOp first = members.front();
+    auto skip = [&](const Twine &why) {
+      first.emitRemark() << "SmoothQuant: " << why << "; not smoothed";
+      return false;
+    };
+    std::vector<WeightJob> jobs(members.size());
+    for (auto [job, member] : llvm::zip(jobs, members)) {
+      job.op = member;
+      prepareWeightJob(job);
+      if (!job.problem.empty())
+        return skip("a reader of this input has no constant weight");
+    }
+    int64_t k = jobs.front().cols;
+    std::string tag = inputProbeTag(getModelOpName(first));
+    FailureOr<std::optional<TensorCalibration>> stats =
+        lookupCalibration(module, tag);
+    if (failed(stats))
+      return failure();
+    if (!*stats || (*stats)->channelMax.size() != static_cast<size_t>(k) ||
+        (*stats)->channelMin.size() != static_cast<size_t>(k))
+      return skip("no per-channel calibration ranges for '" + tag + "'");
+    Absorber absorber = findAbsorber(x, members, k);
+    if (!absorber.op)
+      return skip(absorber.reason + ", so nothing can absorb the scales");
+
+    std::vector<std::vector<float>> weights;
+    std::vector<float> wmax(k, 0.0f);
+    for (WeightJob &job : jobs) {
+      weights.push_back(readFloatElements(job.weight, job.rows * job.cols));
+      const std::vector<float> &w = weights.back();
+      for (int64_t r = 0; r < job.rows; ++r)
+        for (int64_t c = 0; c < k; ++c)
+          wmax[c] = std::max(wmax[c], std::fabs(w[r * k + c]));
+    }
+    std::vector<float> s(k, 1.0f);
+    for (int64_t j = 0; j < k; ++j) {
+      double xmax = std::max(std::fabs((*stats)->channelMin[j]),
+                             std::fabs((*stats)->channelMax[j]));
+      if (!(xmax > 0) || !(wmax[j] > 0))
+        continue;
+      double value = std::pow(xmax, alpha.getValue()) /
+                     std::pow(static_cast<double>(wmax[j]), 1.0 - alpha);
+      s[j] = static_cast<float>(std::clamp(value, 1e-5, 1e5));
+    }
+    for (auto [job, w] : llvm::zip(jobs, weights)) {
+      for (int64_t r = 0; r < job.rows; ++r)
+        for (int64_t c = 0; c < k; ++c)
+          w[r * k + c] *= s[c];
+      OpBuilder builder(job.op);
+      Value old = job.op.getWeight();
+      job.op.getWeightMutable().assign(
+          makeConstant(builder, job.op.getLoc(), job.weight, w,
+                       getModelOpName(job.op) + ".smooth"));
+      eraseIfDeadConstant(old);
+    }
+    foldInverseScales(absorber.op, members, s, "smooth");
+    auto [lo, hi] = std::minmax_element(s.begin(), s.end());
+    std::string summary;
+    llvm::raw_string_ostream(summary)
+        << llvm::format("alpha = %.2f, scales in [%.3g, %.3g]",
+                        alpha.getValue(), *lo, *hi);
+    first.emitRemark() << "SmoothQuant: " << summary << " folded into '"
+                       << getModelOpName(absorber.op) << "'";
+    return true;
+  }
+};
+
+} // namespace
