@@ -35,9 +35,13 @@ int64_t packedSizeBits(int64_t n, int64_t k, int bits, int64_t groupSize) {
   return 8 * n * numerics::packedRowBytes(k, bits) + 32 * n * groups;
 }
 
-/// Output error, diagonal and trace proxies of dW [N, K] against G [K, K].
+/// Output error, diagonal and trace proxies of dW [N, K] against G [K, K];
+/// `rows`, when given, receives each row's error dw_n G dw_n^T.
 void measure(const std::vector<float> &dw, int64_t n, int64_t k,
-             const std::vector<float> &gram, SensitivityCandidate &out) {
+             const std::vector<float> &gram, SensitivityCandidate &out,
+             std::vector<double> *rows = nullptr) {
+  if (rows)
+    rows->assign(n, 0.0);
   double traceG = 0;
   for (int64_t j = 0; j < k; ++j)
     traceG += gram[j * k + j];
@@ -63,6 +67,8 @@ void measure(const std::vector<float> &dw, int64_t n, int64_t k,
       frobenius += static_cast<double>(d[i]) * d[i];
     }
     output += dot;
+    if (rows)
+      (*rows)[r] = dot;
   }
   double diag = 0;
   for (int64_t j = 0; j < k; ++j)
@@ -154,13 +160,15 @@ lowbit::analyzeSensitivity(ModuleOp module,
     for (size_t c = 0; c < options.bits.size(); ++c)
       tasks.push_back({l, c});
   }
-  // Each layer's output energy tr(W G W^T).
+  // Each layer's output energy tr(W G W^T), and each output channel's.
   std::vector<size_t> indices(layers.size());
+  std::vector<std::vector<double>> rowEnergy(layers.size());
   for (size_t l = 0; l < layers.size(); ++l)
     indices[l] = l;
   parallelForEach(module.getContext(), indices, [&](size_t l) {
     SensitivityCandidate energy;
-    measure(weights[l], layers[l].rows, layers[l].cols, grams[l], energy);
+    measure(weights[l], layers[l].rows, layers[l].cols, grams[l], energy,
+            &rowEnergy[l]);
     layers[l].outputEnergy = energy.outputError;
   });
   std::atomic<bool> bad{false};
@@ -184,10 +192,20 @@ lowbit::analyzeSensitivity(ModuleOp module,
     }
     for (size_t i = 0; i < q.size(); ++i)
       q[i] = w[i] - q[i];
-    measure(q, layer.rows, layer.cols, grams[task.layer], cand);
-    cand.relativeError = layer.outputEnergy > 0
-                             ? cand.outputError / layer.outputEnergy
-                             : 0.0;
+    std::vector<double> rowErrors;
+    measure(q, layer.rows, layer.cols, grams[task.layer], cand, &rowErrors);
+    // The mean over output channels of each channel's noise-to-signal
+    // ratio: a few outlier channels, whose energy would dominate the
+    // layer's, do not hide the error of the others.
+    const std::vector<double> &energy = rowEnergy[task.layer];
+    double sum = 0;
+    int64_t counted = 0;
+    for (int64_t r = 0; r < layer.rows; ++r)
+      if (energy[r] > 0) {
+        sum += rowErrors[r] / energy[r];
+        ++counted;
+      }
+    cand.relativeError = counted ? sum / static_cast<double>(counted) : 0.0;
     cand.sizeBits =
         packedSizeBits(layer.rows, layer.cols, cand.bits, layer.groupSize);
     cand.bpw = static_cast<double>(cand.sizeBits) /

@@ -13,13 +13,15 @@
 //   * diagonal proxy sum_j G_jj ||dW[:, j]||^2 (GPTQ/OBC's diagonal form);
 //   * trace proxy    tr(G) / K * ||dW||_F^2 (HAWQ-V2's average Hessian
 //                    trace times the weight perturbation);
-//   * relative error the output error over the output's energy
-//                    tr(W G W^T): the noise-to-signal ratio of the layer.
+//   * relative error the mean over output channels n of
+//                    (dW G dW^T)_nn / (W G W^T)_nn: each channel's
+//                    noise-to-signal ratio.
 //
 // The allocation minimizes the summed relative errors by default: absolute
 // errors of layers whose outputs differ in scale are not comparable (the
-// norms after them rescale), and on all-MiniLM-L6-v2 the absolute sum chose
-// widths worse than uniform 4-bit at the same size.
+// norms after them rescale), and a ratio over the whole layer is dominated
+// by its outlier channels (BERT's FFN outputs), hiding the error of the
+// rest.
 //
 // Sizes count what the packed format stores: N * ceil(K b / 8) bytes of
 // codes, an f32 scale per group (or row) and, for asymmetric configs, an i8

@@ -277,9 +277,11 @@ def AllocateBitsPass : Pass<"lowbit-allocate-bits", "mlir::ModuleOp"> {
     input from the module's `lowbit.calibration` table (see
     docs/mixed-precision.md and `lowbit-test-sensitivity`), then chooses
     one width per layer minimizing the summed error (by default each
-    layer's error relative to its output energy tr(W G W^T), since absolute
-    errors of differently scaled layers are not comparable;
-    `objective=absolute` sums the absolute ones) with at most
+    layer's relative error: the mean over its output channels n of
+    (dW G dW^T)_nn / (W G W^T)_nn, since absolute errors of differently
+    scaled layers are not comparable and a layer-wide ratio is dominated by
+    outlier channels; `objective=absolute` sums the absolute ones) with at
+    most
     `target-bpw` bits per weight on average over those layers. Sizes count
     what the packed format stores: the codes (rows padded to whole bytes)
     and an f32 scale per group of `group-size` weights (per row where the
@@ -303,8 +305,8 @@ def AllocateBitsPass : Pass<"lowbit-allocate-bits", "mlir::ModuleOp"> {
            "exact, greedy or equal-loss">,
     Option<"objective", "objective", "std::string",
            /*default=*/"\"relative\"",
-           "What is summed: relative (each layer's output error over its "
-           "output energy) or absolute output errors">,
+           "What is summed: relative (per output channel, error over "
+           "energy, averaged) or absolute output errors">,
     Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
            "Weights per scale (0: one scale per row)">,
     ListOption<"bits", "bits", "int", "Candidate widths (default 2,3,4,6,8)">,

@@ -10,8 +10,8 @@ table: every layer's output error tr(dW G dW^T), diagonal and trace proxies
 one scale per row since no group size divides K here) and sizes in bits,
 recomputed in float64, must match the remarks. allocate: the widths the
 pass chose must be those of a brute-force search over every combination
-that minimizes the summed relative output error (output error over
-tr(W G W^T)) within BPW bits per weight.
+that minimizes the summed relative output error (per output channel n,
+(dW G dW^T)_nn / (W G W^T)_nn, averaged) within BPW bits per weight.
 compiled: the same for the widths in lowbit-compile's report, whose
 figures must match the table; and the library's output (RTN weights at
 those widths) must match numpy's forward pass.
@@ -49,10 +49,11 @@ def table():
         n, k = w.shape
         for b in BITS:
             dw = (w - rtn(w, b)).astype(np.float64)
-            energy = np.trace(w.astype(np.float64) @ g @ w.T.astype(np.float64))
+            w64 = w.astype(np.float64)
+            energy = np.diag(w64 @ g @ w64.T)
             out[(name, b)] = dict(
                 output=np.trace(dw @ g @ dw.T),
-                relative=np.trace(dw @ g @ dw.T) / energy,
+                relative=float(np.mean(np.diag(dw @ g @ dw.T) / energy)),
                 diag=float((np.diag(g) * (dw ** 2).sum(0)).sum()),
                 trace=np.trace(g) / k * float((dw ** 2).sum()),
                 size=8 * n * math.ceil(k * b / 8) + 32 * n,
