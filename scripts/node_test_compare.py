@@ -1,5 +1,6 @@
-"""How the node-test sweeps compare an output with the test's expected value
-(numpy only, so that the packed sweep can run where onnx is not installed).
+"""How the node-test sweeps compare an output with the test's expected value,
+and read their lists of known failures (numpy only, so that the packed sweep
+can run where onnx is not installed).
 
 Floats within |got - want| <= ATOL + RTOL |want| (NaN where NaN is expected,
 infinities exactly), bfloat16 within one unit in the last place, integers
@@ -40,3 +41,16 @@ def compare(got, want, bfloat16=False):
     index = np.unravel_index(np.argmax(bad), want.shape) if want.ndim else ()
     return (f"{int(bad.sum())} of {want.size} values differ, e.g. at "
             f"{list(index)}: got {got[index]}, expected {want[index]}")
+
+
+def read_known(path):
+    known = {}
+    if not path:
+        return known
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                test, outcome = line.split()[:2]
+                known[test] = outcome
+    return known

@@ -52,7 +52,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-from node_test_compare import compare
+from node_test_compare import compare, read_known
 
 DEFAULT_DATA = "/usr/share/libonnx-testdata/data/node"
 PHASES = {"import": "import", "quantize": "import", "lower to linalg": "compile",
@@ -288,19 +288,6 @@ def reason_key(message):
     text = re.sub(r"^error: \S+: (node '[^']*' \(([^)]*)\): )?", r"\2: ", message)
     text = re.sub(r"^error: (node '[^']*': )?", "", text)
     return re.sub(r"'[^']*'", "'…'", text)[:140]
-
-
-def read_known(path):
-    known = {}
-    if not path:
-        return known
-    with open(path) as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if line:
-                test, outcome = line.split()[:2]
-                known[test] = outcome
-    return known
 
 
 def main():

@@ -28,6 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python"))
 
+from node_test_compare import read_known  # noqa: E402
+
 CHILD = r"""
 import json, sys
 import numpy as np
@@ -159,14 +161,7 @@ def main():
           f"rejected {counts['rejected']}, wrong {counts['wrong']}, "
           f"crashed {counts['crashed']}")
     print(f"time: {elapsed:.0f} s to run {len(tests)} compiled tests")
-    known = {}
-    if args.known:
-        with open(args.known) as f:
-            for line in f:
-                line = line.split("#", 1)[0].strip()
-                if line:
-                    test, outcome = line.split()[:2]
-                    known[test] = outcome
+    known = read_known(args.known)
     unexpected = []
     for test, (outcome, message) in sorted(results.items()):
         if outcome in ("wrong", "crashed"):

@@ -138,6 +138,42 @@ def calibrate(lb, model, w):
     log(f"calibration took {time.time() - start:.1f} s")
 
 
+class MiniLMSetup:
+    """What every MiniLM accuracy script needs: the model (built from its
+    PyPI package into WORK/minilm.onnx once), the tokenized evaluation and
+    calibration sentences in batches, WORK/calib.npz for --calib, ONNX
+    Runtime's float embeddings of the evaluation set, and a Lowbit helper."""
+
+    def __init__(self, build, work):
+        self.model = os.path.join(work, "minilm.onnx")
+        if not os.path.exists(self.model):
+            run([sys.executable, os.path.join(ROOT, "examples/minilm/build_minilm_onnx.py"),
+                 self.model])
+        data = os.path.join(ROOT, "bench", "accuracy", "data")
+        _, eval_feeds = tokenize(os.path.join(data, "eval_sentences.txt"))
+        _, calib_feeds = tokenize(os.path.join(data, "calib_sentences.txt"))
+        self.eval_batches, self.n = padded_batches(eval_feeds)
+        self.calib_batches, _ = padded_batches(calib_feeds)
+        self.calib_sentences = len(calib_feeds[NAMES[0]])
+        self.calib = os.path.join(work, "calib.npz")
+        np.savez(self.calib, **{k: np.stack([b[k] for b in self.calib_batches])
+                                for k in NAMES})
+        self.ref = ort_embed(self.model, self.eval_batches, self.n)
+        self.lowbit = Lowbit(build, work)
+
+    def cosine_of(self, so):
+        """Mean cosine of the library's embeddings to the reference."""
+        return cosine(self.lowbit.embed(so, self.eval_batches, self.n), self.ref).mean()
+
+
+def write_results(header, lines, path):
+    text = header + "\n\n" + "\n".join(lines) + "\n"
+    print(text)
+    if path:
+        with open(path, "w") as f:
+            f.write(text)
+
+
 def cosine(got, want):
     return (got * want).sum(1) / (np.linalg.norm(got, axis=1) * np.linalg.norm(want, axis=1))
 

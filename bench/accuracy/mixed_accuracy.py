@@ -90,24 +90,13 @@ def main():
     lines = []
 
     if "minilm" in a.models:
-        model = w("minilm.onnx")
-        if not os.path.exists(model):
-            MA.run([sys.executable, os.path.join(ROOT, "examples/minilm/build_minilm_onnx.py"),
-                    model])
-        data = os.path.join(ROOT, "bench", "accuracy", "data")
-        _, eval_feeds = MA.tokenize(os.path.join(data, "eval_sentences.txt"))
-        _, calib_feeds = MA.tokenize(os.path.join(data, "calib_sentences.txt"))
-        eval_batches, n = MA.padded_batches(eval_feeds)
-        calib_batches, _ = MA.padded_batches(calib_feeds)
-        np.savez(w("calib.npz"), **{k: np.stack([b[k] for b in calib_batches])
-                                    for k in MA.NAMES})
-        ref = MA.ort_embed(model, eval_batches, n)
-        lb = MA.Lowbit(a.build, a.work)
+        mm = MA.MiniLMSetup(a.build, a.work)
+        lb = mm.lowbit
         start = time.time()
-        MA.run([lb.tool("lowbit-calibrate"), model, "--calib", w("calib.npz"), "-o",
+        MA.run([lb.tool("lowbit-calibrate"), mm.model, "--calib", mm.calib, "-o",
                 w("minilm-calibrated.mlir"), "--quiet"] + lb.shapes)
         lines.append(f"all-MiniLM-L6-v2: calibration {time.time() - start:.0f} s "
-                     f"({len(calib_feeds[MA.NAMES[0]])} sentences)")
+                     f"({mm.calib_sentences} sentences)")
         lines += ["", "| weights | allocation | bpw | widths | predicted error | mean cos | "
                   "1 - mean cos | allocate + quantize s |", "|---|---|---|---|---|---|---|---|"]
         for method, label, bpw, solver, bits in configs(a.gptq):
@@ -115,7 +104,7 @@ def main():
             got_bpw, pred, secs, hist = quantize(bin_dir, w("minilm-calibrated.mlir"), out,
                                                  bpw, solver, bits, method)
             lb.compile(out, out + ".so")
-            c = MA.cosine(lb.embed(out + ".so", eval_batches, n), ref).mean()
+            c = mm.cosine_of(out + ".so")
             MA.log(f"minilm {method} {label}: {got_bpw:.3f} bpw, cos {c:.6f}")
             lines.append(f"| {method.upper()} | {label} | {got_bpw:.3f} | {hist} | {pred:.4g} | "
                          f"{c:.6f} | {1 - c:.2e} | {secs:.0f} |")
@@ -145,14 +134,8 @@ def main():
                          f"{rel:.4e} | {secs:.0f} |")
             os.remove(out)
 
-    header = (f"{platform.machine()}, {os.cpu_count()} cores, {datetime.date.today()}; "
-              f"packed CPU kernels (lowbit.qlinear), groups of 128.")
-    text = header + "\n\n" + "\n".join(lines) + "\n"
-    print(text)
-    if a.results:
-        with open(a.results, "w") as f:
-            f.write(text)
-
+    MA.write_results(f"{platform.machine()}, {os.cpu_count()} cores, {datetime.date.today()}; "
+                     f"packed CPU kernels (lowbit.qlinear), groups of 128.", lines, a.results)
 
 if __name__ == "__main__":
     main()

@@ -63,27 +63,15 @@ def main():
     lines = []
 
     if "minilm" in a.models:
-        model = w("minilm.onnx")
-        if not os.path.exists(model):
-            MA.run([sys.executable, os.path.join(ROOT, "examples/minilm/build_minilm_onnx.py"),
-                    model])
-        data = os.path.join(ROOT, "bench", "accuracy", "data")
-        _, eval_feeds = MA.tokenize(os.path.join(data, "eval_sentences.txt"))
-        _, calib_feeds = MA.tokenize(os.path.join(data, "calib_sentences.txt"))
-        eval_batches, n = MA.padded_batches(eval_feeds)
-        calib_batches, _ = MA.padded_batches(calib_feeds)
-        np.savez(w("calib.npz"), **{k: np.stack([b[k] for b in calib_batches])
-                                    for k in MA.NAMES})
-        ref = MA.ort_embed(model, eval_batches, n)
-        lb = MA.Lowbit(a.build, a.work)
+        mm = MA.MiniLMSetup(a.build, a.work)
         lines += ["all-MiniLM-L6-v2 (mean cosine to float):", "",
                   "| preset | activation scales | SmoothQuant alpha | mean cos | 1 - mean cos | "
                   "note | compile s |", "|---|---|---|---|---|---|---|"]
         for preset, act, alpha in ROWS:
             so = w(f"minilm-sq-{preset}-{act}-{alpha}.so")
-            secs, note = compile_row(bin_dir, model, so, w("calib.npz"), preset, act, alpha,
-                                     lb.shapes)
-            c = MA.cosine(lb.embed(so, eval_batches, n), ref).mean()
+            secs, note = compile_row(bin_dir, mm.model, so, mm.calib, preset, act, alpha,
+                                     mm.lowbit.shapes)
+            c = mm.cosine_of(so)
             MA.log(f"minilm {preset} {act} alpha {alpha}: cos {c:.6f} {note}")
             lines.append(f"| {preset} | {act} | {alpha or '-'} | {c:.6f} | {1 - c:.2e} | "
                          f"{note} | {secs:.0f} |")
@@ -108,13 +96,8 @@ def main():
             lines.append(f"| {preset} | {act} | {alpha or '-'} | {rel:.4e} | {note} | "
                          f"{secs:.0f} |")
 
-    header = f"{platform.machine()}, {os.cpu_count()} cores, {datetime.date.today()}."
-    text = header + "\n\n" + "\n".join(lines) + "\n"
-    print(text)
-    if a.results:
-        with open(a.results, "w") as f:
-            f.write(text)
-
+    MA.write_results(f"{platform.machine()}, {os.cpu_count()} cores, {datetime.date.today()}.",
+                     lines, a.results)
 
 if __name__ == "__main__":
     main()

@@ -121,18 +121,10 @@ LogicalResult lowbit::applyAWQScaling(Operation *root,
     const std::vector<float> &s = result.scales;
     int64_t offset = 0;
     for (WeightJob &job : jobs) {
-      std::vector<float> scaled(weights.begin() + offset * k,
-                                weights.begin() + (offset + job.rows) * k);
+      std::vector<float> rows(weights.begin() + offset * k,
+                              weights.begin() + (offset + job.rows) * k);
       offset += job.rows;
-      for (int64_t r = 0; r < job.rows; ++r)
-        for (int64_t c = 0; c < k; ++c)
-          scaled[r * k + c] *= s[c];
-      OpBuilder builder(job.op);
-      Value old = job.op.getWeight();
-      job.op.getWeightMutable().assign(
-          makeConstant(builder, job.op.getLoc(), job.weight, scaled,
-                       getModelOpName(job.op) + ".awq"));
-      eraseIfDeadConstant(old);
+      scaleWeightColumns(job.op, job.weight, std::move(rows), s, "awq");
     }
     foldInverseScales(absorber.op, members, s, "awq");
     auto [lo, hi] = std::minmax_element(s.begin(), s.end());

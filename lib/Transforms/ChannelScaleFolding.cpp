@@ -160,3 +160,17 @@ void lowbit::foldInverseScales(Operation *absorber, ArrayRef<LinearOp> members,
   }
 }
 
+
+void lowbit::scaleWeightColumns(LinearOp op, ElementsAttr like,
+                                std::vector<float> weight,
+                                const std::vector<float> &s, StringRef tag) {
+  size_t k = s.size();
+  for (size_t i = 0; i < weight.size(); ++i)
+    weight[i] *= s[i % k];
+  OpBuilder builder(op);
+  Value old = op.getWeight();
+  op.getWeightMutable().assign(makeConstant(builder, op.getLoc(), like, weight,
+                                            getModelOpName(op) + "." +
+                                                tag.str()));
+  eraseIfDeadConstant(old);
+}

@@ -55,6 +55,13 @@ bool readsOnly(mlir::Value x, llvm::ArrayRef<LinearOp> members);
 Absorber findAbsorber(mlir::Value x, llvm::ArrayRef<LinearOp> members,
                       int64_t k);
 
+/// Replaces `op`'s weight, whose values (row-major [rows, s.size()]) are
+/// `weight` and whose constant is like `like`, by W diag(s), a constant
+/// named `<op name>.<tag>`.
+void scaleWeightColumns(LinearOp op, mlir::ElementsAttr like,
+                        std::vector<float> weight, const std::vector<float> &s,
+                        llvm::StringRef tag);
+
 /// Makes `absorber` produce x diag(1/s) for `members`; its new constants
 /// are named after it with `tag` (`<name>.<tag>_gamma`, ...).
 void foldInverseScales(mlir::Operation *absorber,

@@ -115,17 +115,8 @@ struct SmoothQuantPass : lowbit::impl::SmoothQuantPassBase<SmoothQuantPass> {
                      std::pow(static_cast<double>(wmax[j]), 1.0 - alpha);
       s[j] = static_cast<float>(std::clamp(value, 1e-5, 1e5));
     }
-    for (auto [job, w] : llvm::zip(jobs, weights)) {
-      for (int64_t r = 0; r < job.rows; ++r)
-        for (int64_t c = 0; c < k; ++c)
-          w[r * k + c] *= s[c];
-      OpBuilder builder(job.op);
-      Value old = job.op.getWeight();
-      job.op.getWeightMutable().assign(
-          makeConstant(builder, job.op.getLoc(), job.weight, w,
-                       getModelOpName(job.op) + ".smooth"));
-      eraseIfDeadConstant(old);
-    }
+    for (auto [job, w] : llvm::zip(jobs, weights))
+      scaleWeightColumns(job.op, job.weight, std::move(w), s, "smooth");
     foldInverseScales(absorber.op, members, s, "smooth");
     auto [lo, hi] = std::minmax_element(s.begin(), s.end());
     std::string summary;
