@@ -474,9 +474,6 @@ int compile(const char *argv0) {
   if ((method() == "gptq" || method() == "awq") && calibPath.empty())
     return fail("--quant-method " + method() +
                 " needs calibration data (--calib DATA.npz|DIR)");
-  if (cuda && quant != "none")
-    return fail("--quant " + quant + " with --target cuda is not supported "
-                "yet (only none)");
   if (compileTo == Phase::Library && outputPath.empty())
     return fail("no output library given (-o OUT.so)");
 
