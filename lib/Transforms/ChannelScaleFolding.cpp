@@ -108,16 +108,29 @@ Absorber lowbit::findAbsorber(Value x, ArrayRef<LinearOp> members, int64_t k) {
 }
 
 /// Makes `absorber` produce x diag(1/s) for `members`.
+bool lowbit::canAbsorbShift(Operation *absorber) {
+  if (auto norm = dyn_cast<LayerNormOp>(absorber))
+    return static_cast<bool>(norm.getBeta());
+  if (auto previous = dyn_cast<LinearOp>(absorber))
+    return static_cast<bool>(previous.getBias());
+  return false;
+}
+
 void lowbit::foldInverseScales(Operation *absorber, ArrayRef<LinearOp> members,
-                       const std::vector<float> &s, StringRef tag) {
+                       const std::vector<float> &s, StringRef tag,
+                       const std::vector<float> *shift) {
   OpBuilder builder(absorber);
   Location loc = absorber->getLoc();
   std::string name = getModelOpName(absorber);
   int64_t k = static_cast<int64_t>(s.size());
-  auto divided = [&](Value operand, const std::string &suffix) {
+  // (v - z) / s for the additive parameter (beta, bias) when shifting.
+  auto divided = [&](Value operand, const std::string &suffix,
+                     bool additive = false) {
     ConstantValues constant = *readConstant(operand, k);
     for (int64_t i = 0; i < k; ++i)
-      constant.values[i] /= s[i];
+      constant.values[i] =
+          (constant.values[i] - (additive && shift ? (*shift)[i] : 0.0f)) /
+          s[i];
     return makeConstant(builder, loc, constant.attr, constant.values,
                         name + suffix);
   };
@@ -135,7 +148,8 @@ void lowbit::foldInverseScales(Operation *absorber, ArrayRef<LinearOp> members,
         makeConstant(builder, loc, weight.attr, weight.values, name + "." + tag.str()));
     eraseIfDeadConstant(oldWeight);
     if (Value bias = previous.getBias()) {
-      previous.getBiasMutable().assign(divided(bias, "." + tag.str() + "_bias"));
+      previous.getBiasMutable().assign(
+          divided(bias, "." + tag.str() + "_bias", /*additive=*/true));
       eraseIfDeadConstant(bias);
     }
     return;
@@ -155,7 +169,9 @@ void lowbit::foldInverseScales(Operation *absorber, ArrayRef<LinearOp> members,
   }
   for (unsigned i = 1; i < norm->getNumOperands(); ++i) {
     Value old = norm->getOperand(i);
-    norm->setOperand(i, divided(old, "." + tag.str() + (i == 1 ? "_gamma" : "_beta")));
+    norm->setOperand(i, divided(old,
+                                "." + tag.str() + (i == 1 ? "_gamma" : "_beta"),
+                                /*additive=*/i == 2));
     eraseIfDeadConstant(old);
   }
 }

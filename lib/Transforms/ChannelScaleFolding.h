@@ -62,11 +62,17 @@ void scaleWeightColumns(LinearOp op, mlir::ElementsAttr like,
                         std::vector<float> weight, const std::vector<float> &s,
                         llvm::StringRef tag);
 
-/// Makes `absorber` produce x diag(1/s) for `members`; its new constants
-/// are named after it with `tag` (`<name>.<tag>_gamma`, ...).
+/// Makes `absorber` produce x diag(1/s) for `members` (with `shift` z,
+/// (x - z) diag(1/s): only where canAbsorbShift); its new constants are
+/// named after it with `tag` (`<name>.<tag>_gamma`, ...).
 void foldInverseScales(mlir::Operation *absorber,
                        llvm::ArrayRef<LinearOp> members,
-                       const std::vector<float> &s, llvm::StringRef tag);
+                       const std::vector<float> &s, llvm::StringRef tag,
+                       const std::vector<float> *shift = nullptr);
+
+/// Whether `absorber` can also subtract a per-channel shift: a layer norm
+/// with a beta, a previous linear with a bias.
+bool canAbsorbShift(mlir::Operation *absorber);
 
 } // namespace lowbit
 

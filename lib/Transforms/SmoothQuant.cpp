@@ -105,24 +105,65 @@ struct SmoothQuantPass : lowbit::impl::SmoothQuantPassBase<SmoothQuantPass> {
         for (int64_t c = 0; c < k; ++c)
           wmax[c] = std::max(wmax[c], std::fabs(w[r * k + c]));
     }
+    // OS+: centre each channel (z_j the middle of its range) where the
+    // producer can subtract z and every reader has a bias to take W z.
+    bool shifting = shift;
+    if (shifting && !canAbsorbShift(absorber.op)) {
+      first.emitRemark() << "SmoothQuant: '" << getModelOpName(absorber.op)
+                         << "' has no beta or bias to absorb a channel "
+                            "shift; scaled only";
+      shifting = false;
+    }
+    if (shifting && llvm::any_of(members, [](LinearOp m) {
+          return !m.getBias() ||
+                 !readConstant(m.getBias(), m.getOutFeatures());
+        })) {
+      first.emitRemark() << "SmoothQuant: a reader of this input has no "
+                            "constant bias to compensate a channel shift; "
+                            "scaled only";
+      shifting = false;
+    }
+    std::vector<float> z(k, 0.0f);
+    if (shifting)
+      for (int64_t j = 0; j < k; ++j)
+        z[j] = 0.5f * ((*stats)->channelMin[j] + (*stats)->channelMax[j]);
     std::vector<float> s(k, 1.0f);
     for (int64_t j = 0; j < k; ++j) {
-      double xmax = std::max(std::fabs((*stats)->channelMin[j]),
-                             std::fabs((*stats)->channelMax[j]));
+      double xmax = std::max(std::fabs((*stats)->channelMin[j] - z[j]),
+                             std::fabs((*stats)->channelMax[j] - z[j]));
       if (!(xmax > 0) || !(wmax[j] > 0))
         continue;
       double value = std::pow(xmax, alpha.getValue()) /
                      std::pow(static_cast<double>(wmax[j]), 1.0 - alpha);
       s[j] = static_cast<float>(std::clamp(value, 1e-5, 1e5));
     }
+    if (shifting)
+      // y = x W^T + b = ((x - z) / s) (W diag(s))^T + (b + W z).
+      for (auto [job, w] : llvm::zip(jobs, weights)) {
+        ConstantValues bias = *readConstant(job.op.getBias(), job.rows);
+        for (int64_t r = 0; r < job.rows; ++r) {
+          double sum = bias.values[r];
+          for (int64_t c = 0; c < k; ++c)
+            sum += static_cast<double>(w[r * k + c]) * z[c];
+          bias.values[r] = static_cast<float>(sum);
+        }
+        OpBuilder builder(job.op);
+        Value old = job.op.getBias();
+        job.op.getBiasMutable().assign(
+            makeConstant(builder, job.op.getLoc(), bias.attr, bias.values,
+                         getModelOpName(job.op) + ".shift_bias"));
+        eraseIfDeadConstant(old);
+      }
     for (auto [job, w] : llvm::zip(jobs, weights))
       scaleWeightColumns(job.op, job.weight, std::move(w), s, "smooth");
-    foldInverseScales(absorber.op, members, s, "smooth");
+    foldInverseScales(absorber.op, members, s, "smooth",
+                      shifting ? &z : nullptr);
     auto [lo, hi] = std::minmax_element(s.begin(), s.end());
     std::string summary;
     llvm::raw_string_ostream(summary)
         << llvm::format("alpha = %.2f, scales in [%.3g, %.3g]",
-                        alpha.getValue(), *lo, *hi);
+                        alpha.getValue(), *lo, *hi)
+        << (shifting ? ", channels shifted" : "");
     first.emitRemark() << "SmoothQuant: " << summary << " folded into '"
                        << getModelOpName(absorber.op) << "'";
     return true;

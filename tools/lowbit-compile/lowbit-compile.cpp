@@ -8,7 +8,7 @@
 //                  [--calib DATA.npz|DIR] [--fake-quant] [--asymmetric-weights]
 //                  [--act-scale dynamic|minmax|percentile|entropy|mse]
 //                  [--quant mixed --target-bpw F [--solver S] [--report R.json]]
-//                  [--smooth-quant ALPHA]
+//                  [--smooth-quant ALPHA [--smooth-shift]]
 //                  [--gpu-chip sm_90] [--gpu-features +ptx80]
 //
 // MODEL may also be an .mlir file holding what the importer produces. With
@@ -131,6 +131,10 @@ cl::opt<double> smoothQuant(
     cl::desc("With --quant and --calib: migrate activation outliers into "
              "the weights (SmoothQuant) with this alpha in (0, 1], e.g. 0.5"),
     cl::value_desc("alpha"), cl::init(0.0));
+cl::opt<bool> smoothShift(
+    "smooth-shift",
+    cl::desc("With --smooth-quant: also centre each channel (OS+ shifts)"),
+    cl::init(false));
 cl::opt<double> targetBpw(
     "target-bpw",
     cl::desc("With --quant mixed: average bits per weight, scales included"),
@@ -448,6 +452,8 @@ int compile(const char *argv0) {
                 " needs calibration data (--calib DATA.npz|DIR)");
   if (smoothQuant != 0 && !(smoothQuant > 0 && smoothQuant <= 1))
     return fail("--smooth-quant takes an alpha in (0, 1]");
+  if (smoothShift && smoothQuant == 0)
+    return fail("--smooth-shift needs --smooth-quant ALPHA");
   if (smoothQuant != 0 && (quant == "none" || calibPath.empty()))
     return fail("--smooth-quant needs a --quant preset and calibration data "
                 "(--calib DATA.npz|DIR)");
@@ -513,6 +519,7 @@ int compile(const char *argv0) {
         return 1;
       lowbit::SmoothQuantPassOptions smooth;
       smooth.alpha = smoothQuant;
+      smooth.shift = smoothShift;
       pm.addPass(lowbit::createSmoothQuantPass(smooth));
       if (failed(pm.run(*module)))
         return 1;

@@ -346,7 +346,13 @@ def SmoothQuantPass : Pass<"lowbit-smooth-quant", "mlir::ModuleOp"> {
     reads, or the linear factor of a gated product (SwiGLU's up
     projection). The float function is unchanged up to rounding; x's
     channels become flatter, so per-token or per-tensor activation
-    quantization loses less. Where nothing can absorb the scales (an input
+    quantization loses less. With `shift=true` (Outlier Suppression+) each
+    channel is first centred, z_j = (min_j + max_j) / 2, the producer
+    computing (x - z) diag(1/s) (a layer norm's beta, a previous linear's
+    bias) and every reader's bias taking W z; the scales then use
+    max|X_j - z_j|. Where the producer has no beta or bias (an RMS norm, a
+    gated product) or a reader has no bias, the shift is skipped with a
+    remark. Where nothing can absorb the scales (an input
     after a ReLU or GELU, a reshape, a function argument) a remark says so
     and nothing changes.
 
@@ -362,7 +368,11 @@ def SmoothQuantPass : Pass<"lowbit-smooth-quant", "mlir::ModuleOp"> {
   let options = [
     Option<"alpha", "alpha", "double", /*default=*/"0.5",
            "Migration strength in [0, 1]: 0 leaves activations, 1 moves "
-           "all of their range into the weights">
+           "all of their range into the weights">,
+    Option<"shift", "shift", "bool", /*default=*/"false",
+           "Also centre each channel (OS+): subtract z_j, the middle of its "
+           "calibrated range, in the producer and add W z to the readers' "
+           "biases">
   ];
 }
 
