@@ -29,9 +29,13 @@ import make_llama_outliers as L  # noqa: E402
 import minilm_accuracy as MA  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
+# (preset, activation scales, SmoothQuant alpha, "+shift" for OS+ shifts)
 ROWS = [("w8a8", "dynamic", None), ("w8a8", "dynamic", 0.5), ("w8a8", "dynamic", 0.8),
+        ("w8a8", "dynamic", "0.5+shift"),
         ("w8a8", "percentile", None), ("w8a8", "percentile", 0.5),
-        ("w4a4", "dynamic", None), ("w4a4", "dynamic", 0.5), ("w4a4", "dynamic", 0.8)]
+        ("w8a8", "percentile", "0.5+shift"),
+        ("w4a4", "dynamic", None), ("w4a4", "dynamic", 0.5), ("w4a4", "dynamic", 0.8),
+        ("w4a4", "dynamic", "0.5+shift")]
 
 
 def compile_row(bin_dir, model, so, calib, preset, act, alpha, extra):
@@ -40,7 +44,8 @@ def compile_row(bin_dir, model, so, calib, preset, act, alpha, extra):
     if act != "dynamic":
         args += ["--act-scale", act]
     if alpha:
-        args += ["--smooth-quant", str(alpha)]
+        value, _, shift = str(alpha).partition("+")
+        args += ["--smooth-quant", value] + (["--smooth-shift"] if shift else [])
     start = time.time()
     proc = subprocess.run(args, capture_output=True, text=True)
     if proc.returncode != 0:
