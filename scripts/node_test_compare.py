@@ -1,5 +1,5 @@
 """How the node-test sweeps compare an output with the test's expected value,
-and read their lists of known failures (numpy only, so that the packed sweep
+read their lists of known failures and report their outcomes (numpy only, so that the packed sweep
 can run where onnx is not installed).
 
 Floats within |got - want| <= ATOL + RTOL |want| (NaN where NaN is expected,
@@ -54,3 +54,29 @@ def read_known(path):
                 test, outcome = line.split()[:2]
                 known[test] = outcome
     return known
+
+
+def report_outcomes(outcomes, known, listing):
+    """Prints every wrong or crashed test (those listed in `known` with that
+    outcome as "known"), and with `listing` every other test's outcome.
+    `outcomes`: test -> (outcome, message). Returns the unexpected tests."""
+    unexpected = []
+    for test, (outcome, message) in outcomes.items():
+        if outcome in ("wrong", "crashed"):
+            expected = known.get(test) == outcome
+            print(f"{'known ' if expected else ''}{outcome.upper()}: {test}: {message}")
+            if not expected:
+                unexpected.append(test)
+        elif listing:
+            print(f"{outcome}: {test}{': ' + message if message else ''}")
+    return unexpected
+
+
+def exit_status(unexpected, passed, total, min_passed):
+    """0 when no test is unexpectedly wrong or crashed and enough passed;
+    else 1, after an error line."""
+    if not unexpected and passed >= min_passed * total:
+        return 0
+    print(f"error: {len(unexpected)} unexpected wrong or crashed tests; passed "
+          f"fraction {passed / total:.3f} (minimum {min_passed})")
+    return 1

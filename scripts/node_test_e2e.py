@@ -52,7 +52,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-from node_test_compare import compare, read_known
+from node_test_compare import compare, exit_status, read_known, report_outcomes
 
 DEFAULT_DATA = "/usr/share/libonnx-testdata/data/node"
 PHASES = {"import": "import", "quantize": "import", "lower to linalg": "compile",
@@ -358,16 +358,8 @@ def main():
         print(f"  {n:4d}  {reason}")
 
     known = read_known(args.known)
-    unexpected = []
-    for test, (outcome, stage, message, _, _) in results.items():
-        if outcome in ("wrong", "crashed"):
-            expected = known.get(test) == outcome
-            tag = "known " if expected else ""
-            print(f"{tag}{outcome.upper()}: {test}: {message}")
-            if not expected:
-                unexpected.append(test)
-        elif args.list:
-            print(f"{outcome}: {test}{': ' + message if message else ''}")
+    unexpected = report_outcomes({t: (r[0], r[2]) for t, r in results.items()}, known,
+                                 args.list)
     fixed = [t for t, o in known.items() if t in results and results[t][0] != o]
     for test in fixed:
         print(f"note: {test} is listed as {known[test]} but is {results[test][0]}")
@@ -379,11 +371,7 @@ def main():
                            "seconds": round(sec, 2)}
                        for t, (o, s, m, fr, sec) in results.items()},
                       f, indent=1, sort_keys=True)
-    ok = not unexpected and passed >= args.min_passed * total
-    if not ok:
-        print(f"error: {len(unexpected)} unexpected wrong or crashed tests; passed "
-              f"fraction {passed / total:.3f} (minimum {args.min_passed})")
-    return 0 if ok else 1
+    return exit_status(unexpected, passed, total, args.min_passed)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python"))
 
-from node_test_compare import read_known  # noqa: E402
+from node_test_compare import exit_status, read_known, report_outcomes  # noqa: E402
 
 CHILD = r"""
 import json, sys
@@ -161,25 +161,13 @@ def main():
           f"rejected {counts['rejected']}, wrong {counts['wrong']}, "
           f"crashed {counts['crashed']}")
     print(f"time: {elapsed:.0f} s to run {len(tests)} compiled tests")
-    known = read_known(args.known)
-    unexpected = []
-    for test, (outcome, message) in sorted(results.items()):
-        if outcome in ("wrong", "crashed"):
-            expected = known.get(test) == outcome
-            print(f"{'known ' if expected else ''}{outcome.upper()}: {test}: {message}")
-            if not expected:
-                unexpected.append(test)
-        elif args.list:
-            print(f"{outcome}: {test}{': ' + message if message else ''}")
+    unexpected = report_outcomes(dict(sorted(results.items())), read_known(args.known),
+                                 args.list)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({t: {"outcome": o, "message": m} for t, (o, m) in results.items()},
                       f, indent=1, sort_keys=True)
-    ok = not unexpected and passed >= args.min_passed * total
-    if not ok:
-        print(f"error: {len(unexpected)} unexpected wrong or crashed tests; passed "
-              f"fraction {passed / total:.3f} (minimum {args.min_passed})")
-    return 0 if ok else 1
+    return exit_status(unexpected, passed, total, args.min_passed)
 
 
 if __name__ == "__main__":

@@ -35,23 +35,23 @@ struct AllocateBitsPass
                          << "'; expected relative or absolute";
       return signalPassFailure();
     }
-    SensitivityOptions options;
-    options.groupSize = groupSize;
+    MixedPrecisionOptions options;
+    options.sensitivity.groupSize = groupSize;
     if (!bits.empty())
-      options.bits.assign(bits.begin(), bits.end());
-    options.keepFloat.assign(keepFloat.begin(), keepFloat.end());
-    FailureOr<std::vector<LayerSensitivity>> layers =
-        analyzeSensitivity(module, options);
-    if (failed(layers))
+      options.sensitivity.bits.assign(bits.begin(), bits.end());
+    options.sensitivity.keepFloat.assign(keepFloat.begin(), keepFloat.end());
+    options.targetBpw = targetBpw;
+    options.solver = *parsed;
+    options.objective = *goal;
+    FailureOr<MixedPrecisionResult> result =
+        assignMixedPrecision(module, options);
+    if (failed(result))
       return signalPassFailure();
-    if (layers->empty())
+    if (result->layers.empty())
       return;
-    FailureOr<BitPlan> plan =
-        allocateBits(module.getLoc(), *layers, targetBpw, *parsed, *goal);
-    if (failed(plan))
-      return signalPassFailure();
-    applyBitPlan(*layers, *plan);
-    for (auto [layer, choice] : llvm::zip(*layers, plan->choice)) {
+    const std::vector<LayerSensitivity> &layers = result->layers;
+    const BitPlan &plan = result->plan;
+    for (auto [layer, choice] : llvm::zip(layers, plan.choice)) {
       const SensitivityCandidate &c = layer.candidates[choice];
       LinearOp(layer.op).emitRemark() << "'" << layer.name << "': " << c.bits
                             << " bits, output error "
@@ -59,13 +59,13 @@ struct AllocateBitsPass
                             << ", relative "
                             << llvm::formatv("{0:e3}", c.relativeError);
     }
-    module.emitRemark() << "allocated " << layers->size() << " layers with "
+    module.emitRemark() << "allocated " << layers.size() << " layers with "
                         << toString(*parsed) << ": "
-                        << llvm::formatv("{0:f3}", plan->bpw)
+                        << llvm::formatv("{0:f3}", plan.bpw)
                         << " bits per weight (target "
                         << llvm::formatv("{0:f3}", targetBpw.getValue())
                         << "), predicted error "
-                        << llvm::formatv("{0:e3}", plan->predictedError);
+                        << llvm::formatv("{0:e3}", plan.predictedError);
   }
 };
 

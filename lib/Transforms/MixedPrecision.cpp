@@ -21,6 +21,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <chrono>
 #include <cmath>
 
 using namespace mlir;
@@ -36,12 +37,11 @@ int64_t packedSizeBits(int64_t n, int64_t k, int bits, int64_t groupSize) {
 }
 
 /// Output error, diagonal and trace proxies of dW [N, K] against G [K, K];
-/// `rows`, when given, receives each row's error dw_n G dw_n^T.
+/// `rows` receives each row's error dw_n G dw_n^T.
 void measure(const std::vector<float> &dw, int64_t n, int64_t k,
              const std::vector<float> &gram, SensitivityCandidate &out,
-             std::vector<double> *rows = nullptr) {
-  if (rows)
-    rows->assign(n, 0.0);
+             std::vector<double> &rows) {
+  rows.assign(n, 0.0);
   double traceG = 0;
   for (int64_t j = 0; j < k; ++j)
     traceG += gram[j * k + j];
@@ -67,8 +67,7 @@ void measure(const std::vector<float> &dw, int64_t n, int64_t k,
       frobenius += static_cast<double>(d[i]) * d[i];
     }
     output += dot;
-    if (rows)
-      (*rows)[r] = dot;
+    rows[r] = dot;
   }
   double diag = 0;
   for (int64_t j = 0; j < k; ++j)
@@ -168,7 +167,7 @@ lowbit::analyzeSensitivity(ModuleOp module,
   parallelForEach(module.getContext(), indices, [&](size_t l) {
     SensitivityCandidate energy;
     measure(weights[l], layers[l].rows, layers[l].cols, grams[l], energy,
-            &rowEnergy[l]);
+            rowEnergy[l]);
     layers[l].outputEnergy = energy.outputError;
   });
   std::atomic<bool> bad{false};
@@ -193,7 +192,7 @@ lowbit::analyzeSensitivity(ModuleOp module,
     for (size_t i = 0; i < q.size(); ++i)
       q[i] = w[i] - q[i];
     std::vector<double> rowErrors;
-    measure(q, layer.rows, layer.cols, grams[task.layer], cand, &rowErrors);
+    measure(q, layer.rows, layer.cols, grams[task.layer], cand, rowErrors);
     // The mean over output channels of each channel's noise-to-signal
     // ratio: a few outlier channels, whose energy would dominate the
     // layer's, do not hide the error of the others.
@@ -353,4 +352,33 @@ void lowbit::applyBitPlan(ArrayRef<LayerSensitivity> layers,
     op->removeAttr("act_scale");
     op->removeAttr("act_zero_point");
   }
+}
+
+FailureOr<MixedPrecisionResult>
+lowbit::assignMixedPrecision(ModuleOp module,
+                             const MixedPrecisionOptions &options) {
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  MixedPrecisionResult result;
+  auto start = Clock::now();
+  FailureOr<std::vector<LayerSensitivity>> layers =
+      analyzeSensitivity(module, options.sensitivity);
+  if (failed(layers))
+    return failure();
+  result.sensitivitySeconds = since(start);
+  if (layers->empty())
+    return result;
+  start = Clock::now();
+  FailureOr<BitPlan> plan =
+      allocateBits(module.getLoc(), *layers, options.targetBpw, options.solver,
+                   options.objective);
+  if (failed(plan))
+    return failure();
+  applyBitPlan(*layers, *plan);
+  result.allocateSeconds = since(start);
+  result.layers = std::move(*layers);
+  result.plan = std::move(*plan);
+  return result;
 }

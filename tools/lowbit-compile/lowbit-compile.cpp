@@ -309,33 +309,26 @@ std::string method() {
 /// layer under --target-bpw, the report, then the weight quantizer.
 LogicalResult quantizeMixed(ModuleOp module, lowbit::ReportInputs &report) {
   using Clock = std::chrono::steady_clock;
-  auto seconds = [](Clock::time_point since) {
-    return std::chrono::duration<double>(Clock::now() - since).count();
-  };
-  auto start = Clock::now();
-  lowbit::SensitivityOptions sensitivity;
-  sensitivity.groupSize = groupSize;
-  FailureOr<std::vector<lowbit::LayerSensitivity>> layers =
-      lowbit::analyzeSensitivity(module, sensitivity);
-  if (failed(layers))
+  lowbit::MixedPrecisionOptions options;
+  options.sensitivity.groupSize = groupSize;
+  options.targetBpw = targetBpw;
+  options.solver = *lowbit::parseAllocationSolver(solverName);
+  FailureOr<lowbit::MixedPrecisionResult> result =
+      lowbit::assignMixedPrecision(module, options);
+  if (failed(result))
     return failure();
-  report.seconds["sensitivity"] = seconds(start);
-  if (layers->empty()) {
+  report.seconds["sensitivity"] = result->sensitivitySeconds;
+  report.seconds["allocate"] = result->allocateSeconds;
+  const std::vector<lowbit::LayerSensitivity> &layers = result->layers;
+  const lowbit::BitPlan &plan = result->plan;
+  if (layers.empty()) {
     llvm::errs() << "warning: --quant mixed: the model has no layer to "
                     "quantize (no MatMul or Gemm with a constant weight); it "
                     "is compiled in floating point\n";
     return success();
   }
-  start = Clock::now();
-  lowbit::AllocationSolver solver = *lowbit::parseAllocationSolver(solverName);
-  FailureOr<lowbit::BitPlan> plan =
-      lowbit::allocateBits(module.getLoc(), *layers, targetBpw, solver);
-  if (failed(plan))
-    return failure();
-  lowbit::applyBitPlan(*layers, *plan);
-  report.seconds["allocate"] = seconds(start);
   std::map<int, int> histogram;
-  for (auto [layer, choice] : llvm::zip(*layers, plan->choice))
+  for (auto [layer, choice] : llvm::zip(layers, plan.choice))
     ++histogram[layer.candidates[choice].bits];
   std::string widths;
   for (auto [bits, count] : histogram)
@@ -343,10 +336,10 @@ LogicalResult quantizeMixed(ModuleOp module, lowbit::ReportInputs &report) {
               std::to_string(bits) + " bits";
   progress(llvm::formatv("allocated {0} layers ({1}): {2:f3} bits per weight "
                          "(target {3:f3})",
-                         layers->size(), widths, plan->bpw,
+                         layers.size(), widths, plan.bpw,
                          targetBpw.getValue()));
 
-  start = Clock::now();
+  auto start = Clock::now();
   PassManager pm(module.getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -355,17 +348,18 @@ LogicalResult quantizeMixed(ModuleOp module, lowbit::ReportInputs &report) {
   pm.addPass(lowbit::createQuantizeWeightsPass(weights));
   if (failed(pm.run(module)))
     return failure();
-  report.seconds["quantize"] = seconds(start);
-  progress("quantized " + llvm::Twine(layers->size()) + " layers");
+  report.seconds["quantize"] =
+      std::chrono::duration<double>(Clock::now() - start).count();
+  progress("quantized " + llvm::Twine(layers.size()) + " layers");
 
   if (reportPath.empty())
     return success();
   report.method = method();
   report.targetBpw = targetBpw;
-  report.solver = solver;
+  report.solver = options.solver;
   report.groupSize = groupSize;
   llvm::json::Value json =
-      lowbit::buildMixedPrecisionReport(module.getLoc(), *layers, *plan, report);
+      lowbit::buildMixedPrecisionReport(module.getLoc(), layers, plan, report);
   std::error_code ec;
   llvm::raw_fd_ostream out(reportPath, ec, llvm::sys::fs::OF_Text);
   if (ec) {
@@ -525,8 +519,11 @@ int compile(const char *argv0) {
         return 1;
       report.seconds["smooth_quant"] = std::chrono::duration<double>(
           std::chrono::steady_clock::now() - start).count();
-      // The statistics described the model before smoothing.
-      if (!(*module)->hasAttr("lowbit.calibration")) {
+      // The statistics described the model before smoothing; calibrate
+      // again only for what reads them.
+      bool readsStatistics = method() == "gptq" || method() == "awq" ||
+                             actScale != "dynamic" || quant == "mixed";
+      if (readsStatistics && !(*module)->hasAttr("lowbit.calibration")) {
         progress("calibrate the smoothed model on " + calibPath);
         if (!calibrate::calibrateModule(*module, calib, progress, error))
           return error.empty() ? 1 : fail(error);

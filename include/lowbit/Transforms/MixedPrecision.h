@@ -113,6 +113,26 @@ inline double objectiveError(const SensitivityCandidate &c,
 void applyBitPlan(llvm::ArrayRef<LayerSensitivity> layers,
                   const BitPlan &plan);
 
+struct MixedPrecisionOptions {
+  SensitivityOptions sensitivity;
+  double targetBpw = 4.5;
+  AllocationSolver solver = AllocationSolver::Exact;
+  AllocationObjective objective = AllocationObjective::Relative;
+};
+
+/// What assignMixedPrecision decided, and how long each step took.
+struct MixedPrecisionResult {
+  std::vector<LayerSensitivity> layers; ///< empty: nothing to quantize
+  BitPlan plan;
+  double sensitivitySeconds = 0, allocateSeconds = 0;
+};
+
+/// analyzeSensitivity, allocateBits and applyBitPlan: the whole decision of
+/// lowbit-allocate-bits and of `lowbit-compile --quant mixed`.
+mlir::FailureOr<MixedPrecisionResult>
+assignMixedPrecision(mlir::ModuleOp module,
+                     const MixedPrecisionOptions &options);
+
 } // namespace lowbit
 
 #endif // LOWBIT_TRANSFORMS_MIXEDPRECISION_H

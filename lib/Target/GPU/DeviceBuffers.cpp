@@ -4,6 +4,8 @@
 
 #include "lowbit/Target/CPU/Passes.h"
 
+#include "MemrefAccess.h"
+
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -25,24 +27,13 @@ LogicalResult checkHostCode(func::FuncOp func) {
     if (op->getDialect() &&
         isa<mlir::gpu::GPUDialect>(op->getDialect()))
       return WalkResult::advance();
-    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-    if (!effects)
+    if (!lowbit::gpu::accessesMemref(op))
       return WalkResult::advance();
-    SmallVector<MemoryEffects::EffectInstance> list;
-    effects.getEffects(list);
-    for (const MemoryEffects::EffectInstance &effect : list) {
-      if (!isa<MemoryEffects::Read, MemoryEffects::Write>(effect.getEffect()))
-        continue;
-      Value value = effect.getValue();
-      if (value && isa<BaseMemRefType>(value.getType())) {
-        op->emitError() << "'" << op->getName()
-                        << "' is left in host code and would access GPU "
-                           "memory from the host; the GPU pipeline cannot "
-                           "run it yet";
-        return WalkResult::interrupt();
-      }
-    }
-    return WalkResult::advance();
+    op->emitError() << "'" << op->getName()
+                    << "' is left in host code and would access GPU "
+                       "memory from the host; the GPU pipeline cannot "
+                       "run it yet";
+    return WalkResult::interrupt();
   });
   return failure(result.wasInterrupted());
 }

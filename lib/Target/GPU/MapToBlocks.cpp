@@ -2,6 +2,8 @@
 
 #include "lowbit/Target/GPU/Passes.h"
 
+#include "MemrefAccess.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -24,19 +26,12 @@ namespace {
 
 /// Whether `op` or an op nested in it reads or writes a memref.
 bool touchesMemory(Operation *op) {
-  WalkResult result = op->walk([](Operation *nested) {
-    auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
-    if (!effects)
-      return WalkResult::advance();
-    SmallVector<MemoryEffects::EffectInstance> list;
-    effects.getEffects(list);
-    for (const MemoryEffects::EffectInstance &effect : list)
-      if (isa<MemoryEffects::Read, MemoryEffects::Write>(effect.getEffect()) &&
-          effect.getValue() && isa<BaseMemRefType>(effect.getValue().getType()))
-        return WalkResult::interrupt();
-    return WalkResult::advance();
-  });
-  return result.wasInterrupted();
+  return op
+      ->walk([](Operation *nested) {
+        return lowbit::gpu::accessesMemref(nested) ? WalkResult::interrupt()
+                                                   : WalkResult::advance();
+      })
+      .wasInterrupted();
 }
 
 /// Whether `memref` is only read while the function runs: a function
