@@ -30,6 +30,7 @@ FailureOr<Value> lowerOp(RewriterBase &rewriter, Operation *op) {
       .Case([&](QuantizeOp q) { return lowerQuantize(rewriter, q); })
       .Case([&](DequantizeOp d) { return lowerDequantize(rewriter, d); })
       .Case([&](FakeQuantOp f) { return lowerFakeQuant(rewriter, f); })
+      .Case([&](HadamardOp h) { return lowerHadamard(rewriter, h); })
       .Default([](Operation *other) -> FailureOr<Value> {
         return other->emitOpError(
             "cannot be compiled for the CPU yet: it has no lowering to "

@@ -26,6 +26,8 @@ mlir::FailureOr<mlir::Value> lowerDequantize(mlir::RewriterBase &rewriter,
                                              DequantizeOp op);
 mlir::FailureOr<mlir::Value> lowerFakeQuant(mlir::RewriterBase &rewriter,
                                             FakeQuantOp op);
+mlir::FailureOr<mlir::Value> lowerHadamard(mlir::RewriterBase &rewriter,
+                                           HadamardOp op);
 /// The codes, then the scale and (asymmetric) the zero point.
 mlir::FailureOr<llvm::SmallVector<mlir::Value>>
 lowerQuantizePerToken(mlir::RewriterBase &rewriter, QuantizePerTokenOp op);
