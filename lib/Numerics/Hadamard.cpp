@@ -15,7 +15,9 @@ bool isPrime(int64_t n) {
 }
 
 /// Splits order = paley * 2^k with paley = 1 (pure Sylvester) or q + 1 for a
-/// prime q = 3 (mod 4). Returns 0 when no such split exists.
+/// prime q = 3 (mod 4), taking the smallest such Paley order: the fast
+/// transform costs O(order * (paley + log2 order)), so 384 = 12 * 32 is
+/// better served by P_12 than by P_384. Returns 0 when no split exists.
 int64_t paleyFactor(int64_t order) {
   if (order < 1 || order > (int64_t(1) << 40))
     return 0;
@@ -23,14 +25,13 @@ int64_t paleyFactor(int64_t order) {
   // transform and the double-rotation fold rely on.
   if ((order & (order - 1)) == 0)
     return 1;
-  for (int64_t m = order;; m /= 2) {
-    if (m == 1)
-      return 1;
+  int64_t odd = order;
+  while (odd % 2 == 0)
+    odd /= 2;
+  for (int64_t m = odd; m <= order; m *= 2)
     if (isPrime(m - 1) && (m - 1) % 4 == 3)
       return m;
-    if (m % 2 != 0)
-      return 0;
-  }
+  return 0;
 }
 
 /// Legendre symbol of a modulo the odd prime q: 0, +1 or -1.

@@ -9,6 +9,7 @@
 //                  [--act-scale dynamic|minmax|percentile|entropy|mse]
 //                  [--quant mixed --target-bpw F [--solver S] [--report R.json]]
 //                  [--smooth-quant ALPHA [--smooth-shift]]
+//                  [--rotate [--rotate-seed N]]
 //                  [--gpu-chip sm_90] [--gpu-features +ptx80]
 //
 // MODEL may also be an .mlir file holding what the importer produces. With
@@ -135,6 +136,16 @@ cl::opt<bool> smoothShift(
     "smooth-shift",
     cl::desc("With --smooth-quant: also centre each channel (OS+ shifts)"),
     cl::init(false));
+cl::opt<bool> rotate(
+    "rotate",
+    cl::desc("Rotate linear inputs by randomized Hadamard matrices folded "
+             "into the weights (QuaRot): the residual stream of RMSNorm "
+             "decoders for free, other inputs online"),
+    cl::init(false));
+cl::opt<int64_t> rotateSeed(
+    "rotate-seed",
+    cl::desc("With --rotate: the seed of the random signs (0: none)"),
+    cl::init(1));
 cl::opt<double> targetBpw(
     "target-bpw",
     cl::desc("With --quant mixed: average bits per weight, scales included"),
@@ -451,6 +462,8 @@ int compile(const char *argv0) {
   if (smoothQuant != 0 && (quant == "none" || calibPath.empty()))
     return fail("--smooth-quant needs a --quant preset and calibration data "
                 "(--calib DATA.npz|DIR)");
+  if (rotateSeed < 0)
+    return fail("--rotate-seed must be non-negative");
   if (quant == "mixed" && !(targetBpw > 0))
     return fail("--quant mixed needs --target-bpw F (average bits per "
                 "weight, scales included; e.g. 4.5)");
@@ -494,6 +507,21 @@ int compile(const char *argv0) {
 
   lowbit::ReportInputs report;
   report.model = inputPath;
+  if (rotate) {
+    // Before calibration: the statistics must describe the rotated model.
+    progress("rotate linear inputs (Hadamard)");
+    auto start = std::chrono::steady_clock::now();
+    PassManager pm(module->getContext());
+    if (failed(applyPassManagerCLOptions(pm)))
+      return 1;
+    lowbit::RotatePassOptions options;
+    options.seed = rotateSeed;
+    pm.addPass(lowbit::createRotatePass(options));
+    if (failed(pm.run(*module)))
+      return 1;
+    report.seconds["rotate"] = std::chrono::duration<double>(
+        std::chrono::steady_clock::now() - start).count();
+  }
   if (!calibPath.empty()) {
     progress("calibrate on " + calibPath);
     auto start = std::chrono::steady_clock::now();

@@ -119,10 +119,11 @@ TEST(HadamardPaleyOrder, KroneckerStructureOfTheDenseMatrix) {
   }
   EXPECT_EQ(hadamardPaleyOrder(64), 1);
   EXPECT_EQ(hadamardPaleyOrder(12), 12);
-  EXPECT_EQ(hadamardPaleyOrder(48), 48); // 47 is prime = 3 mod 4
+  EXPECT_EQ(hadamardPaleyOrder(48), 12); // the smallest: 4 (x) P_12
   EXPECT_EQ(hadamardPaleyOrder(40), 20); // 2 (x) P_20
   EXPECT_EQ(hadamardPaleyOrder(176), 44);
-  EXPECT_EQ(hadamardPaleyOrder(24), 24); // 23 is prime = 3 mod 4
+  EXPECT_EQ(hadamardPaleyOrder(24), 12); // not P_24: smaller is faster
+  EXPECT_EQ(hadamardPaleyOrder(384), 12); // 32 (x) P_12, as QuaRot uses
   EXPECT_EQ(hadamardPaleyOrder(36), 0);
 }
 

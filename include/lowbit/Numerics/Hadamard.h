@@ -28,7 +28,8 @@ std::vector<int8_t> hadamardMatrix(int64_t order);
 /// The Kronecker structure of hadamardMatrix(order): returns m such that
 ///   hadamardMatrix(order) == hadamardMatrix(order / m) (x) hadamardMatrix(m)
 /// where the left factor is Sylvester (a power of two) and the right one is
-/// the Paley matrix of order m, i.e. entry (a*m + i, b*m + j) is
+/// the Paley matrix of order m, the smallest Paley order q + 1 that works
+/// (order 384 is 32 (x) P_12), i.e. entry (a*m + i, b*m + j) is
 /// S[a][b] * P[i][j]. m == 1 for powers of two (pure Sylvester), 0 when the
 /// order is unsupported. Fast transforms (FastHadamard.h) rely on it.
 int64_t hadamardPaleyOrder(int64_t order);

@@ -425,4 +425,47 @@ def FuseImportedPatternsPass : Pass<"lowbit-fuse-imported-patterns"> {
   let dependentDialects = ["::lowbit::LowBitDialect"];
 }
 
+def RotatePass : Pass<"lowbit-rotate", "mlir::ModuleOp"> {
+  let summary = "Hadamard rotations folded into the weights (QuaRot)";
+  let description = [{
+    Rotates the inputs of `lowbit.linear`s by a randomized Hadamard matrix
+    Q = (I (x) H_n D_n / sqrt(n))^T and gives each reader W Q, so that
+    y = (x Q) (W Q)^T is unchanged up to rounding while an outlier channel
+    of x is spread over all of them: per-token activation quantization
+    (W4A4, W8A8) and weight quantization lose much less. H_n is the
+    Hadamard matrix of the whole width when one exists (a power of two, or
+    2^k times a Paley order such as 12 or 20), else of its largest
+    supported divisor; D_n are the random signs of `seed`.
+
+    With `fold-residual`, the residual stream of a pre-norm decoder is
+    rotated at no run-time cost (QuaRot): starting from each `lowbit.rms_norm`
+    it collects the same-shape `tosa.add`s of the stream, the RMS norms
+    that read it (whose constant gamma is first fused into the linears
+    reading them, W diag(gamma), so that the norm commutes with Q) and the
+    linears that write into it (which take Q^T W and b Q). Where the stream
+    starts (a model input, an embedding) one `lowbit.hadamard` enters it.
+    When anything else reads the stream (a LayerNorm, a returned hidden
+    state) a remark names it and the stream is left alone.
+
+    With `online`, every other linear input (after SwiGLU or attention, a
+    LayerNorm model's linears) gets a `lowbit.hadamard` of its own, shared
+    by the linears reading the same tensor, and its readers take W Q. The
+    online transform costs O(n (m + log2 n)) per row (m the Paley factor).
+
+    Rotation changes the activations, so it runs before calibration; it
+    removes stale `lowbit.calibration` statistics with a remark.
+  }];
+  let dependentDialects = ["::lowbit::LowBitDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"seed", "seed", "int64_t", /*default=*/"1",
+           "Random signs of the rotations (0: plain Hadamard, no signs)">,
+    Option<"foldResidual", "fold-residual", "bool", /*default=*/"true",
+           "Rotate the residual stream of RMSNorm decoders inside the "
+           "weights">,
+    Option<"online", "online", "bool", /*default=*/"true",
+           "Rotate every other linear input online (lowbit.hadamard)">
+  ];
+}
+
 #endif // LOWBIT_TRANSFORMS_PASSES_TD

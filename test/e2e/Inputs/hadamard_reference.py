@@ -20,6 +20,7 @@ CASES = [
     ("c", 16, 5, np.float32, (2, 2, 32)),
     ("d", 64, 1, np.float16, (4, 64)),
     ("e", 20, 3, np.float32, (2, 40)),
+    ("f", 48, 2, np.float32, (2, 96)),
 ]
 MASK = (1 << 64) - 1
 
@@ -55,12 +56,16 @@ def is_prime(q):
 
 
 def hadamard(n):
-    """Sylvester (x) Paley: the Paley order is the largest m = n / 2^i with
-    m - 1 a prime = 3 mod 4 (none for powers of two), as Hadamard.h says."""
+    """Sylvester (x) Paley: the Paley order is the smallest m = odd * 2^i
+    dividing n with m - 1 a prime = 3 mod 4 (none for powers of two), as
+    Hadamard.h says."""
     m = n
-    while m & (m - 1) and not (is_prime(m - 1) and (m - 1) % 4 == 3):
+    while m % 2 == 0:
         m //= 2
-    h = np.ones((1, 1)) if m & (m - 1) == 0 else paley(m)
+    if m > 1:
+        while not (is_prime(m - 1) and (m - 1) % 4 == 3):
+            m *= 2
+    h = np.ones((1, 1)) if m == 1 else paley(m)
     sylvester = np.ones((1, 1))
     while sylvester.shape[0] * h.shape[0] < n:
         sylvester = np.block([[sylvester, sylvester], [sylvester, -sylvester]])

@@ -269,7 +269,10 @@ def LowBit_HadamardOp : LowBit_Op<"hadamard",
     `size` and `D` a diagonal of random signs drawn from `seed` (`seed = 0`:
     no signs, `D = I`). The map is orthogonal. Supported orders are powers of
     two (Sylvester) and, times a power of two, Paley orders `q + 1` for a
-    prime `q = 3 mod 4` (12, 20, 44, 60, ...).
+    prime `q = 3 mod 4` (12, 20, 44, 60, ...); `H` is the Sylvester matrix
+    times the smallest such Paley factor (384 = 32 x 12), which the
+    lowering applies as a dense product per chunk followed by log2 butterfly
+    stages.
 
     Two successive unsigned power-of-two rotations of the same size cancel
     (Sylvester matrices are symmetric) and fold away.
