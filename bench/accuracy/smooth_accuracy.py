@@ -31,11 +31,11 @@ import minilm_accuracy as MA  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(HERE))
 # (preset, activation scales, SmoothQuant alpha, "+shift" for OS+ shifts)
 ROWS = [("w8a8", "dynamic", None), ("w8a8", "dynamic", 0.5), ("w8a8", "dynamic", 0.8),
-        ("w8a8", "dynamic", "0.5+shift"),
+        ("w8a8", "dynamic", "0.5+shift"), ("w8a8", "dynamic", "auto"),
         ("w8a8", "percentile", None), ("w8a8", "percentile", 0.5),
         ("w8a8", "percentile", "0.5+shift"),
         ("w4a4", "dynamic", None), ("w4a4", "dynamic", 0.5), ("w4a4", "dynamic", 0.8),
-        ("w4a4", "dynamic", "0.5+shift")]
+        ("w4a4", "dynamic", "0.5+shift"), ("w4a4", "dynamic", "auto")]
 
 
 def compile_row(bin_dir, model, so, calib, preset, act, alpha, extra):
@@ -61,7 +61,10 @@ def main():
     p.add_argument("--work", default=os.path.join(ROOT, "build", "accuracy"))
     p.add_argument("--results", default=None)
     p.add_argument("--models", default="minilm,llama")
+    p.add_argument("--only-alpha", default=None,
+                   help="run only the rows with this alpha (e.g. auto)")
     a = p.parse_args()
+    rows = [r for r in ROWS if a.only_alpha is None or str(r[2]) == a.only_alpha]
     os.makedirs(a.work, exist_ok=True)
     w = lambda name: os.path.join(a.work, name)  # noqa: E731
     bin_dir = os.path.join(a.build, "bin")
@@ -72,7 +75,7 @@ def main():
         lines += ["all-MiniLM-L6-v2 (mean cosine to float):", "",
                   "| preset | activation scales | SmoothQuant alpha | mean cos | 1 - mean cos | "
                   "note | compile s |", "|---|---|---|---|---|---|---|"]
-        for preset, act, alpha in ROWS:
+        for preset, act, alpha in rows:
             so = w(f"minilm-sq-{preset}-{act}-{alpha}.so")
             secs, note = compile_row(bin_dir, mm.model, so, mm.calib, preset, act, alpha,
                                      mm.lowbit.shapes)
@@ -91,7 +94,7 @@ def main():
         lines += ["LLaMA-style decoder with outlier channels (relative error of the logits):",
                   "", "| preset | activation scales | SmoothQuant alpha | relative error | "
                   "note | compile s |", "|---|---|---|---|---|---|"]
-        for preset, act, alpha in ROWS:
+        for preset, act, alpha in rows:
             so = w(f"llama-sq-{preset}-{act}-{alpha}.so")
             secs, note = compile_row(bin_dir, model, so, w("llama_calib.npz"), preset, act,
                                      alpha, [])

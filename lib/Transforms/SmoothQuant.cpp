@@ -13,6 +13,7 @@
 #include "WeightQuantization.h"
 
 #include "lowbit/Analysis/CalibrationTable.h"
+#include "lowbit/Numerics/SmoothingSearch.h"
 #include "lowbit/Transforms/OpNames.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -32,6 +33,22 @@ using namespace lowbit;
 
 namespace {
 
+/// E[x_j^2] per channel: the diagonal of the calibrated X^T X / rows, or
+/// without a Gram matrix the mean |x| squared (a lower bound). With OS+
+/// shifts E[(x - z)^2] would need the mean, which the statistics lack;
+/// E[x^2] stands in.
+std::vector<double> meanSquares(const TensorCalibration &stats, int64_t k) {
+  std::vector<double> result(k, 0.0);
+  bool haveGram = static_cast<int64_t>(stats.gram.size()) == k * k;
+  for (int64_t j = 0; j < k; ++j) {
+    if (haveGram)
+      result[j] = stats.gram[j * k + j];
+    else if (static_cast<int64_t>(stats.meanAbs.size()) == k)
+      result[j] = static_cast<double>(stats.meanAbs[j]) * stats.meanAbs[j];
+  }
+  return result;
+}
+
 struct SmoothQuantPass : lowbit::impl::SmoothQuantPassBase<SmoothQuantPass> {
   using Base::Base;
 
@@ -39,6 +56,12 @@ struct SmoothQuantPass : lowbit::impl::SmoothQuantPassBase<SmoothQuantPass> {
     ModuleOp module = getOperation();
     if (!(alpha >= 0.0 && alpha <= 1.0)) {
       module.emitError() << "alpha must be in [0, 1], got " << alpha;
+      return signalPassFailure();
+    }
+    if (searchAlpha && (weightBits < 2 || weightBits > 8 || actBits < 2 ||
+                        actBits > 8 || groupSize < 0)) {
+      module.emitError() << "search-alpha needs weight-bits and act-bits in "
+                            "[2, 8] and group-size >= 0";
       return signalPassFailure();
     }
     llvm::MapVector<Value, SmallVector<LinearOp>> groups;
@@ -127,16 +150,35 @@ struct SmoothQuantPass : lowbit::impl::SmoothQuantPassBase<SmoothQuantPass> {
     if (shifting)
       for (int64_t j = 0; j < k; ++j)
         z[j] = 0.5f * ((*stats)->channelMin[j] + (*stats)->channelMax[j]);
-    std::vector<float> s(k, 1.0f);
-    for (int64_t j = 0; j < k; ++j) {
-      double xmax = std::max(std::fabs((*stats)->channelMin[j] - z[j]),
-                             std::fabs((*stats)->channelMax[j] - z[j]));
-      if (!(xmax > 0) || !(wmax[j] > 0))
-        continue;
-      double value = std::pow(xmax, alpha.getValue()) /
-                     std::pow(static_cast<double>(wmax[j]), 1.0 - alpha);
-      s[j] = static_cast<float>(std::clamp(value, 1e-5, 1e5));
+    std::vector<float> xmax(k);
+    for (int64_t j = 0; j < k; ++j)
+      xmax[j] = std::max(std::fabs((*stats)->channelMin[j] - z[j]),
+                         std::fabs((*stats)->channelMax[j] - z[j]));
+    double chosen = alpha;
+    std::string searchNote;
+    if (searchAlpha) {
+      numerics::SmoothingProblem problem;
+      problem.channels = k;
+      problem.xmax = xmax;
+      problem.meanSquare = meanSquares(**stats, k);
+      problem.weights = weights;
+      problem.weightBits = weightBits;
+      problem.actBits = actBits;
+      problem.groupSize = groupSize;
+      std::vector<double> grid;
+      for (int step = 1; step < 20; ++step)
+        grid.push_back(0.05 * step);
+      numerics::SmoothingChoice choice =
+          numerics::searchSmoothingAlpha(problem, wmax, grid);
+      chosen = choice.alpha;
+      llvm::raw_string_ostream(searchNote)
+          << llvm::format(" (searched: estimated W%dA%d error %.3g, %.3g "
+                          "unsmoothed)",
+                          static_cast<int>(weightBits),
+                          static_cast<int>(actBits), choice.error,
+                          choice.unsmoothedError);
     }
+    std::vector<float> s = numerics::smoothingScales(xmax, wmax, chosen);
     if (shifting)
       // y = x W^T + b = ((x - z) / s) (W diag(s))^T + (b + W z).
       for (auto [job, w] : llvm::zip(jobs, weights)) {
@@ -161,9 +203,9 @@ struct SmoothQuantPass : lowbit::impl::SmoothQuantPassBase<SmoothQuantPass> {
     auto [lo, hi] = std::minmax_element(s.begin(), s.end());
     std::string summary;
     llvm::raw_string_ostream(summary)
-        << llvm::format("alpha = %.2f, scales in [%.3g, %.3g]",
-                        alpha.getValue(), *lo, *hi)
-        << (shifting ? ", channels shifted" : "");
+        << llvm::format("alpha = %.2f, scales in [%.3g, %.3g]", chosen, *lo,
+                        *hi)
+        << (shifting ? ", channels shifted" : "") << searchNote;
     first.emitRemark() << "SmoothQuant: " << summary << " folded into '"
                        << getModelOpName(absorber.op) << "'";
     return true;

@@ -8,7 +8,7 @@
 //                  [--calib DATA.npz|DIR] [--fake-quant] [--asymmetric-weights]
 //                  [--act-scale dynamic|minmax|percentile|entropy|mse]
 //                  [--quant mixed --target-bpw F [--solver S] [--report R.json]]
-//                  [--smooth-quant ALPHA [--smooth-shift]]
+//                  [--smooth-quant ALPHA|auto [--smooth-shift]]
 //                  [--rotate [--rotate-seed N]]
 //                  [--gpu-chip sm_90] [--gpu-features +ptx80]
 //
@@ -127,11 +127,12 @@ cl::opt<double> actPercentile(
     cl::desc("The percentile of |x| that --act-scale percentile keeps in "
              "range (default 99.99)"),
     cl::init(99.99));
-cl::opt<double> smoothQuant(
+cl::opt<std::string> smoothQuant(
     "smooth-quant",
     cl::desc("With --quant and --calib: migrate activation outliers into "
-             "the weights (SmoothQuant) with this alpha in (0, 1], e.g. 0.5"),
-    cl::value_desc("alpha"), cl::init(0.0));
+             "the weights (SmoothQuant) with this alpha in (0, 1], e.g. 0.5, "
+             "or 'auto' to choose alpha per input for the preset's widths"),
+    cl::value_desc("alpha|auto"), cl::init(""));
 cl::opt<bool> smoothShift(
     "smooth-shift",
     cl::desc("With --smooth-quant: also centre each channel (OS+ shifts)"),
@@ -455,11 +456,17 @@ int compile(const char *argv0) {
   if (actScale != "dynamic" && calibPath.empty())
     return fail("--act-scale " + actScale +
                 " needs calibration data (--calib DATA.npz|DIR)");
-  if (smoothQuant != 0 && !(smoothQuant > 0 && smoothQuant <= 1))
-    return fail("--smooth-quant takes an alpha in (0, 1]");
-  if (smoothShift && smoothQuant == 0)
+  // 0: no smoothing; -1: search alpha.
+  double smoothAlpha = 0.0;
+  if (smoothQuant == "auto")
+    smoothAlpha = -1.0;
+  else if (!smoothQuant.empty() &&
+           (llvm::StringRef(smoothQuant).getAsDouble(smoothAlpha) ||
+            !(smoothAlpha > 0 && smoothAlpha <= 1)))
+    return fail("--smooth-quant takes an alpha in (0, 1] or 'auto'");
+  if (smoothShift && smoothAlpha == 0)
     return fail("--smooth-shift needs --smooth-quant ALPHA");
-  if (smoothQuant != 0 && (quant == "none" || calibPath.empty()))
+  if (smoothAlpha != 0 && (quant == "none" || calibPath.empty()))
     return fail("--smooth-quant needs a --quant preset and calibration data "
                 "(--calib DATA.npz|DIR)");
   if (rotateSeed < 0)
@@ -532,16 +539,26 @@ int compile(const char *argv0) {
       return error.empty() ? 1 : fail(error);
     report.seconds["calibrate"] = std::chrono::duration<double>(
         std::chrono::steady_clock::now() - start).count();
-    if (smoothQuant > 0) {
-      progress(llvm::formatv("smooth activation outliers (alpha {0})",
-                             smoothQuant.getValue()));
+    if (smoothAlpha != 0) {
+      progress(smoothAlpha > 0
+                   ? llvm::formatv("smooth activation outliers (alpha {0})",
+                                   smoothAlpha)
+                         .str()
+                   : std::string("smooth activation outliers (alpha "
+                                 "searched per input)"));
       start = std::chrono::steady_clock::now();
       PassManager pm(module->getContext());
       if (failed(applyPassManagerCLOptions(pm)))
         return 1;
       lowbit::SmoothQuantPassOptions smooth;
-      smooth.alpha = smoothQuant;
+      smooth.alpha = smoothAlpha > 0 ? smoothAlpha : 0.5;
       smooth.shift = smoothShift;
+      smooth.searchAlpha = smoothAlpha < 0;
+      // The widths the search assumes: the preset's (mixed: 4-bit weights).
+      llvm::StringRef preset(quant);
+      smooth.weightBits = preset.starts_with("w8") ? 8 : 4;
+      smooth.actBits = preset.ends_with("a4") ? 4 : 8;
+      smooth.groupSize = smooth.weightBits == 4 ? groupSize : 0;
       pm.addPass(lowbit::createSmoothQuantPass(smooth));
       if (failed(pm.run(*module)))
         return 1;

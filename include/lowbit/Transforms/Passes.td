@@ -356,6 +356,14 @@ def SmoothQuantPass : Pass<"lowbit-smooth-quant", "mlir::ModuleOp"> {
     after a ReLU or GELU, a reshape, a function argument) a remark says so
     and nothing changes.
 
+    With `search-alpha=true` alpha is chosen per input tensor from the grid
+    0.05, 0.10, ..., 0.95 as the one whose scales minimize a closed-form
+    estimate of the quantized product's error (lowbit/Numerics/
+    SmoothingSearch.h): rounding noise of variance step^2/12 on the weights
+    (per row and group, `weight-bits`) weighted by E[x_j^2] / s_j^2 from the
+    calibrated Gram diagonal, plus noise on the inputs (`act-bits`, their
+    range max_j xmax_j / s_j) weighted by ||W diag(s)||_F^2.
+
     The calibration statistics describe the model before smoothing, so the
     pass removes the `lowbit.calibration` attribute when it changed
     anything (with a remark): calibrate again before methods that read it
@@ -372,7 +380,17 @@ def SmoothQuantPass : Pass<"lowbit-smooth-quant", "mlir::ModuleOp"> {
     Option<"shift", "shift", "bool", /*default=*/"false",
            "Also centre each channel (OS+): subtract z_j, the middle of its "
            "calibrated range, in the producer and add W z to the readers' "
-           "biases">
+           "biases">,
+    Option<"searchAlpha", "search-alpha", "bool", /*default=*/"false",
+           "Choose alpha per input from 0.05, 0.10, ..., 0.95 by the "
+           "estimated error of the quantized product (alpha is then "
+           "ignored)">,
+    Option<"weightBits", "weight-bits", "int", /*default=*/"8",
+           "With search-alpha: the weight width the estimate assumes">,
+    Option<"actBits", "act-bits", "int", /*default=*/"8",
+           "With search-alpha: the activation width the estimate assumes">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
+           "With search-alpha: the weight group size (0: per row)">
   ];
 }
 
