@@ -170,9 +170,9 @@ bool isSameShapeAdd(Operation *op, RankedTensorType type) {
          add.getInput2().getType() == type && add.getType() == type;
 }
 
-/// Grows the stream from `start`; fails with the reason when something
-/// other than a residual add or a fusable RMSNorm reads it (`stream` then
-/// holds what was reached).
+/// Grows the stream from `start`; fails with the (first) reason when
+/// something other than a residual add or a fusable RMSNorm reads it
+/// (`stream` then still holds everything reached).
 LogicalResult findStream(Value start, ResidualStream &stream,
                          std::string &why) {
   stream.type = cast<RankedTensorType>(start.getType());
@@ -181,8 +181,9 @@ LogicalResult findStream(Value start, ResidualStream &stream,
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
     if (v.getType() != stream.type) {
-      why = "a value of another shape joins the stream";
-      return failure();
+      if (why.empty())
+        why = "a value of another shape joins the stream";
+      continue;
     }
     if (!stream.values.insert(v))
       continue;
@@ -206,13 +207,14 @@ LogicalResult findStream(Value start, ResidualStream &stream,
         stream.norms.insert(user);
         continue;
       }
-      why = "'" + getModelOpName(user) + "' (" +
-            user->getName().getStringRef().str() +
-            ") reads the residual stream";
-      return failure();
+      // Keep exploring, so that every norm of this stream is known.
+      if (why.empty())
+        why = "'" + getModelOpName(user) + "' (" +
+              user->getName().getStringRef().str() +
+              ") reads the residual stream";
     }
   }
-  return success();
+  return success(why.empty());
 }
 
 struct RotatePass : lowbit::impl::RotatePassBase<RotatePass> {
