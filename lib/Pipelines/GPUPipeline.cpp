@@ -135,9 +135,10 @@ void lowbit::buildGPULLVMPhase(OpPassManager &pm,
 
 void lowbit::buildGPULinalgPhase(OpPassManager &pm,
                                  const GPUPipelineOptions &options) {
-  // Small-batch 4-bit linears get the generated GEMV before the generic
-  // lowering to linalg sees them.
+  // Small-batch 4-bit and float linears get the generated GEMV before the
+  // generic lowering to linalg sees them.
   pm.addPass(lowbit::gpu::createQLinearToGemvPass());
+  pm.addPass(lowbit::gpu::createLinearToGemvPass());
   CPUPipelineOptions linalg;
   linalg.entry = options.entry;
   buildCPULinalgPhase(pm, linalg);

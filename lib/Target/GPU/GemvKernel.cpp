@@ -11,11 +11,19 @@
 // once per step and reused for every row; partial sums are reduced with
 // warp shuffles.
 //
+// The f32-weight variant (lowbit.linear's float path at small batch) has the
+// same block structure; a warp step covers 256 values of K, each lane
+// loading two float4 of each of its rows 512 bytes apart, so every load
+// instruction of a warp reads 512 contiguous bytes.
+//
 //===----------------------------------------------------------------------===//
 
 #include "GemvKernel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -26,6 +34,10 @@ using namespace mlir;
 using lowbit::gpu::GemvShape;
 
 std::string GemvShape::name() const {
+  if (floatWeights)
+    return "gemv_f32_m" + std::to_string(m) + "_n" + std::to_string(n) +
+           "_k" + std::to_string(k) +
+           (biasType ? (biasType.isF16() ? "_b16" : "_b32") : "");
   std::string name = "gemv_w4_m" + std::to_string(m) + "_n" +
                      std::to_string(n) + "_k" + std::to_string(k) + "_g" +
                      std::to_string(groupSize) +
@@ -38,6 +50,27 @@ std::string GemvShape::name() const {
 }
 
 namespace {
+
+constexpr llvm::StringLiteral kKernelModuleName = "lowbit_gemv_kernels";
+
+/// `value` as a tensor of `shape` (a collapse or expansion of static dims).
+Value reshape(OpBuilder &b, Location loc, Value value,
+              ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getShape() == shape)
+    return value;
+  auto target = RankedTensorType::get(shape, type.getElementType());
+  auto shapeConst = arith::ConstantOp::create(
+      b, loc, b.getI64TensorAttr(shape));
+  return tensor::ReshapeOp::create(b, loc, target, value, shapeConst);
+}
+
+Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  return bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      /*read_only=*/true);
+}
 
 struct KernelBuilder {
   OpBuilder &b;
@@ -61,7 +94,99 @@ struct KernelBuilder {
   Value mul(Value a, Value c) { return arith::MulIOp::create(b, loc, a, c); }
 
   void build(gpu::GPUFuncOp func);
+  /// The f32-weight loop: partial sums [R * M] of this lane.
+  scf::ForOp buildFloatLoop(Value x, Value weight, Value warp, Value lane,
+                            ArrayRef<Value> rows);
+  /// Sums the lanes' partials over the warp and the block, adds the bias
+  /// and stores y[m, row0 + r].
+  void reduceAndStore(ValueRange partialSums, Value partials, Value bias,
+                      Value y, Value tid, Value lane, Value warp, Value row0);
 };
+
+scf::ForOp KernelBuilder::buildFloatLoop(Value x, Value weight, Value warp,
+                                         Value lane, ArrayRef<Value> rows) {
+  const int64_t M = shape.m, R = shape.rowsPerWarp(),
+                W = GemvShape::kWarpsPerBlock;
+  auto vecF32 = VectorType::get({4}, b.getF32Type());
+  SmallVector<Value> zeros(R * M, f32(0.0));
+  int64_t steps = shape.k / shape.stepK();
+  auto loop = scf::ForOp::create(b, loc, warp, index(steps), index(W), zeros);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
+                         loop.getRegionIterArgs().end());
+  Value k0 = add(mul(loop.getInductionVar(), index(shape.stepK())),
+                 mul(lane, index(4)));
+  // Every weight load of the step first, so that they are all in flight.
+  SmallVector<Value> w(R * 2);
+  for (int64_t h = 0; h < 2; ++h)
+    for (int64_t r = 0; r < R; ++r) {
+      auto load = vector::LoadOp::create(
+          b, loc, vecF32, weight, ValueRange{rows[r], add(k0, index(128 * h))});
+      load.setAlignment(16);
+      w[h * R + r] = load;
+    }
+  for (int64_t h = 0; h < 2; ++h)
+    for (int64_t m = 0; m < M; ++m) {
+      auto xv = vector::LoadOp::create(
+          b, loc, vecF32, x, ValueRange{index(m), add(k0, index(128 * h))});
+      xv.setAlignment(16);
+      for (int64_t e = 0; e < 4; ++e) {
+        Value xe = vector::ExtractOp::create(b, loc, xv, e);
+        for (int64_t r = 0; r < R; ++r) {
+          Value we = vector::ExtractOp::create(b, loc, w[h * R + r], e);
+          acc[r * M + m] = LLVM::FMAOp::create(b, loc, xe, we, acc[r * M + m]);
+        }
+      }
+    }
+  scf::YieldOp::create(b, loc, acc);
+  return loop;
+}
+
+void KernelBuilder::reduceAndStore(ValueRange partialSums, Value partials,
+                                   Value bias, Value y, Value tid, Value lane,
+                                   Value warp, Value row0) {
+  const int64_t M = shape.m, R = shape.rowsPerWarp(),
+                W = GemvShape::kWarpsPerBlock;
+  SmallVector<Value> sums(partialSums.begin(), partialSums.end());
+  for (Value &sum : sums)
+    for (int32_t offset = 16; offset >= 1; offset /= 2) {
+      auto shuffle = gpu::ShuffleOp::create(b, loc, sum, offset, 32,
+                                            gpu::ShuffleMode::XOR);
+      sum = arith::AddFOp::create(b, loc, sum, shuffle.getShuffleResult());
+    }
+  Value isLane0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                                        index(0));
+  auto writePartials = scf::IfOp::create(b, loc, isLane0);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(writePartials.thenBlock());
+    for (int64_t i = 0; i < R * M; ++i)
+      memref::StoreOp::create(b, loc, sums[i], partials,
+                              ValueRange{warp, index(i)});
+  }
+  gpu::BarrierOp::create(b, loc);
+  Value isWriter = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         tid, index(R * M));
+  auto writeOut = scf::IfOp::create(b, loc, isWriter);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(writeOut.thenBlock());
+    Value total = f32(0.0);
+    for (int64_t w = 0; w < W; ++w)
+      total = arith::AddFOp::create(
+          b, loc, total,
+          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), tid}));
+    Value row = add(row0, arith::DivUIOp::create(b, loc, tid, index(M)));
+    Value m = arith::RemUIOp::create(b, loc, tid, index(M));
+    if (bias)
+      total = arith::AddFOp::create(
+          b, loc, total,
+          toF32(memref::LoadOp::create(b, loc, bias, ValueRange{row})));
+    memref::StoreOp::create(b, loc, total, y, ValueRange{m, row});
+  }
+  gpu::ReturnOp::create(b, loc);
+}
 
 void KernelBuilder::build(gpu::GPUFuncOp func) {
   const int64_t M = shape.m, R = shape.rowsPerWarp(),
@@ -70,7 +195,7 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
   unsigned arg = 0;
   Value x = entry.getArgument(arg++);
   Value packed = entry.getArgument(arg++);
-  Value scales = entry.getArgument(arg++);
+  Value scales = shape.floatWeights ? Value() : entry.getArgument(arg++);
   Value zeroPoints = shape.hasZeroPoints ? entry.getArgument(arg++) : Value();
   Value bias = shape.biasType ? entry.getArgument(arg++) : Value();
   Value y = entry.getArgument(arg++);
@@ -85,12 +210,17 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
   SmallVector<Value> rows;
   for (int64_t r = 0; r < R; ++r)
     rows.push_back(add(row0, index(r)));
+  if (shape.floatWeights) {
+    scf::ForOp loop = buildFloatLoop(x, packed, warp, lane, rows);
+    reduceAndStore(loop.getResults(), partials, bias, y, tid, lane, warp, row0);
+    return;
+  }
 
   auto vecI8 = VectorType::get({16}, b.getI8Type());
   auto vecI32 = VectorType::get({4}, b.getI32Type());
   auto vecF32 = VectorType::get({4}, b.getF32Type());
   SmallVector<Value> zeros(R * M, f32(0.0));
-  int64_t steps = shape.k / GemvShape::kStepK;
+  int64_t steps = shape.k / shape.stepK();
   auto loop = scf::ForOp::create(b, loc, warp, index(steps), index(W), zeros);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -99,8 +229,8 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
     SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
                            loop.getRegionIterArgs().end());
     Value laneK = mul(lane, index(32));
-    Value k0 = add(mul(step, index(GemvShape::kStepK)), laneK);
-    Value byte0 = add(mul(step, index(GemvShape::kStepK / 2)),
+    Value k0 = add(mul(step, index(shape.stepK())), laneK);
+    Value byte0 = add(mul(step, index(shape.stepK() / 2)),
                       mul(lane, index(16)));
     Value group = arith::DivUIOp::create(b, loc, k0, index(shape.groupSize));
 
@@ -159,45 +289,7 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
     scf::YieldOp::create(b, loc, acc);
   }
 
-  // Sum over the lanes of each warp, then over the warps of the block.
-  SmallVector<Value> sums(loop.getResults().begin(), loop.getResults().end());
-  for (Value &sum : sums)
-    for (int32_t offset = 16; offset >= 1; offset /= 2) {
-      auto shuffle = gpu::ShuffleOp::create(b, loc, sum, offset, 32,
-                                            gpu::ShuffleMode::XOR);
-      sum = arith::AddFOp::create(b, loc, sum, shuffle.getShuffleResult());
-    }
-  Value isLane0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
-                                        index(0));
-  auto writePartials = scf::IfOp::create(b, loc, isLane0);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(writePartials.thenBlock());
-    for (int64_t i = 0; i < R * M; ++i)
-      memref::StoreOp::create(b, loc, sums[i], partials,
-                              ValueRange{warp, index(i)});
-  }
-  gpu::BarrierOp::create(b, loc);
-  Value isWriter = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                         tid, index(R * M));
-  auto writeOut = scf::IfOp::create(b, loc, isWriter);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(writeOut.thenBlock());
-    Value total = f32(0.0);
-    for (int64_t w = 0; w < W; ++w)
-      total = arith::AddFOp::create(
-          b, loc, total,
-          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), tid}));
-    Value row = add(row0, arith::DivUIOp::create(b, loc, tid, index(M)));
-    Value m = arith::RemUIOp::create(b, loc, tid, index(M));
-    if (bias)
-      total = arith::AddFOp::create(
-          b, loc, total,
-          toF32(memref::LoadOp::create(b, loc, bias, ValueRange{row})));
-    memref::StoreOp::create(b, loc, total, y, ValueRange{m, row});
-  }
-  gpu::ReturnOp::create(b, loc);
+  reduceAndStore(loop.getResults(), partials, bias, y, tid, lane, warp, row0);
 }
 
 } // namespace
@@ -212,11 +304,14 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(mlir::gpu::GPUModuleOp mo
   OpBuilder b(context);
   b.setInsertionPointToEnd(module.getBody());
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
-  int64_t groups = shape.k / shape.groupSize;
-  SmallVector<Type> args = {
-      MemRefType::get({shape.m, shape.k}, f32),
-      MemRefType::get({shape.n, shape.k / 2}, i8),
-      MemRefType::get({shape.n, groups}, shape.scaleType)};
+  int64_t groups = shape.floatWeights ? 0 : shape.k / shape.groupSize;
+  SmallVector<Type> args = {MemRefType::get({shape.m, shape.k}, f32)};
+  if (shape.floatWeights) {
+    args.push_back(MemRefType::get({shape.n, shape.k}, f32));
+  } else {
+    args.push_back(MemRefType::get({shape.n, shape.k / 2}, i8));
+    args.push_back(MemRefType::get({shape.n, groups}, shape.scaleType));
+  }
   if (shape.hasZeroPoints)
     args.push_back(MemRefType::get({shape.n, groups}, i8));
   if (shape.biasType)
@@ -236,4 +331,42 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(mlir::gpu::GPUModuleOp mo
   KernelBuilder builder{b, loc, shape};
   builder.build(func);
   return func;
+}
+
+void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
+                                        const GemvShape &shape, Value input,
+                                        ValueRange weights) {
+  OpBuilder b(module.getContext());
+  module->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),
+                  b.getUnitAttr());
+  auto kernels = module.lookupSymbol<mlir::gpu::GPUModuleOp>(kKernelModuleName);
+  if (!kernels) {
+    b.setInsertionPointToEnd(module.getBody());
+    kernels = mlir::gpu::GPUModuleOp::create(b, module.getLoc(),
+                                             kKernelModuleName);
+  }
+  Location loc = op->getLoc();
+  mlir::gpu::GPUFuncOp kernel = getOrBuildGemvKernel(kernels, shape, loc);
+  b.setInsertionPoint(op);
+  SmallVector<Value> args = {
+      toBuffer(b, loc, reshape(b, loc, input, {shape.m, shape.k}))};
+  for (Value weight : weights)
+    args.push_back(toBuffer(b, loc, weight));
+  auto outType = MemRefType::get({shape.m, shape.n}, b.getF32Type());
+  Value out = memref::AllocOp::create(b, loc, outType);
+  args.push_back(out);
+  auto one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto grid =
+      arith::ConstantIndexOp::create(b, loc, shape.n / shape.rowsPerWarp());
+  auto block =
+      arith::ConstantIndexOp::create(b, loc, 32 * GemvShape::kWarpsPerBlock);
+  mlir::gpu::LaunchFuncOp::create(b, loc, kernel, {grid, one, one},
+                                  {block, one, one}, Value(), args);
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, RankedTensorType::get({shape.m, shape.n}, b.getF32Type()), out,
+      /*restrict=*/true, /*writable=*/true);
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  op->getResult(0).replaceAllUsesWith(
+      reshape(b, loc, result, resultType.getShape()));
+  op->erase();
 }

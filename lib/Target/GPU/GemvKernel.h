@@ -10,28 +10,39 @@
 
 namespace lowbit::gpu {
 
-/// What one generated kernel computes: y[M, N] = x[M, K] * dequant(W)^T
-/// (+ bias), x and y f32, W 4-bit codes in qlinear's k_major layout.
+/// What one generated kernel computes: y[M, N] = x[M, K] * W^T (+ bias),
+/// x and y f32; W either 4-bit codes in qlinear's k_major layout with
+/// scales (and zero points) per group, dequantized in registers, or, with
+/// `floatWeights`, a plain f32 [N, K] matrix (lowbit.linear's float path).
 struct GemvShape {
-  int64_t m, n, k, groupSize;
+  int64_t m, n, k, groupSize = 0;
   mlir::Type scaleType;
-  bool hasZeroPoints;
+  bool hasZeroPoints = false;
   /// The bias element type, or null.
   mlir::Type biasType;
+  bool floatWeights = false;
 
   /// Output rows per warp; x is reused from registers across them. Fewer
   /// rows at larger M avoid register spills (ptxas -v: 8 rows x M = 8 spill)
-  /// but were slower on an H100 (x is then re-read from L1 for every 2-4
-  /// rows), see bench/results/gpu.md.
-  int64_t rowsPerWarp() const { return m <= 8 ? 8 : 4; }
+  /// but were slower on an H100 for 4-bit weights (x is then re-read from
+  /// L1 for every 2-4 rows), see bench/results/gpu.md. f32 weights take 8
+  /// registers per row and step, so their row count falls with M.
+  int64_t rowsPerWarp() const {
+    if (floatWeights)
+      return m <= 4 ? 8 : m <= 8 ? 4 : 2;
+    return m <= 8 ? 8 : 4;
+  }
   /// Warps of a block, splitting K between them.
   static constexpr int64_t kWarpsPerBlock = 4;
-  /// K covered by one warp-wide step: 32 lanes x 16 bytes x 2 codes.
-  static constexpr int64_t kStepK = 1024;
+  /// K covered by one warp-wide step: 32 lanes x 16 bytes x 2 codes, or for
+  /// f32 weights 32 lanes x two 16-byte loads (two 512-byte segments).
+  int64_t stepK() const { return floatWeights ? 256 : 1024; }
 
   /// Whether the kernel handles this shape (else the op is left alone).
   bool supported() const {
-    return m >= 1 && m <= 16 && k % kStepK == 0 && groupSize % 32 == 0 &&
+    if (floatWeights)
+      return m >= 1 && m <= 16 && k % stepK() == 0 && n % rowsPerWarp() == 0;
+    return m >= 1 && m <= 16 && k % stepK() == 0 && groupSize % 32 == 0 &&
            k % groupSize == 0 && n % rowsPerWarp() == 0;
   }
   /// A symbol name that spells out the specialization.
@@ -39,10 +50,20 @@ struct GemvShape {
 };
 
 /// Adds the kernel for `shape` to `module` (or returns the one there) with
-/// arguments (x, packed, scales[, zero_points][, bias], y), all memrefs.
+/// arguments (x, packed, scales[, zero_points][, bias], y), or for f32
+/// weights (x, weight[, bias], y), all memrefs.
 mlir::gpu::GPUFuncOp getOrBuildGemvKernel(mlir::gpu::GPUModuleOp module,
                                           const GemvShape &shape,
                                           mlir::Location loc);
+
+/// Replaces `op` (one result, f32 [..., N]) by a launch of the kernel for
+/// `shape` on `input` ([..., K], reshaped to [M, K]) and `weights` (the
+/// tensors after x in the kernel's argument list), connected to the tensor
+/// program by bufferization.to_buffer / to_tensor. Creates the gpu.module
+/// of the kernels on first use and marks `module` as a container module.
+void replaceWithGemvLaunch(mlir::ModuleOp module, mlir::Operation *op,
+                           const GemvShape &shape, mlir::Value input,
+                           mlir::ValueRange weights);
 
 } // namespace lowbit::gpu
 

@@ -7,8 +7,6 @@
 #include "lowbit/Dialect/LowBit/LowBitDialect.h"
 #include "lowbit/Dialect/LowBit/LowBitOps.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace lowbit::gpu {
 #define GEN_PASS_DEF_QLINEARTOGEMVPASS
@@ -19,8 +17,6 @@ using namespace mlir;
 using lowbit::gpu::GemvShape;
 
 namespace {
-
-constexpr llvm::StringLiteral kKernelModuleName = "lowbit_gemv_kernels";
 
 /// The kernel's specialization for `op`, or nothing when the kernel does not
 /// handle it.
@@ -56,25 +52,6 @@ std::optional<GemvShape> matchGemv(lowbit::QLinearOp op) {
   return shape;
 }
 
-/// `value` as a tensor of `shape` (a collapse or expansion of static dims).
-Value reshape(OpBuilder &b, Location loc, Value value,
-              ArrayRef<int64_t> shape) {
-  auto type = cast<RankedTensorType>(value.getType());
-  if (type.getShape() == shape)
-    return value;
-  auto target = RankedTensorType::get(shape, type.getElementType());
-  auto shapeConst = arith::ConstantOp::create(
-      b, loc, b.getI64TensorAttr(shape));
-  return tensor::ReshapeOp::create(b, loc, target, value, shapeConst);
-}
-
-Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  return bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-      /*read_only=*/true);
-}
-
 struct QLinearToGemvPass
     : lowbit::gpu::impl::QLinearToGemvPassBase<QLinearToGemvPass> {
   void runOnOperation() override {
@@ -87,46 +64,14 @@ struct QLinearToGemvPass
     if (matches.empty())
       return;
 
-    OpBuilder b(&getContext());
-    module->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),
-                    b.getUnitAttr());
-    auto kernels = module.lookupSymbol<mlir::gpu::GPUModuleOp>(
-        kKernelModuleName);
-    if (!kernels) {
-      b.setInsertionPointToEnd(module.getBody());
-      kernels = mlir::gpu::GPUModuleOp::create(b, module.getLoc(),
-                                               kKernelModuleName);
-    }
-
     for (auto [op, shape] : matches) {
-      Location loc = op.getLoc();
-      mlir::gpu::GPUFuncOp kernel =
-          lowbit::gpu::getOrBuildGemvKernel(kernels, shape, loc);
-      b.setInsertionPoint(op);
-      SmallVector<Value> args = {
-          toBuffer(b, loc, reshape(b, loc, op.getInput(), {shape.m, shape.k})),
-          toBuffer(b, loc, op.getPacked()), toBuffer(b, loc, op.getScales())};
+      SmallVector<Value> weights = {op.getPacked(), op.getScales()};
       if (shape.hasZeroPoints)
-        args.push_back(toBuffer(b, loc, op.getZeroPoints()));
+        weights.push_back(op.getZeroPoints());
       if (shape.biasType)
-        args.push_back(toBuffer(b, loc, op.getBias()));
-      auto outType = MemRefType::get({shape.m, shape.n}, b.getF32Type());
-      Value out = memref::AllocOp::create(b, loc, outType);
-      args.push_back(out);
-      auto one = arith::ConstantIndexOp::create(b, loc, 1);
-      auto grid = arith::ConstantIndexOp::create(
-          b, loc, shape.n / shape.rowsPerWarp());
-      auto block = arith::ConstantIndexOp::create(
-          b, loc, 32 * GemvShape::kWarpsPerBlock);
-      mlir::gpu::LaunchFuncOp::create(b, loc, kernel, {grid, one, one},
-                                      {block, one, one}, Value(), args);
-      Value result = bufferization::ToTensorOp::create(
-          b, loc, RankedTensorType::get({shape.m, shape.n}, b.getF32Type()),
-          out, /*restrict=*/true, /*writable=*/true);
-      auto resultType = cast<RankedTensorType>(op.getResult().getType());
-      op.getResult().replaceAllUsesWith(
-          reshape(b, loc, result, resultType.getShape()));
-      op.erase();
+        weights.push_back(op.getBias());
+      lowbit::gpu::replaceWithGemvLaunch(module, op, shape, op.getInput(),
+                                         weights);
     }
   }
 };

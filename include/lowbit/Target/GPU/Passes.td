@@ -66,6 +66,32 @@ def DeviceBuffersPass : Pass<"lowbit-gpu-device-buffers", "mlir::ModuleOp"> {
   ];
 }
 
+def LinearToGemvPass : Pass<"lowbit-gpu-linear-gemv", "mlir::ModuleOp"> {
+  let summary = "Run small-batch float lowbit.linear as a generated GEMV kernel";
+  let description = [{
+    Replaces each `lowbit.linear` with f32 input, weight ([N, K]) and output,
+    an optional f32 or f16 bias and a batch M (the product of the input's
+    leading dimensions) of 1 to 16 by a `gpu.launch_func` of a kernel
+    generated for exactly that shape into `@lowbit_gemv_kernels` (the same
+    kernel family as `lowbit-gpu-qlinear-gemv`). K must be a multiple of 256
+    and N of the rows a block computes (8 at M <= 4, 4 at M <= 8, else 2).
+    Each lane reads two float4 of each of its rows per step, 512 bytes apart,
+    so a warp's loads are fully coalesced; the 4 warps of a block split K and
+    meet through warp shuffles and shared memory. Other linears are left to
+    the generic lowering.
+  }];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
   let summary = "Run small-batch 4-bit lowbit.qlinear as a generated GEMV kernel";
   let description = [{
