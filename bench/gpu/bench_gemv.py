@@ -1,4 +1,4 @@
-"""Times lowbit's generated W4A16 GEMV kernels against cuBLAS fp16.
+"""Times lowbit's generated W4A16 and f32 GEMV kernels against cuBLAS.
 
     bench_gemv.py ARTIFACT_DIR
 
@@ -146,6 +146,48 @@ def bench_float(path):
     return ours, rel
 
 
+def bench_float_gemv(path):
+    """The f32-weight GEMV (lowbit.linear's float path at small batch)
+    against cuBLAS f32 (TF32 off) and fp16 on the same shape."""
+    name = os.path.basename(path)[:-len(".cubin")]
+    m, n, k = map(int, re.match(r"gemv_f32_m(\d+)_n(\d+)_k(\d+)", name).groups())
+    kernel = cp.RawModule(path=path).get_function(name)
+    rows = 8 if m <= 4 else 4 if m <= 8 else 2
+    copies = max(2, -(-ROTATE_BYTES // (n * k * 4)))
+    rng = cp.random.default_rng(2)
+    ws = [rng.standard_normal((n, k), dtype=cp.float32) for _ in range(copies)]
+    x = rng.standard_normal((m, k), dtype=cp.float32)
+    y = cp.zeros((m, n), cp.float32)
+
+    def launch(i):
+        kernel((n // rows,), (128,), descriptor(x) + descriptor(ws[i]) + descriptor(y))
+
+    launch(0)
+    cp.cuda.runtime.deviceSynchronize()
+    w64 = ws[0].astype(cp.float64)
+    want = x.astype(cp.float64) @ w64.T
+    rel = float(cp.max(cp.abs(y - want) / (cp.abs(x.astype(cp.float64)) @ cp.abs(w64).T)))
+    del w64, want
+    calls = copies * 4
+    ours = time_graph(lambda: [launch(i % copies) for i in range(calls)], calls, "cupy")
+    del ws
+    cp.get_default_memory_pool().free_all_blocks()
+    torch.backends.cuda.matmul.allow_tf32 = False
+    results = []
+    for dtype, size in ((torch.float32, 4), (torch.float16, 2)):
+        wt = [torch.randn(n, k, device="cuda", dtype=dtype)
+              for _ in range(max(2, -(-ROTATE_BYTES // (n * k * size))))]
+        xt = torch.randn(m, k, device="cuda", dtype=dtype)
+        tcalls = len(wt) * 4
+        results.append(time_graph(
+            lambda: [torch.nn.functional.linear(xt, wt[i % len(wt)])
+                     for i in range(tcalls)], tcalls, "torch"))
+        del wt
+        torch.cuda.empty_cache()
+    moved = n * k * 4 + m * k * 4 + m * n * 4
+    return m, n, k, ours, results[0], results[1], moved / ours / 1e3, rel
+
+
 def main():
     root = sys.argv[1]
     print(f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}, "
@@ -154,7 +196,7 @@ def main():
     print("| M | N x K | lowbit W4A16 us | cuBLAS fp16 us | speedup | "
           "lowbit GB/s | max err / sum|x*w| |")
     print("|---|---|---|---|---|---|---|")
-    paths = sorted(glob.glob(os.path.join(root, "cubin", "gemv_*.cubin")),
+    paths = sorted(glob.glob(os.path.join(root, "cubin", "gemv_w4_*.cubin")),
                    key=lambda p: tuple(map(int, re.findall(r"\d+", p)[-4:-1])))
     for path in paths:
         m, n, k, ours, theirs, gbs, rel = bench_gemv(path)
@@ -162,10 +204,21 @@ def main():
               f"{theirs / ours:.2f}x | {gbs:.0f} | {rel:.2g} |", flush=True)
         cp.get_default_memory_pool().free_all_blocks()
     print()
+    print("| M | N x K | lowbit f32 GEMV us | cuBLAS f32 us | cuBLAS fp16 us | "
+          "vs f32 | lowbit GB/s | max err / sum|x*w| |")
+    print("|---|---|---|---|---|---|---|---|")
+    paths = sorted(glob.glob(os.path.join(root, "cubin", "gemv_f32_*.cubin")),
+                   key=lambda p: tuple(map(int, re.findall(r"\d+", p)[-3:])))
+    for path in paths:
+        m, n, k, ours, f32, f16, gbs, rel = bench_float_gemv(path)
+        print(f"| {m} | {n} x {k} | {ours:.1f} | {f32:.1f} | {f16:.1f} | "
+              f"{f32 / ours:.2f}x | {gbs:.0f} | {rel:.2g} |", flush=True)
+    print()
     float_path = os.path.join(root, "cubin", "float_matmul_m1_n4096_k4096.cubin")
     if os.path.exists(float_path):
         us, rel = bench_float(float_path)
-        print(f"float path, 1 x 4096 x 4096 f32 product kernel: {us:.1f} us "
+        print(f"generic mapping (linalg.matmul, not lowbit.linear), 1 x 4096 x 4096 "
+              f"f32 product kernel: {us:.1f} us "
               f"(max err / sum|x*w| {rel:.2g})")
 
 

@@ -129,6 +129,49 @@ def check_gemv(root):
         report(name, bool(rel <= 1e-5), f"max err / sum|x*w| {rel:.3g}")
 
 
+def check_float_gemv(root):
+    """Float linears on the generated f32 GEMV: x [M, K], W [N, K], bias."""
+    rng = np.random.default_rng(4)
+    for lib in sorted(glob.glob(os.path.join(root, "flinear", "*.so"))):
+        name = "f32-gemv " + os.path.basename(lib)[:-3]
+        model = LowbitModel(lib)
+        args = [rng.standard_normal(shape).astype(np.float32)
+                for _, _, shape in model.inputs]
+        try:
+            (y,) = model.run(args)
+        except LowbitError as e:
+            report(name, False, str(e))
+            continue
+        x, w = (a.astype(np.float64) for a in args[:2])
+        b = args[2].astype(np.float64) if len(args) > 2 else 0.0
+        want = x @ w.T + b
+        scale = np.abs(x) @ np.abs(w).T + np.abs(b)
+        rel = float(np.max(np.abs(y - want) / scale))
+        report(name, rel <= 1e-5, f"max err / sum|x*w| {rel:.3g}")
+
+
+def check_hadamard(root):
+    """lowbit.hadamard's lowering on the GPU against the dense reference."""
+    lib = os.path.join(root, "models", "hadamard.so")
+    if not os.path.exists(lib):
+        return
+    sys.path.insert(0, root)
+    import hadamard_reference as H
+    inputs = os.path.join(root, "models", "hadamard.in")
+    args = [np.load(os.path.join(inputs, name + ".npy")) for name, *_ in H.CASES]
+    try:
+        outputs = LowbitModel(lib).run(args)
+    except LowbitError as e:
+        report("hadamard", False, str(e))
+        return
+    for (name, n, seed, dtype, _), x, y in zip(H.CASES, args, outputs):
+        want = H.reference(x, n, seed)
+        err = float(np.abs(y.astype(np.float64) - want).max() / np.abs(want).max())
+        tol = 2e-3 if dtype == np.float16 else 1e-5
+        report(f"hadamard {name} n={n} seed={seed}", err <= tol and y.dtype == dtype,
+               f"max err / max|y| {err:.3g}")
+
+
 def check_resident_weights(root):
     """A W4A16 linear with constant weights: right in every run, and timed
     end to end (weights uploaded once, x and y copied in each run)."""
@@ -175,6 +218,8 @@ def main():
     check_float_models(root)
     check_float_linear(root)
     check_gemv(root)
+    check_float_gemv(root)
+    check_hadamard(root)
     check_resident_weights(root)
     check_wrong_chip(root)
     sys.exit(1 if failed else 0)

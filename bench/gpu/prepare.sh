@@ -14,7 +14,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 py=${PYTHON:-$src/.venv/bin/python}
 compile() { "$build/bin/lowbit-compile" --quiet --target cuda --gpu-chip "$chip" "$@"; }
-rm -rf "$out" && mkdir -p "$out/models" "$out/gemv" "$out/cubin" "$out/resident"
+rm -rf "$out" && mkdir -p "$out/models" "$out/gemv" "$out/cubin" "$out/resident" \
+  "$out/flinear" "$out/decoder"
+# A float lowbit.linear with its weight (and bias) as inputs: M N K [bias].
+float_linear() {
+  local m=$1 n=$2 k=$3 bias=${4:-} args ops types
+  args="%x: tensor<${m}x${k}xf32>, %w: tensor<${n}x${k}xf32>"
+  ops="%x, %w" types="tensor<${m}x${k}xf32>, tensor<${n}x${k}xf32>"
+  if [ -n "$bias" ]; then
+    args+=", %b: tensor<${n}xf32>" ops+=", %b" types+=", tensor<${n}xf32>"
+  fi
+  printf 'func.func @main(%s) -> tensor<%sx%sxf32> {\n  %%y = lowbit.linear %s : (%s) -> tensor<%sx%sxf32>\n  return %%y : tensor<%sx%sxf32>\n}\n' \
+    "$args" "$m" "$n" "$ops" "$types" "$m" "$n" "$m" "$n"
+}
 
 # Float models of the end-to-end tests, with onnxruntime's outputs.
 for name in matmul-add gemm conv-import layer-norm-import integers; do
@@ -68,7 +80,39 @@ for m in 1 2 4 8 16; do
     rm -f "$mlir" "$mlir.llvm"
   done
 done
-# The float path's product kernel (one thread per output, K in a loop).
+# Float linears through the generated f32 GEMV: libraries for the C ABI
+# check (weights as inputs) and the kernels alone for timing.
+for spec in "1 4096 4096" "4 1024 2048 bias" "16 2048 1024 bias" "3 512 768"; do
+  set -- $spec
+  float_linear "$@" > "$out/flinear/m$1_n$2_k$3${4:+_bias}.mlir"
+  compile "$out/flinear/m$1_n$2_k$3${4:+_bias}.mlir" -o "$out/flinear/m$1_n$2_k$3${4:+_bias}.so"
+done
+rm -f "$out"/flinear/*.mlir
+for m in 1 4 16; do
+  for nk in 4096x4096 14336x4096 4096x14336; do
+    n=${nk%x*} k=${nk#*x}
+    float_linear "$m" "$n" "$k" > "$out/cubin/f.mlir"
+    compile "$out/cubin/f.mlir" --compile-to=llvm -o "$out/cubin/f.llvm"
+    "$py" "$here/extract_cubin.py" "$out/cubin/f.llvm" lowbit_gemv_kernels \
+          "$out/cubin/gemv_f32_m${m}_n${n}_k${k}.cubin"
+  done
+done
+rm -f "$out/cubin/f.mlir" "$out/cubin/f.llvm"
+# The online Hadamard transform, against the dense numpy reference.
+compile "$src/test/e2e/Inputs/hadamard.mlir" -o "$out/models/hadamard.so"
+"$py" "$src/test/e2e/Inputs/hadamard_reference.py" inputs "$out/models/hadamard.in"
+cp "$src/test/e2e/Inputs/hadamard_reference.py" "$out/"
+# The end-to-end decoder block (bench_decoder.py): float and W4A16 (RTN,
+# g128) libraries at 1 and 16 tokens.
+for seq in 1 16; do
+  "$py" "$here/decoder.py" onnx "$seq" "$out/decoder/block$seq.onnx"
+  compile "$out/decoder/block$seq.onnx" -o "$out/decoder/f32_s$seq.so"
+  compile "$out/decoder/block$seq.onnx" --quant w4a16 --quant-method rtn \
+          -o "$out/decoder/w4a16_s$seq.so"
+  rm "$out/decoder/block$seq.onnx"
+done
+# The generic mapping's product kernel (one thread per output, K in a loop),
+# what float linears ran on before the f32 GEMV.
 cat > "$out/cubin/float.mlir" <<'MLIR'
 func.func @main(%x: tensor<1x4096xf32>, %w: tensor<4096x4096xf32>) -> tensor<1x4096xf32> {
   %c = arith.constant 0.0 : f32

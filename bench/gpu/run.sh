@@ -11,6 +11,8 @@ date -u
 status=0
 echo "== model libraries through the C ABI"
 PYTHONUNBUFFERED=1 "$py" "$dir/check_models.py" "$dir" || status=1
-echo "== generated GEMV kernels vs cuBLAS fp16"
+echo "== generated GEMV kernels vs cuBLAS"
 PYTHONUNBUFFERED=1 "$py" "$dir/bench_gemv.py" "$dir" || status=1
+echo "== decoder block end to end: lowbit float and W4A16 vs torch"
+PYTHONUNBUFFERED=1 "$py" "$dir/bench_decoder.py" "$dir" || status=1
 exit $status

@@ -142,6 +142,9 @@ void lowbit::buildGPULinalgPhase(OpPassManager &pm,
   CPUPipelineOptions linalg;
   linalg.entry = options.entry;
   buildCPULinalgPhase(pm, linalg);
+  // Long reductions over few outputs (norms at small batch) in two stages.
+  pm.addNestedPass<func::FuncOp>(lowbit::gpu::createSplitReductionsPass());
+  addCleanup(pm);
 }
 
 void lowbit::buildGPUPipeline(OpPassManager &pm,

@@ -34,7 +34,12 @@ typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
 typedef struct CUevent_st *CUevent;
 typedef unsigned long long CUdeviceptr;
-enum { CUDA_SUCCESS = 0, CU_STREAM_NON_BLOCKING = 1 };
+typedef struct CUmemPoolHandle_st *CUmemoryPool;
+enum {
+  CUDA_SUCCESS = 0,
+  CU_STREAM_NON_BLOCKING = 1,
+  CU_MEMPOOL_ATTR_RELEASE_THRESHOLD = 4
+};
 
 static struct {
   CUresult (*Init)(unsigned);
@@ -62,6 +67,9 @@ static struct {
   CUresult (*EventDestroy)(CUevent);
   CUresult (*MemAlloc)(CUdeviceptr *, size_t);
   CUresult (*MemcpyHtoD)(CUdeviceptr, const void *, size_t);
+  /* Optional (looked up, not required). */
+  CUresult (*DeviceGetDefaultMemPool)(CUmemoryPool *, CUdevice);
+  CUresult (*MemPoolSetAttribute)(CUmemoryPool, int, void *);
 } cu;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -141,9 +149,25 @@ static void load_driver(void) {
   result = cu.DeviceGet(&device, 0);
   if (result == CUDA_SUCCESS)
     result = cu.DevicePrimaryCtxRetain(&primary_context, device);
-  if (result != CUDA_SUCCESS)
+  if (result != CUDA_SUCCESS) {
     describe(result, init_error, sizeof(init_error),
              "cuDevicePrimaryCtxRetain (GPU 0)");
+    return;
+  }
+  /* The stream-ordered allocations of a run come from the device's default
+   * pool, which by default hands its memory back to the driver at every
+   * synchronization, so that the next run maps it again (hundreds of
+   * microseconds per run on an H100). Keep it: the pool then reuses the
+   * same memory run after run. Best effort; without it runs are slower. */
+  cu.DeviceGetDefaultMemPool = dlsym(library, "cuDeviceGetDefaultMemPool");
+  cu.MemPoolSetAttribute = dlsym(library, "cuMemPoolSetAttribute");
+  CUmemoryPool pool = NULL;
+  if (cu.DeviceGetDefaultMemPool && cu.MemPoolSetAttribute &&
+      cu.CtxSetCurrent(primary_context) == CUDA_SUCCESS &&
+      cu.DeviceGetDefaultMemPool(&pool, device) == CUDA_SUCCESS) {
+    uint64_t keep = UINT64_MAX;
+    cu.MemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, &keep);
+  }
 }
 
 /* The driver with GPU 0's context current on this thread, or 0. */
@@ -263,9 +287,18 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
         "cuLaunchKernel");
 }
 
+/* Streams are kept per thread for the next run instead of being destroyed:
+ * creating one costs more than a small model's kernels. A run synchronizes
+ * its stream before it ends, so a kept stream has no work pending. */
+enum { kKeptStreams = 4 };
+static __thread CUstream kept_streams[kKeptStreams];
+static __thread int kept_count;
+
 void *mgpuStreamCreate(void) {
   if (!may_run())
     return NULL;
+  if (kept_count > 0)
+    return kept_streams[--kept_count];
   CUstream stream = NULL;
   check(cu.StreamCreate(&stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
   return stream;
@@ -277,8 +310,15 @@ void mgpuStreamSynchronize(void *stream) {
 }
 
 void mgpuStreamDestroy(void *stream) {
-  if (stream && driver_ready())
-    cu.StreamDestroy((CUstream)stream);
+  if (!stream || !driver_ready())
+    return;
+  /* After a failed step the stream may hold work that never completes. */
+  if (!run_failed && kept_count < kKeptStreams &&
+      cu.StreamSynchronize((CUstream)stream) == CUDA_SUCCESS) {
+    kept_streams[kept_count++] = (CUstream)stream;
+    return;
+  }
+  cu.StreamDestroy((CUstream)stream);
 }
 
 void mgpuStreamWaitEvent(void *stream, void *event) {

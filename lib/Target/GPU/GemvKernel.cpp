@@ -53,16 +53,36 @@ namespace {
 
 constexpr llvm::StringLiteral kKernelModuleName = "lowbit_gemv_kernels";
 
-/// `value` as a tensor of `shape` (a collapse or expansion of static dims).
+/// `value` ([..., K], or a matrix [M, K]) as `shape`, one of the two being
+/// the [M, K] matrix of the other: a collapse or an expansion of the leading
+/// axes, which bufferizes to a view (a tensor.reshape with a shape operand
+/// would leave a memref.reshape reading that shape on the host).
 Value reshape(OpBuilder &b, Location loc, Value value,
               ArrayRef<int64_t> shape) {
   auto type = cast<RankedTensorType>(value.getType());
   if (type.getShape() == shape)
     return value;
   auto target = RankedTensorType::get(shape, type.getElementType());
-  auto shapeConst = arith::ConstantOp::create(
-      b, loc, b.getI64TensorAttr(shape));
-  return tensor::ReshapeOp::create(b, loc, target, value, shapeConst);
+  bool collapsing = type.getRank() > static_cast<int64_t>(shape.size());
+  int64_t rank = collapsing ? type.getRank() : static_cast<int64_t>(shape.size());
+  int64_t small = collapsing ? static_cast<int64_t>(shape.size()) : type.getRank();
+  // Leading axes fold into the first one of the smaller shape (a vector
+  // [K] is the matrix [1, K]).
+  SmallVector<ReassociationIndices> groups;
+  if (small == 1) {
+    ReassociationIndices all;
+    for (int64_t i = 0; i < rank; ++i)
+      all.push_back(i);
+    groups.push_back(all);
+  } else {
+    ReassociationIndices leading;
+    for (int64_t i = 0; i < rank - 1; ++i)
+      leading.push_back(i);
+    groups = {leading, {rank - 1}};
+  }
+  if (collapsing)
+    return tensor::CollapseShapeOp::create(b, loc, target, value, groups);
+  return tensor::ExpandShapeOp::create(b, loc, target, value, groups);
 }
 
 Value toBuffer(OpBuilder &b, Location loc, Value tensor) {

@@ -5,7 +5,7 @@
 // output channels, reading the packed codes with 16-byte vector loads.
 // CHECK-LABEL: func.func @batch2
 // CHECK-SAME: (%[[X:.*]]: tensor<1x2x1024xf32>)
-// CHECK: %[[X2:.*]] = tensor.reshape %[[X]]({{.*}}) : (tensor<1x2x1024xf32>, tensor<2xi64>) -> tensor<2x1024xf32>
+// CHECK: %[[X2:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1], [2]] : tensor<1x2x1024xf32> into tensor<2x1024xf32>
 // CHECK: %[[XB:.*]] = bufferization.to_buffer %[[X2]] read_only
 // CHECK: %[[PB:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<16x512xi8>
 // CHECK: %[[SB:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<16x8xf32>
@@ -14,7 +14,7 @@
 // CHECK-DAG: %[[BLOCK:.*]] = arith.constant 128 : index
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4_m2_n16_k1024_g128_s32 blocks in (%[[GRID]], %{{.*}}, %{{.*}}) threads in (%[[BLOCK]], %{{.*}}, %{{.*}}) args(%[[XB]] : memref<2x1024xf32>, %[[PB]] : memref<16x512xi8>, %[[SB]] : memref<16x8xf32>, %[[Y]] : memref<2x16xf32>)
 // CHECK: %[[YT:.*]] = bufferization.to_tensor %[[Y]] restrict writable
-// CHECK: %[[R:.*]] = tensor.reshape %[[YT]]
+// CHECK: %[[R:.*]] = tensor.expand_shape %[[YT]] {{\[\[}}0, 1], [2]]
 // CHECK: return %[[R]] : tensor<1x2x16xf32>
 // CHECK-NOT: lowbit.qlinear
 // CHECK: gpu.module @lowbit_gemv_kernels

@@ -66,6 +66,30 @@ def DeviceBuffersPass : Pass<"lowbit-gpu-device-buffers", "mlir::ModuleOp"> {
   ];
 }
 
+def SplitReductionsPass : Pass<"lowbit-gpu-split-reductions"> {
+  let summary = "Split long reductions over few outputs into parallel partials";
+  let description = [{
+    The GPU mapping runs each output element of a linalg op on one thread,
+    its reduction loop inside. A reduction with at most `max-outputs`
+    outputs and one reduced axis of at least `min-length` terms (an
+    RMSNorm's mean of squares at one token) is split with
+    `linalg::splitReduction` into r partial results computed in parallel
+    (r the power of two nearest sqrt(length) that divides it) and a short
+    reduction of the partials. Reductions whose combiner linalg does not
+    recognize are left alone. On tensors, before bufferization.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect"
+  ];
+  let options = [
+    Option<"minLength", "min-length", "int64_t", /*default=*/"256",
+           "Shortest reduced axis that is split">,
+    Option<"maxOutputs", "max-outputs", "int64_t", /*default=*/"4096",
+           "Most outputs (parallel iterations) of a reduction that is split">
+  ];
+}
+
 def LinearToGemvPass : Pass<"lowbit-gpu-linear-gemv", "mlir::ModuleOp"> {
   let summary = "Run small-batch float lowbit.linear as a generated GEMV kernel";
   let description = [{
