@@ -119,33 +119,6 @@ def bench_gemv(path):
     return (m, n, k, ours, theirs, moved / ours / 1e3, rel)
 
 
-def bench_float(path):
-    kernel = cp.RawModule(path=path).get_function("main_kernel")
-    rng = cp.random.default_rng(1)
-    copies = max(2, -(-ROTATE_BYTES // (4096 * 4096 * 4)))
-    ws = [rng.standard_normal((4096, 4096), dtype=cp.float32)
-          for _ in range(copies)]
-    x = rng.standard_normal((1, 4096), dtype=cp.float32)
-    y = cp.zeros((1, 4096), cp.float32)
-
-    def launch(i):
-        args = [np.int64(256), np.int64(4096)] + descriptor(x) + \
-            descriptor(ws[i]) + descriptor(y) + [np.int64(0), np.int64(1)]
-        kernel((16,), (256,), args)
-
-    launch(0)
-    cp.cuda.runtime.deviceSynchronize()
-    want = x.astype(cp.float64) @ ws[0].astype(cp.float64)
-    scale = cp.abs(x.astype(cp.float64)) @ cp.abs(ws[0].astype(cp.float64))
-    rel = float(cp.max(cp.abs(y - want) / scale))
-    calls = copies * 2
-    ours = time_graph(lambda: [launch(i % copies) for i in range(calls)],
-                      calls, "cupy")
-    del ws
-    cp.get_default_memory_pool().free_all_blocks()
-    return ours, rel
-
-
 def bench_float_gemv(path):
     """The f32-weight GEMV (lowbit.linear's float path at small batch)
     against cuBLAS f32 (TF32 off) and fp16 on the same shape."""
@@ -214,12 +187,6 @@ def main():
         print(f"| {m} | {n} x {k} | {ours:.1f} | {f32:.1f} | {f16:.1f} | "
               f"{f32 / ours:.2f}x | {gbs:.0f} | {rel:.2g} |", flush=True)
     print()
-    float_path = os.path.join(root, "cubin", "float_matmul_m1_n4096_k4096.cubin")
-    if os.path.exists(float_path):
-        us, rel = bench_float(float_path)
-        print(f"generic mapping (linalg.matmul, not lowbit.linear), 1 x 4096 x 4096 "
-              f"f32 product kernel: {us:.1f} us "
-              f"(max err / sum|x*w| {rel:.2g})")
 
 
 if __name__ == "__main__":

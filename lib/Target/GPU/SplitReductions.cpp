@@ -74,11 +74,31 @@ struct SplitReductionsPass
       // The partials' axis is the inner half of the reduced axis: partial
       // j sums terms j, j + r, j + 2r, ..., so that neighbouring threads
       // read neighbouring elements.
-      (void)linalg::splitReduction(
+      FailureOr<linalg::SplitReductionResult> split = linalg::splitReduction(
           rewriter, op, [&](linalg::LinalgOp) {
             return linalg::SplitReductionOptions{ratio, index,
                                                  /*innerParallel=*/true};
           });
+      if (failed(split))
+        continue;
+      // The GPU mapping makes threads of the parallel loops outside the
+      // first reduction loop only: move the reduction loop innermost.
+      auto partial = dyn_cast<linalg::GenericOp>(
+          split->splitLinalgOp.getOperation());
+      if (!partial)
+        continue;
+      SmallVector<unsigned> order;
+      unsigned reduced = 0;
+      for (auto [i, iterator] :
+           llvm::enumerate(partial.getIteratorTypesArray())) {
+        if (iterator == utils::IteratorType::reduction)
+          reduced = static_cast<unsigned>(i);
+        else
+          order.push_back(static_cast<unsigned>(i));
+      }
+      order.push_back(reduced);
+      rewriter.setInsertionPoint(partial);
+      (void)linalg::interchangeGenericOp(rewriter, partial, order);
       // A reduction whose combiner is not recognized stays as it was.
     }
   }

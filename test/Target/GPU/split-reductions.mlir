@@ -2,9 +2,13 @@
 
 // An RMSNorm's sum of squares at one token (one output, 1024 terms) becomes
 // 32 strided partial sums, computed in parallel, and a sum of the partials.
+// The reduction loop is moved innermost (the GPU mapping makes threads of
+// the parallel loops outside it): partial j, the second loop, reads
+// element (i, j) of the [32, 32] view of the row, i.e. term 32 i + j.
+// CHECK-DAG: #[[STRIDED:.+]] = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
 // CHECK-LABEL: func.func @one_row
 // CHECK: %[[V:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [1, 32, 32] : tensor<1x1024xf32> into tensor<1x32x32xf32>
-// CHECK: %[[P:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[V]] : tensor<1x32x32xf32>) outs(%{{.*}} : tensor<1x32xf32>)
+// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[STRIDED]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[V]] : tensor<1x32x32xf32>) outs(%{{.*}} : tensor<1x32xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[P]] : tensor<1x32xf32>) outs(%{{.*}} : tensor<1xf32>)
