@@ -86,9 +86,10 @@ lowbit::analyzeSensitivity(ModuleOp module,
   for (const std::string &name : options.keepFloat)
     keep.insert(name);
   for (int bits : options.bits)
-    if (!numerics::isSupportedBits(bits, numerics::CodeDomain::Weight)) {
+    if (bits != 0 &&
+        !numerics::isSupportedBits(bits, numerics::CodeDomain::Weight)) {
       module.emitError() << "candidate width " << bits
-                         << " is not supported (2, 3, 4, 6 or 8)";
+                         << " is not supported (0 to prune, 2, 3, 4, 6 or 8)";
       return failure();
     }
   if (options.groupSize < 0 ||
@@ -184,13 +185,18 @@ lowbit::analyzeSensitivity(ModuleOp module,
     params.groupSize = layer.groupSize;
     const std::vector<float> &w = weights[task.layer];
     std::vector<float> q;
-    if (numerics::fakeQuantize(w, layer.rows, layer.cols, params, q) !=
-        numerics::QuantStatus::Ok) {
-      bad = true;
-      return;
+    if (cand.bits == 0) {
+      // Pruned: the whole weight is the error, and nothing is stored.
+      q = w;
+    } else {
+      if (numerics::fakeQuantize(w, layer.rows, layer.cols, params, q) !=
+          numerics::QuantStatus::Ok) {
+        bad = true;
+        return;
+      }
+      for (size_t i = 0; i < q.size(); ++i)
+        q[i] = w[i] - q[i];
     }
-    for (size_t i = 0; i < q.size(); ++i)
-      q[i] = w[i] - q[i];
     std::vector<double> rowErrors;
     measure(q, layer.rows, layer.cols, grams[task.layer], cand, rowErrors);
     // The mean over output channels of each channel's noise-to-signal
@@ -205,8 +211,9 @@ lowbit::analyzeSensitivity(ModuleOp module,
         ++counted;
       }
     cand.relativeError = counted ? sum / static_cast<double>(counted) : 0.0;
-    cand.sizeBits =
-        packedSizeBits(layer.rows, layer.cols, cand.bits, layer.groupSize);
+    cand.sizeBits = cand.bits == 0 ? 0
+                                   : packedSizeBits(layer.rows, layer.cols,
+                                                    cand.bits, layer.groupSize);
     cand.bpw = static_cast<double>(cand.sizeBits) /
                static_cast<double>(layer.rows * layer.cols);
   });

@@ -7,7 +7,8 @@
 //                  [--group-size N] [--quant-method rtn|mse|gptq|awq]
 //                  [--calib DATA.npz|DIR] [--fake-quant] [--asymmetric-weights]
 //                  [--act-scale dynamic|minmax|percentile|entropy|mse]
-//                  [--quant mixed --target-bpw F [--solver S] [--report R.json]]
+//                  [--quant mixed --target-bpw F [--solver S] [--mixed-bits B,...]
+//                   [--report R.json]]
 //                  [--smooth-quant ALPHA|auto [--smooth-shift]]
 //                  [--rotate [--rotate-seed N]]
 //                  [--gpu-chip sm_90] [--gpu-features +ptx80]
@@ -147,6 +148,11 @@ cl::opt<int64_t> rotateSeed(
     "rotate-seed",
     cl::desc("With --rotate: the seed of the random signs (0: none)"),
     cl::init(1));
+cl::list<int> mixedBits(
+    "mixed-bits",
+    cl::desc("With --quant mixed: the candidate widths (default 2,3,4,6,8; "
+             "0 lets the allocator prune a layer)"),
+    cl::CommaSeparated);
 cl::opt<double> targetBpw(
     "target-bpw",
     cl::desc("With --quant mixed: average bits per weight, scales included"),
@@ -323,6 +329,8 @@ LogicalResult quantizeMixed(ModuleOp module, lowbit::ReportInputs &report) {
   using Clock = std::chrono::steady_clock;
   lowbit::MixedPrecisionOptions options;
   options.sensitivity.groupSize = groupSize;
+  if (!mixedBits.empty())
+    options.sensitivity.bits.assign(mixedBits.begin(), mixedBits.end());
   options.targetBpw = targetBpw;
   options.solver = *lowbit::parseAllocationSolver(solverName);
   FailureOr<lowbit::MixedPrecisionResult> result =
@@ -476,6 +484,8 @@ int compile(const char *argv0) {
                 "weight, scales included; e.g. 4.5)");
   if (quant != "mixed" && targetBpw != 0)
     return fail("--target-bpw is for --quant mixed");
+  if (quant != "mixed" && !mixedBits.empty())
+    return fail("--mixed-bits is for --quant mixed");
   if (!lowbit::parseAllocationSolver(solverName))
     return fail("unknown --solver '" + solverName +
                 "' (expected exact, greedy or equal-loss)");

@@ -309,7 +309,7 @@ def AllocateBitsPass : Pass<"lowbit-allocate-bits", "mlir::ModuleOp"> {
            "energy, averaged) or absolute output errors">,
     Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
            "Weights per scale (0: one scale per row)">,
-    ListOption<"bits", "bits", "int", "Candidate widths (default 2,3,4,6,8)">,
+    ListOption<"bits", "bits", "int", "Candidate widths (default 2,3,4,6,8; 0 lets the allocator prune a layer)">,
     ListOption<"keepFloat", "keep-float", "std::string",
                "Names of layers to leave in floating point">
   ];
@@ -325,7 +325,7 @@ def TestSensitivityPass : Pass<"lowbit-test-sensitivity", "mlir::ModuleOp"> {
   let options = [
     Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
            "Weights per scale (0: one scale per row)">,
-    ListOption<"bits", "bits", "int", "Candidate widths (default 2,3,4,6,8)">
+    ListOption<"bits", "bits", "int", "Candidate widths (default 2,3,4,6,8; 0 lets the allocator prune a layer)">
   ];
 }
 

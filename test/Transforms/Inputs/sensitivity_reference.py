@@ -2,7 +2,8 @@
 the model and samples of test/Analysis/Inputs/calibration_reference.py.
 
   sensitivity_reference.py table < remarks      (lowbit-test-sensitivity)
-  sensitivity_reference.py allocate BPW < remarks   (lowbit-allocate-bits)
+  sensitivity_reference.py allocate BPW [BITS] < remarks   (lowbit-allocate-bits;
+                                   BITS: candidate widths, e.g. 0,2,4; 0 = pruned)
   sensitivity_reference.py compiled BPW REPORT.json INPUT.npy OUTPUT.npy
 
 table: every layer's output error tr(dW G dW^T), diagonal and trace proxies
@@ -32,7 +33,10 @@ BITS = (2, 3, 4, 6, 8)
 
 
 def rtn(w, bits):
-    """Symmetric per-row RTN: s = max|w| / (2^(b-1) - 1), round half even."""
+    """Symmetric per-row RTN: s = max|w| / (2^(b-1) - 1), round half even;
+    0 bits: pruned (all zero)."""
+    if bits == 0:
+        return np.zeros_like(w)
     qmax = 2 ** (bits - 1) - 1
     s = (np.abs(w).max(axis=1, keepdims=True) / np.float32(qmax)).astype(np.float32)
     s[s == 0] = 1
@@ -40,14 +44,14 @@ def rtn(w, bits):
     return (s * q).astype(np.float32)
 
 
-def table():
+def table(bits=BITS):
     p, acts = params(), activations()
     out = {}
     for name, w in (("fc1", p["w1"]), ("fc2", p["w2"])):
         x = acts[name]
         g = x.T @ x / x.shape[0]
         n, k = w.shape
-        for b in BITS:
+        for b in bits:
             dw = (w - rtn(w, b)).astype(np.float64)
             w64 = w.astype(np.float64)
             energy = np.diag(w64 @ g @ w64.T)
@@ -56,15 +60,15 @@ def table():
                 relative=float(np.mean(np.diag(dw @ g @ dw.T) / energy)),
                 diag=float((np.diag(g) * (dw ** 2).sum(0)).sum()),
                 trace=np.trace(g) / k * float((dw ** 2).sum()),
-                size=8 * n * math.ceil(k * b / 8) + 32 * n,
+                size=8 * n * math.ceil(k * b / 8) + 32 * n if b else 0,
                 params=n * k)
     return out
 
 
-def brute_force(want, bpw):
-    total = want[("fc1", 2)]["params"] + want[("fc2", 2)]["params"]
+def brute_force(want, bpw, bits=BITS):
+    total = want[("fc1", bits[0])]["params"] + want[("fc2", bits[0])]["params"]
     best = None
-    for b1, b2 in itertools.product(BITS, BITS):
+    for b1, b2 in itertools.product(bits, bits):
         size = want[("fc1", b1)]["size"] + want[("fc2", b2)]["size"]
         err = want[("fc1", b1)]["relative"] + want[("fc2", b2)]["relative"]
         if size <= math.floor(bpw * total) and (best is None or err < best[0]):
@@ -126,9 +130,11 @@ def main():
         print("sensitivity table matches numpy")
         return
     bpw = float(sys.argv[2])
+    bits = tuple(int(b) for b in sys.argv[3].split(",")) if len(sys.argv) > 3 else BITS
+    want = table(bits)
     chosen = {m.group(1): int(m.group(2))
               for m in re.finditer(r"'(\w+)': (\d+) bits, output error", text)}
-    best = brute_force(want, bpw)
+    best = brute_force(want, bpw, bits)
     expected = {"fc1": best[1], "fc2": best[2]}
     if chosen != expected:
         sys.exit(f"allocation {chosen}, brute force {expected}")
