@@ -266,6 +266,14 @@ Calibrator::create(ModuleOp module, const CalibratorOptions &options) {
   return std::unique_ptr<Calibrator>(new Calibrator(std::move(impl)));
 }
 
+ArrayRef<CalibrationTensor> Calibrator::outputs() const {
+  return impl->outputs;
+}
+
+const void *Calibrator::outputData(size_t i) const {
+  return impl->outputBuffers[i].data();
+}
+
 LogicalResult Calibrator::run(ArrayRef<const void *> inputs) {
   if (inputs.size() != impl->inputs.size())
     return failure();

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 using namespace mlir;
 
@@ -75,5 +76,93 @@ bool calibrate::calibrateModule(
     }
   }
   (*calibrator)->writeTable(module);
+  return true;
+}
+
+namespace {
+
+/// Runs `module` on the samples and hands every f32 output of every sample
+/// to `visit(sample, output index, values, count)`.
+bool runOutputs(
+    ModuleOp module, const calibrate::DriverOptions &options,
+    llvm::function_ref<void(int64_t, size_t, const float *, int64_t)> visit,
+    std::string &error) {
+  lowbit::CalibratorOptions calibratorOptions;
+  auto calibrator = lowbit::Calibrator::create(module, calibratorOptions);
+  if (failed(calibrator))
+    return false;
+  std::vector<calibrate::InputSpec> specs;
+  for (const lowbit::CalibrationTensor &input : (*calibrator)->inputs())
+    specs.push_back({input.name, dtypeOf(input.elementType), input.shape,
+                     input.numBytes});
+  calibrate::CalibrationSamples samples;
+  if (!samples.open(options.dataPath, specs, error))
+    return false;
+  int64_t total = samples.size();
+  if (options.maxSamples > 0)
+    total = std::min<int64_t>(total, options.maxSamples);
+  std::vector<std::vector<char>> buffers;
+  for (int64_t i = 0; i < total; ++i) {
+    if (!samples.get(i, buffers, error))
+      return false;
+    std::vector<const void *> pointers;
+    for (const std::vector<char> &buffer : buffers)
+      pointers.push_back(buffer.data());
+    if (failed((*calibrator)->run(pointers))) {
+      error = ("cannot run sample " + llvm::Twine(i)).str();
+      return false;
+    }
+    for (auto [o, output] : llvm::enumerate((*calibrator)->outputs()))
+      if (output.elementType.isF32())
+        visit(i, o, static_cast<const float *>((*calibrator)->outputData(o)),
+              output.numBytes / 4);
+  }
+  return true;
+}
+
+} // namespace
+
+bool calibrate::measureOutputErrors(
+    ModuleOp reference, llvm::ArrayRef<ModuleOp> variants,
+    const DriverOptions &options,
+    llvm::function_ref<void(const llvm::Twine &)> progress,
+    std::vector<double> &errors, std::string &error) {
+  progress("run the float model on " + options.dataPath);
+  // The reference outputs, sample by sample.
+  std::vector<std::vector<std::vector<float>>> want;
+  double energy = 0;
+  if (!runOutputs(
+          reference, options,
+          [&](int64_t sample, size_t output, const float *values,
+              int64_t count) {
+            if (want.size() <= static_cast<size_t>(sample))
+              want.resize(sample + 1);
+            if (want[sample].size() <= output)
+              want[sample].resize(output + 1);
+            want[sample][output].assign(values, values + count);
+            for (int64_t j = 0; j < count; ++j)
+              energy += static_cast<double>(values[j]) * values[j];
+          },
+          error))
+    return false;
+  errors.clear();
+  for (auto [v, variant] : llvm::enumerate(variants)) {
+    progress("run variant " + llvm::Twine(v + 1) + "/" +
+             llvm::Twine(variants.size()));
+    double sum = 0;
+    if (!runOutputs(
+            variant, options,
+            [&](int64_t sample, size_t output, const float *values,
+                int64_t count) {
+              const std::vector<float> &ref = want[sample][output];
+              for (int64_t j = 0; j < count; ++j) {
+                double d = static_cast<double>(values[j]) - ref[j];
+                sum += d * d;
+              }
+            },
+            error))
+      return false;
+    errors.push_back(energy > 0 ? std::sqrt(sum / energy) : 0.0);
+  }
   return true;
 }

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace calibrate {
 
@@ -34,6 +35,17 @@ struct DriverOptions {
 bool calibrateModule(mlir::ModuleOp module, const DriverOptions &options,
                      llvm::function_ref<void(const llvm::Twine &)> progress,
                      std::string &error);
+
+/// The relative output error of each of `variants` against `reference`
+/// (modules with the same inputs and outputs) on the samples of
+/// `options.dataPath`: ||y_v - y_ref|| / ||y_ref|| over every f32 output of
+/// every sample. Each module is JIT-compiled once. Same failure contract as
+/// calibrateModule.
+bool measureOutputErrors(mlir::ModuleOp reference,
+                         llvm::ArrayRef<mlir::ModuleOp> variants,
+                         const DriverOptions &options,
+                         llvm::function_ref<void(const llvm::Twine &)> progress,
+                         std::vector<double> &errors, std::string &error);
 
 } // namespace calibrate
 

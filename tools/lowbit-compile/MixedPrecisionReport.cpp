@@ -44,7 +44,7 @@ json::Value lowbit::buildMixedPrecisionReport(
                                         {"trace_proxy", c.traceProxy}});
     const SensitivityCandidate &chosen = layer.candidates[choice];
     int64_t params = layer.rows * layer.cols;
-    layerArray.push_back(json::Object{
+    json::Object entry{
         {"name", layer.name},
         {"shape", json::Array{layer.rows, layer.cols}},
         {"params", params},
@@ -56,7 +56,12 @@ json::Value lowbit::buildMixedPrecisionReport(
         {"output_energy", layer.outputEnergy},
         // The float weights as the model stores them (f32).
         {"bytes_float", 4 * params},
-        {"bytes_quant", (chosen.sizeBits + 7) / 8}});
+        {"bytes_quant", (chosen.sizeBits + 7) / 8}};
+    size_t index = layerArray.size();
+    if (auto it = inputs.measuredErrors.find(index);
+        it != inputs.measuredErrors.end())
+      entry["measured_model_error"] = it->second;
+    layerArray.push_back(std::move(entry));
   }
 
   // The trade-off curve.

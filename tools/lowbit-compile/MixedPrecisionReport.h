@@ -24,6 +24,9 @@ struct ReportInputs {
   int64_t groupSize = 0;
   /// Seconds per pass, by name.
   std::map<std::string, double> seconds;
+  /// --measure-layers: the model's relative output error with only this
+  /// layer quantized (at its chosen width), by layer index.
+  std::map<size_t, double> measuredErrors;
 };
 
 /// The report of `plan` over `layers`, with the trade-off curve: every

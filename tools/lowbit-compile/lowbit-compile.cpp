@@ -24,6 +24,8 @@
 #include "MixedPrecisionReport.h"
 
 #include "lowbit/Report/QuantReportHTML.h"
+
+#include <numeric>
 #include "lowbit/Transforms/MixedPrecision.h"
 #include "lowbit/Transforms/Passes.h"
 
@@ -148,6 +150,12 @@ cl::opt<int64_t> rotateSeed(
     "rotate-seed",
     cl::desc("With --rotate: the seed of the random signs (0: none)"),
     cl::init(1));
+cl::opt<int> measureLayers(
+    "measure-layers",
+    cl::desc("With --quant mixed: run the model on the calibration data with "
+             "only one layer quantized, for the N layers with the largest "
+             "predicted error, and report the measured output error"),
+    cl::init(0));
 cl::list<int> mixedBits(
     "mixed-bits",
     cl::desc("With --quant mixed: the candidate widths (default 2,3,4,6,8; "
@@ -323,6 +331,83 @@ std::string method() {
   return calibPath.empty() ? "rtn" : "gptq";
 }
 
+/// --measure-layers: the whole model run on the calibration data once in
+/// float and once per measured layer with only that layer fake-quantized
+/// (RTN at its chosen width), for the layers with the largest predicted
+/// error; the relative output errors go to the progress output and the
+/// report. `module` holds the plan's weight_qconfigs, not yet applied.
+LogicalResult measureSingleLayers(ModuleOp module,
+                                  ArrayRef<lowbit::LayerSensitivity> layers,
+                                  const lowbit::BitPlan &plan,
+                                  const lowbit::MixedPrecisionOptions &options,
+                                  lowbit::ReportInputs &report) {
+  std::vector<size_t> order(layers.size());
+  std::iota(order.begin(), order.end(), 0);
+  auto chosenError = [&](size_t l) {
+    return lowbit::objectiveError(layers[l].candidates[plan.choice[l]],
+                                  options.objective);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return chosenError(a) > chosenError(b);
+  });
+  order.resize(std::min<size_t>(order.size(), measureLayers));
+  // Layers are found again in the clones by their position in walk order.
+  std::vector<Operation *> linears;
+  module.walk([&](lowbit::LinearOp op) { linears.push_back(op); });
+  auto positionOf = [&](Operation *op) {
+    return static_cast<size_t>(llvm::find(linears, op) - linears.begin());
+  };
+  auto cloneKeeping = [&](std::optional<size_t> keep) {
+    OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
+    size_t position = 0;
+    copy->walk([&](lowbit::LinearOp op) {
+      if (!keep || position != *keep)
+        op->removeAttr("weight_qconfig");
+      ++position;
+    });
+    return copy;
+  };
+  OwningOpRef<ModuleOp> reference = cloneKeeping(std::nullopt);
+  std::vector<OwningOpRef<ModuleOp>> variants;
+  std::vector<ModuleOp> variantOps;
+  for (size_t l : order) {
+    variants.push_back(cloneKeeping(positionOf(layers[l].op)));
+    PassManager pm(module.getContext());
+    lowbit::FakeQuantizeWeightsPassOptions fake;
+    fake.method = "rtn";
+    pm.addPass(lowbit::createFakeQuantizeWeightsPass(fake));
+    if (failed(pm.run(*variants.back())))
+      return failure();
+    variantOps.push_back(*variants.back());
+  }
+  auto start = std::chrono::steady_clock::now();
+  calibrate::DriverOptions calib;
+  calib.dataPath = calibPath;
+  std::vector<double> errors;
+  std::string error;
+  if (!calibrate::measureOutputErrors(*reference, variantOps, calib, progress,
+                                      errors, error)) {
+    if (!error.empty())
+      llvm::errs() << "error: " << error << "\n";
+    return failure();
+  }
+  report.seconds["measure_layers"] = std::chrono::duration<double>(
+      std::chrono::steady_clock::now() - start).count();
+  for (auto [l, measured] : llvm::zip(order, errors)) {
+    const lowbit::SensitivityCandidate &c = layers[l].candidates[plan.choice[l]];
+    report.measuredErrors[l] = measured;
+    // The relative layer error is a ratio of squares; its root compares
+    // with the measured ratio of norms.
+    progress(llvm::formatv("'{0}' alone at {1} bits: model output error "
+                           "{2:e3} (square root of the predicted layer "
+                           "error: {3:e3})",
+                           layers[l].name, c.bits, measured,
+                           std::sqrt(lowbit::objectiveError(
+                               c, options.objective))));
+  }
+  return success();
+}
+
 /// --quant mixed: sensitivity on the calibration statistics, one width per
 /// layer under --target-bpw, the report, then the weight quantizer.
 LogicalResult quantizeMixed(ModuleOp module, lowbit::ReportInputs &report) {
@@ -358,6 +443,10 @@ LogicalResult quantizeMixed(ModuleOp module, lowbit::ReportInputs &report) {
                          "(target {3:f3})",
                          layers.size(), widths, plan.bpw,
                          targetBpw.getValue()));
+
+  if (measureLayers > 0 &&
+      failed(measureSingleLayers(module, layers, plan, options, report)))
+    return failure();
 
   auto start = Clock::now();
   PassManager pm(module.getContext());
@@ -486,6 +575,8 @@ int compile(const char *argv0) {
     return fail("--target-bpw is for --quant mixed");
   if (quant != "mixed" && !mixedBits.empty())
     return fail("--mixed-bits is for --quant mixed");
+  if (measureLayers < 0 || (quant != "mixed" && measureLayers != 0))
+    return fail("--measure-layers N (N >= 0) is for --quant mixed");
   if (!lowbit::parseAllocationSolver(solverName))
     return fail("unknown --solver '" + solverName +
                 "' (expected exact, greedy or equal-loss)");

@@ -57,6 +57,9 @@ public:
   ~Calibrator();
 
   llvm::ArrayRef<CalibrationTensor> inputs() const;
+  llvm::ArrayRef<CalibrationTensor> outputs() const;
+  /// The bytes of output i as the last run() left them (numBytes long).
+  const void *outputData(size_t i) const;
   /// Number of distinct probes (the ops whose inputs are measured).
   size_t numProbes() const;
 

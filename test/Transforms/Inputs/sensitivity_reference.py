@@ -5,6 +5,7 @@ the model and samples of test/Analysis/Inputs/calibration_reference.py.
   sensitivity_reference.py allocate BPW [BITS] < remarks   (lowbit-allocate-bits;
                                    BITS: candidate widths, e.g. 0,2,4; 0 = pruned)
   sensitivity_reference.py compiled BPW REPORT.json INPUT.npy OUTPUT.npy
+  sensitivity_reference.py measured REPORT.json      (--measure-layers)
 
 table: every layer's output error tr(dW G dW^T), diagonal and trace proxies
 (G = X^T X / rows of the layer's float input, dW = W - RTN(W), symmetric,
@@ -105,7 +106,44 @@ def compiled(want, bpw, report_path, x_path, y_path):
           f"achieved {report['achieved_bpw']:.3f} bpw")
 
 
+def forward(x, w1, w2):
+    from calibration_reference import EPS
+    p = params()
+    x = x.astype(np.float64)
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    n = (x - mean) / np.sqrt(var + EPS) * p["gamma"] + p["beta"]
+    h = np.maximum(n @ w1.T.astype(np.float64) + p["b1"], 0)
+    return h @ w2.T.astype(np.float64)
+
+
+def measured(report_path):
+    """Each measured layer: the model's relative output error on the
+    calibration samples with only that layer RTN-quantized."""
+    import json
+    report = json.load(open(report_path))
+    p, x = params(), params()["x"]
+    ref = forward(x, p["w1"], p["w2"])
+    count = 0
+    for layer in report["layers"]:
+        if "measured_model_error" not in layer:
+            continue
+        w1, w2 = p["w1"], p["w2"]
+        if layer["name"] == "fc1":
+            w1 = rtn(w1, layer["chosen_bits"])
+        else:
+            w2 = rtn(w2, layer["chosen_bits"])
+        err = np.linalg.norm(forward(x, w1, w2) - ref) / np.linalg.norm(ref)
+        if not np.isclose(layer["measured_model_error"], err, rtol=1e-3):
+            sys.exit(f"{layer['name']}: measured {layer['measured_model_error']}, numpy {err}")
+        count += 1
+    print(f"measured single-layer errors match numpy ({count} layers)")
+
+
 def main():
+    if sys.argv[1] == "measured":
+        measured(sys.argv[2])
+        return
     want = table()
     if sys.argv[1] == "compiled":
         compiled(want, float(sys.argv[2]), *sys.argv[3:6])
