@@ -70,10 +70,11 @@ def time_graph(launch_all, calls, stream_kind):
 
 def bench_gemv(path):
     name = os.path.basename(path)[:-len(".cubin")]
-    m, n, k, g = map(int, re.match(r"gemv_w4_m(\d+)_n(\d+)_k(\d+)_g(\d+)",
-                                   name).groups())
+    tc, m, n, k, g = re.match(r"gemv_w4(tc)?_m(\d+)_n(\d+)_k(\d+)_g(\d+)",
+                              name).groups()
+    m, n, k, g = map(int, (m, n, k, g))
     kernel = cp.RawModule(path=path).get_function(name)
-    rows = 8 if m <= 8 else 4
+    rows = 8 if tc or m <= 8 else 4
     weight_bytes = n * k // 2 + n * (k // g) * 4
     copies = max(2, -(-ROTATE_BYTES // weight_bytes))
     rng = cp.random.default_rng(0)
@@ -169,8 +170,9 @@ def main():
     print("| M | N x K | lowbit W4A16 us | cuBLAS fp16 us | speedup | "
           "lowbit GB/s | max err / sum|x*w| |")
     print("|---|---|---|---|---|---|---|")
-    paths = sorted(glob.glob(os.path.join(root, "cubin", "gemv_w4_*.cubin")),
-                   key=lambda p: tuple(map(int, re.findall(r"\d+", p)[-4:-1])))
+    paths = sorted(glob.glob(os.path.join(root, "cubin", "gemv_w4*_*.cubin")),
+                   key=lambda p: (lambda d: (d[-4], d[-3], d[-5]))(
+                       list(map(int, re.findall(r"\d+", p)))))
     for path in paths:
         m, n, k, ours, theirs, gbs, rel = bench_gemv(path)
         print(f"| {m} | {n} x {k} | {ours:.1f} | {theirs:.1f} | "

@@ -126,7 +126,10 @@ def check_gemv(root):
         want = x @ weight.T + bias
         scale = np.abs(x) @ np.abs(weight).T + np.abs(bias) + 1e-30
         rel = np.max(np.abs(y - want) / scale)
-        report(name, bool(rel <= 1e-5), f"max err / sum|x*w| {rel:.3g}")
+        # From 3 rows of x on, the tensor-core kernel rounds x to f16
+        # (relative 2^-11 per term); codes and scales stay exact.
+        tol = 1e-5 if x.shape[0] < 3 else 1e-3
+        report(name, bool(rel <= tol), f"max err / sum|x*w| {rel:.3g}")
 
 
 def check_float_gemv(root):

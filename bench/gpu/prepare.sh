@@ -75,8 +75,10 @@ for m in 1 2 4 8 16; do
     mlir=$out/cubin/m${m}_n${n}_k${k}.mlir
     "$py" "$here/make_gemv_model.py" "$m" "$n" "$k" 128 "$mlir"
     compile "$mlir" --compile-to=llvm -o "$mlir.llvm"
+    # From 3 rows of x on the kernel is the tensor-core one (gemv_w4tc_*).
+    kind=w4; [ "$m" -ge 3 ] && kind=w4tc
     "$py" "$here/extract_cubin.py" "$mlir.llvm" lowbit_gemv_kernels \
-          "$out/cubin/gemv_w4_m${m}_n${n}_k${k}_g128_s32.cubin"
+          "$out/cubin/gemv_${kind}_m${m}_n${n}_k${k}_g128_s32.cubin"
     rm -f "$mlir" "$mlir.llvm"
   done
 done

@@ -26,6 +26,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/ADT/StringExtras.h"
@@ -38,7 +39,7 @@ std::string GemvShape::name() const {
     return "gemv_f32_m" + std::to_string(m) + "_n" + std::to_string(n) +
            "_k" + std::to_string(k) +
            (biasType ? (biasType.isF16() ? "_b16" : "_b32") : "");
-  std::string name = "gemv_w4_m" + std::to_string(m) + "_n" +
+  std::string name = std::string(tensorCores ? "gemv_w4tc_m" : "gemv_w4_m") + std::to_string(m) + "_n" +
                      std::to_string(n) + "_k" + std::to_string(k) + "_g" +
                      std::to_string(groupSize) +
                      (scaleType.isF16() ? "_s16" : "_s32");
@@ -117,6 +118,10 @@ struct KernelBuilder {
   /// The f32-weight loop: partial sums [R * M] of this lane.
   scf::ForOp buildFloatLoop(Value x, Value weight, Value warp, Value lane,
                             ArrayRef<Value> rows);
+  /// The tensor-core kernel body (everything after the common prologue).
+  void buildTensorCore(Value x, Value packed, Value scales, Value zeroPoints,
+                       Value bias, Value y, Value partials, Value tid,
+                       Value lane, Value warp, Value bid);
   /// Sums the lanes' partials over the warp and the block, adds the bias
   /// and stores y[m, row0 + r].
   void reduceAndStore(ValueRange partialSums, Value partials, Value bias,
@@ -161,6 +166,178 @@ scf::ForOp KernelBuilder::buildFloatLoop(Value x, Value weight, Value warp,
     }
   scf::YieldOp::create(b, loc, acc);
   return loop;
+}
+
+// The tensor-core kernel. A warp step covers 128 values of K with 8
+// mma.sync m16n8k16. The order in which K enters the products is free, so
+// each lane is given K positions it can load itself: lane (r, q) (r = lane /
+// 4, q = lane % 4) holds, for the weight row n0 + r, the 32 codes at K
+// offsets 32 h + 8 q + i (h, i < 4, 8) of the step, four 32-bit words of the
+// packed row; the i-th group of four codes of word h feeds mma 2 h + i / 4
+// in the fragment slots (2q, 2q + 1, 2q + 8, 2q + 9), and since A's
+// fragment uses the same slots for the same lane, the lane reads exactly
+// those K positions of x rows r and r + 8 as one float4 each.
+void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
+                                    Value zeroPoints, Value bias, Value y,
+                                    Value partials, Value tid, Value lane,
+                                    Value warp, Value bid) {
+  const int64_t M = shape.m, W = GemvShape::kWarpsPerBlock;
+  Type f16 = b.getF16Type(), f32t = b.getF32Type(), i32t = b.getI32Type();
+  auto vecC = VectorType::get({2, 2}, f32t);
+  auto vecA = VectorType::get({4, 2}, f16);
+  auto vecB = VectorType::get({2, 2}, f16);
+  auto half2 = VectorType::get({2}, f16);
+  auto vecF32 = VectorType::get({4}, f32t);
+  auto vecI8 = VectorType::get({4}, b.getI8Type());
+  auto vecI32 = VectorType::get({1}, i32t);
+  Value n0 = mul(bid, index(8));
+  Value r = arith::DivUIOp::create(b, loc, lane, index(4));
+  Value q = arith::RemUIOp::create(b, loc, lane, index(4));
+  Value weightRow = add(n0, r);
+  Value column0 = add(n0, mul(q, index(2)));
+  Value column1 = add(column0, index(1));
+  // Rows of x past M read row 0 and are replaced by zeros.
+  SmallVector<Value> xRows, xValid;
+  for (int64_t half = 0; half < 2; ++half) {
+    Value row = add(r, index(8 * half));
+    Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
+                                        index(M));
+    xRows.push_back(arith::SelectOp::create(b, loc, valid, row, index(0)));
+    xValid.push_back(valid);
+  }
+  Value zeroC = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecC, b.getFloatAttr(f32t, 0.0)));
+  Value zeroX = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecF32, b.getFloatAttr(f32t, 0.0)));
+  int64_t steps = shape.k / 128;
+  SmallVector<Value> zeros(4, f32(0.0));
+  auto loop = scf::ForOp::create(b, loc, warp, index(steps), index(W), zeros);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value step = loop.getInductionVar();
+    Value k0 = mul(step, index(128));
+    Value byte0 = mul(step, index(64));
+    Value group = arith::DivUIOp::create(b, loc, k0, index(shape.groupSize));
+    // 1024 + zero point, subtracted from 1024 + code: exact in f16.
+    Value offset;
+    if (zeroPoints) {
+      Value code = memref::LoadOp::create(b, loc, zeroPoints,
+                                          ValueRange{weightRow, group});
+      Value wide = arith::ExtUIOp::create(b, loc, i32t, code);
+      Value asFloat = arith::UIToFPOp::create(b, loc, f32t, wide);
+      offset = arith::TruncFOp::create(
+          b, loc, f16, arith::AddFOp::create(b, loc, asFloat, f32(1024.0)));
+    } else {
+      offset = arith::ConstantFloatOp::create(b, loc, b.getF16Type(),
+                                              APFloat(APFloat::IEEEhalf(), "1032"));
+    }
+    Value offset2 = vector::BroadcastOp::create(b, loc, half2, offset);
+    SmallVector<Value> words;
+    for (int64_t h = 0; h < 4; ++h) {
+      Value at = add(byte0, add(index(16 * h), mul(q, index(4))));
+      auto load = vector::LoadOp::create(b, loc, vecI8, packed,
+                                         ValueRange{weightRow, at});
+      load.setAlignment(4);
+      Value word = vector::BitCastOp::create(b, loc, vecI32, load);
+      words.push_back(vector::ExtractOp::create(b, loc, word, 0));
+    }
+    // Two codes of a word as f16x2 (code - zero point).
+    auto codePair = [&](Value word, int64_t i) {
+      auto nibble = [&](int64_t c) -> Value {
+        Value v = word;
+        if (c)
+          v = arith::ShRUIOp::create(b, loc, v, i32(4 * c));
+        v = arith::AndIOp::create(b, loc, v, i32(15));
+        return arith::OrIOp::create(b, loc, v, i32(0x6400));
+      };
+      Value packedPair = arith::OrIOp::create(
+          b, loc, nibble(i),
+          arith::ShLIOp::create(b, loc, nibble(i + 1), i32(16)));
+      Value asVector = vector::BroadcastOp::create(b, loc, vecI32, packedPair);
+      Value pair = vector::BitCastOp::create(b, loc, half2, asVector);
+      return arith::SubFOp::create(b, loc, pair, offset2);
+    };
+    Value acc = zeroC;
+    for (int64_t t = 0; t < 8; ++t) {
+      int64_t h = t / 2, sub = t % 2;
+      Value b01 = codePair(words[h], 4 * sub);
+      Value b23 = codePair(words[h], 4 * sub + 2);
+      Value bMatrix = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(vecB, b.getFloatAttr(f16, 0.0)));
+      bMatrix = vector::InsertOp::create(b, loc, b01, bMatrix, 0);
+      bMatrix = vector::InsertOp::create(b, loc, b23, bMatrix, 1);
+      Value kx = add(k0, add(index(32 * h + 4 * sub), mul(q, index(8))));
+      SmallVector<Value> xs;
+      for (int64_t half = 0; half < 2; ++half) {
+        auto load = vector::LoadOp::create(b, loc, vecF32, x,
+                                           ValueRange{xRows[half], kx});
+        load.setAlignment(16);
+        Value v = arith::SelectOp::create(b, loc, xValid[half], load, zeroX);
+        xs.push_back(arith::TruncFOp::create(
+            b, loc, VectorType::get({4}, f16), v));
+      }
+      // Rows of A: (row r, slots 2q, 2q+1), (row r+8, same), (row r, slots
+      // 2q+8, 2q+9), (row r+8, same).
+      Value aMatrix = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(vecA, b.getFloatAttr(f16, 0.0)));
+      for (int64_t reg = 0; reg < 4; ++reg) {
+        Value source = xs[reg % 2];
+        int64_t first = reg < 2 ? 0 : 2;
+        Value pair = vector::FromElementsOp::create(
+            b, loc, half2,
+            ValueRange{vector::ExtractOp::create(b, loc, source, first),
+                       vector::ExtractOp::create(b, loc, source, first + 1)});
+        aMatrix = vector::InsertOp::create(b, loc, pair, aMatrix, reg);
+      }
+      acc = nvgpu::MmaSyncOp::create(b, loc, aMatrix, bMatrix, acc,
+                                     ArrayRef<int64_t>{16, 8, 16});
+    }
+    // Scales of the accumulator's columns (output channels 2q, 2q+1).
+    Value s0 = toF32(
+        memref::LoadOp::create(b, loc, scales, ValueRange{column0, group}));
+    Value s1 = toF32(
+        memref::LoadOp::create(b, loc, scales, ValueRange{column1, group}));
+    SmallVector<Value> totals;
+    for (int64_t half = 0; half < 2; ++half)
+      for (int64_t c = 0; c < 2; ++c) {
+        Value v = vector::ExtractOp::create(b, loc, acc,
+                                            ArrayRef<int64_t>{half, c});
+        totals.push_back(LLVM::FMAOp::create(
+            b, loc, v, c ? s1 : s0,
+            loop.getRegionIterArgs()[2 * half + c]));
+      }
+    scf::YieldOp::create(b, loc, totals);
+  }
+  // Each lane's four outputs: (row r, col 2q + c) and (row r + 8, col 2q + c).
+  for (int64_t half = 0; half < 2; ++half)
+    for (int64_t c = 0; c < 2; ++c) {
+      Value v = loop.getResult(2 * half + c);
+      Value row = add(r, index(8 * half));
+      Value slot = add(mul(row, index(8)), add(mul(q, index(2)), index(c)));
+      memref::StoreOp::create(b, loc, v, partials, ValueRange{warp, slot});
+    }
+  gpu::BarrierOp::create(b, loc);
+  Value m = arith::DivUIOp::create(b, loc, tid, index(8));
+  Value isWriter =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, index(M));
+  auto writeOut = scf::IfOp::create(b, loc, isWriter);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(writeOut.thenBlock());
+    Value total = f32(0.0);
+    for (int64_t w = 0; w < W; ++w)
+      total = arith::AddFOp::create(
+          b, loc, total,
+          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), tid}));
+    Value column = add(n0, arith::RemUIOp::create(b, loc, tid, index(8)));
+    if (bias)
+      total = arith::AddFOp::create(
+          b, loc, total,
+          toF32(memref::LoadOp::create(b, loc, bias, ValueRange{column})));
+    memref::StoreOp::create(b, loc, total, y, ValueRange{m, column});
+  }
+  gpu::ReturnOp::create(b, loc);
 }
 
 void KernelBuilder::reduceAndStore(ValueRange partialSums, Value partials,
@@ -230,6 +407,11 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
   SmallVector<Value> rows;
   for (int64_t r = 0; r < R; ++r)
     rows.push_back(add(row0, index(r)));
+  if (shape.tensorCores) {
+    buildTensorCore(x, packed, scales, zeroPoints, bias, y, partials, tid, lane,
+                    warp, bid);
+    return;
+  }
   if (shape.floatWeights) {
     scf::ForOp loop = buildFloatLoop(x, packed, warp, lane, rows);
     reduceAndStore(loop.getResults(), partials, bias, y, tid, lane, warp, row0);
@@ -340,7 +522,7 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(mlir::gpu::GPUModuleOp mo
   auto workgroup = mlir::gpu::AddressSpaceAttr::get(context,
                                               mlir::gpu::AddressSpace::Workgroup);
   auto partialsType = MemRefType::get(
-      {GemvShape::kWarpsPerBlock, shape.rowsPerWarp() * shape.m}, f32,
+      {GemvShape::kWarpsPerBlock, shape.partialsPerWarp()}, f32,
       MemRefLayoutAttrInterface(), workgroup);
   auto func = mlir::gpu::GPUFuncOp::create(b, loc, name,
                                      b.getFunctionType(args, {}),

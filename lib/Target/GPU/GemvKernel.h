@@ -21,6 +21,13 @@ struct GemvShape {
   /// The bias element type, or null.
   mlir::Type biasType;
   bool floatWeights = false;
+  /// 4-bit weights on the tensor cores (nvgpu.mma.sync m16n8k16, f16 inputs,
+  /// f32 accumulation): one block per 8 output channels, the M <= 16 rows
+  /// of x as one 16-row tile. x is rounded to f16; codes minus their zero
+  /// point are exact in f16 and the scale is applied in f32 per 128 values
+  /// of K. Chosen for M >= kTensorCoreMinM.
+  bool tensorCores = false;
+  static constexpr int64_t kTensorCoreMinM = 3;
 
   /// Output rows per warp; x is reused from registers across them. Fewer
   /// rows at larger M avoid register spills (ptxas -v: 8 rows x M = 8 spill)
@@ -28,6 +35,8 @@ struct GemvShape {
   /// L1 for every 2-4 rows), see bench/results/gpu.md. f32 weights take 8
   /// registers per row and step, so their row count falls with M.
   int64_t rowsPerWarp() const {
+    if (tensorCores)
+      return 8;
     if (floatWeights)
       return m <= 4 ? 8 : m <= 8 ? 4 : 2;
     return m <= 8 ? 8 : 4;
@@ -38,8 +47,16 @@ struct GemvShape {
   /// f32 weights 32 lanes x two 16-byte loads (two 512-byte segments).
   int64_t stepK() const { return floatWeights ? 256 : 1024; }
 
+  /// Partial sums a warp leaves in shared memory.
+  int64_t partialsPerWarp() const {
+    return tensorCores ? 16 * 8 : rowsPerWarp() * m;
+  }
+
   /// Whether the kernel handles this shape (else the op is left alone).
   bool supported() const {
+    if (tensorCores)
+      return !floatWeights && m >= 1 && m <= 16 && k % 128 == 0 &&
+             groupSize % 128 == 0 && k % groupSize == 0 && n % 8 == 0;
     if (floatWeights)
       return m >= 1 && m <= 16 && k % stepK() == 0 && n % rowsPerWarp() == 0;
     return m >= 1 && m <= 16 && k % stepK() == 0 && groupSize % 32 == 0 &&

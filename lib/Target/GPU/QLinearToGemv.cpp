@@ -47,6 +47,10 @@ std::optional<GemvShape> matchGemv(lowbit::QLinearOp op) {
   if (!(shape.scaleType.isF32() || shape.scaleType.isF16()) ||
       (shape.biasType && !(shape.biasType.isF32() || shape.biasType.isF16())))
     return std::nullopt;
+  // Tensor cores from kTensorCoreMinM rows of x on, where the shape allows.
+  shape.tensorCores = shape.m >= GemvShape::kTensorCoreMinM;
+  if (shape.tensorCores && !shape.supported())
+    shape.tensorCores = false;
   if (!shape.supported())
     return std::nullopt;
   return shape;
