@@ -70,11 +70,11 @@ def time_graph(launch_all, calls, stream_kind):
 
 def bench_gemv(path):
     name = os.path.basename(path)[:-len(".cubin")]
-    tc, m, n, k, g = re.match(r"gemv_w4(tc)?_m(\d+)_n(\d+)_k(\d+)_g(\d+)",
-                              name).groups()
+    tiles, m, n, k, g = re.match(
+        r"gemv_w4(?:tc(\d))?_m(\d+)_n(\d+)_k(\d+)_g(\d+)", name).groups()
     m, n, k, g = map(int, (m, n, k, g))
     kernel = cp.RawModule(path=path).get_function(name)
-    rows = 8 if tc or m <= 8 else 4
+    rows = 8 * int(tiles) if tiles else 8 if m <= 8 else 4
     weight_bytes = n * k // 2 + n * (k // g) * 4
     copies = max(2, -(-ROTATE_BYTES // weight_bytes))
     rng = cp.random.default_rng(0)
@@ -117,7 +117,9 @@ def bench_gemv(path):
     del wt
     torch.cuda.empty_cache()
     moved = weight_bytes + m * k * 4 + m * n * 4
-    return (m, n, k, ours, theirs, moved / ours / 1e3, rel)
+    label = f"{m} (tensor cores, {tiles} tile{'s' if tiles != '1' else ''})" if tiles \
+        else str(m)
+    return (label, n, k, ours, theirs, moved / ours / 1e3, rel)
 
 
 def bench_float_gemv(path):
@@ -171,7 +173,7 @@ def main():
           "lowbit GB/s | max err / sum|x*w| |")
     print("|---|---|---|---|---|---|---|")
     paths = sorted(glob.glob(os.path.join(root, "cubin", "gemv_w4*_*.cubin")),
-                   key=lambda p: (lambda d: (d[-4], d[-3], d[-5]))(
+                   key=lambda p: (lambda d: (d[-4], d[-3], d[-5], d[-6]))(
                        list(map(int, re.findall(r"\d+", p)))))
     for path in paths:
         m, n, k, ours, theirs, gbs, rel = bench_gemv(path)

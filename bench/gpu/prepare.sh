@@ -74,11 +74,21 @@ for m in 1 2 4 8 16; do
     n=${nk%x*} k=${nk#*x}
     mlir=$out/cubin/m${m}_n${n}_k${k}.mlir
     "$py" "$here/make_gemv_model.py" "$m" "$n" "$k" 128 "$mlir"
-    compile "$mlir" --compile-to=llvm -o "$mlir.llvm"
-    # From 3 rows of x on the kernel is the tensor-core one (gemv_w4tc_*).
-    kind=w4; [ "$m" -ge 3 ] && kind=w4tc
-    "$py" "$here/extract_cubin.py" "$mlir.llvm" lowbit_gemv_kernels \
-          "$out/cubin/gemv_${kind}_m${m}_n${n}_k${k}_g128_s32.cubin"
+    if [ "$m" -lt 3 ]; then
+      compile "$mlir" --compile-to=llvm -o "$mlir.llvm"
+      "$py" "$here/extract_cubin.py" "$mlir.llvm" lowbit_gemv_kernels \
+            "$out/cubin/gemv_w4_m${m}_n${n}_k${k}_g128_s32.cubin"
+    else
+      # The tensor-core kernel (from 3 rows of x on) with 1, 2 and 4 n-tiles
+      # per block; lowbit-compile uses 2.
+      for tiles in 1 2 4; do
+        "$build/bin/lowbit-opt" "$mlir" \
+          --lowbit-gpu-qlinear-gemv="tensor-core-tiles=$tiles" \
+          --lowbit-gpu-pipeline="chip=$chip" -o "$mlir.llvm"
+        "$py" "$here/extract_cubin.py" "$mlir.llvm" lowbit_gemv_kernels \
+              "$out/cubin/gemv_w4tc${tiles}_m${m}_n${n}_k${k}_g128_s32.cubin"
+      done
+    fi
     rm -f "$mlir" "$mlir.llvm"
   done
 done

@@ -39,7 +39,9 @@ std::string GemvShape::name() const {
     return "gemv_f32_m" + std::to_string(m) + "_n" + std::to_string(n) +
            "_k" + std::to_string(k) +
            (biasType ? (biasType.isF16() ? "_b16" : "_b32") : "");
-  std::string name = std::string(tensorCores ? "gemv_w4tc_m" : "gemv_w4_m") + std::to_string(m) + "_n" +
+  std::string name = std::string(tensorCores ? "gemv_w4tc" + std::to_string(tensorCoreTiles) + "_m"
+                                             : "gemv_w4_m") +
+                     std::to_string(m) + "_n" +
                      std::to_string(n) + "_k" + std::to_string(k) + "_g" +
                      std::to_string(groupSize) +
                      (scaleType.isF16() ? "_s16" : "_s32");
@@ -169,7 +171,8 @@ scf::ForOp KernelBuilder::buildFloatLoop(Value x, Value weight, Value warp,
 }
 
 // The tensor-core kernel. A warp step covers 128 values of K with 8
-// mma.sync m16n8k16. The order in which K enters the products is free, so
+// mma.sync m16n8k16 per n-tile of 8 output channels (tensorCoreTiles of
+// them share each activation fragment). The order in which K enters the products is free, so
 // each lane is given K positions it can load itself: lane (r, q) (r = lane /
 // 4, q = lane % 4) holds, for the weight row n0 + r, the 32 codes at K
 // offsets 32 h + 8 q + i (h, i < 4, 8) of the step, four 32-bit words of the
@@ -181,7 +184,8 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
                                     Value zeroPoints, Value bias, Value y,
                                     Value partials, Value tid, Value lane,
                                     Value warp, Value bid) {
-  const int64_t M = shape.m, W = GemvShape::kWarpsPerBlock;
+  const int64_t M = shape.m, W = GemvShape::kWarpsPerBlock,
+                T = shape.tensorCoreTiles, R = shape.rowsPerWarp();
   Type f16 = b.getF16Type(), f32t = b.getF32Type(), i32t = b.getI32Type();
   auto vecC = VectorType::get({2, 2}, f32t);
   auto vecA = VectorType::get({4, 2}, f16);
@@ -190,12 +194,18 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
   auto vecF32 = VectorType::get({4}, f32t);
   auto vecI8 = VectorType::get({4}, b.getI8Type());
   auto vecI32 = VectorType::get({1}, i32t);
-  Value n0 = mul(bid, index(8));
+  Value n0 = mul(bid, index(R));
   Value r = arith::DivUIOp::create(b, loc, lane, index(4));
   Value q = arith::RemUIOp::create(b, loc, lane, index(4));
-  Value weightRow = add(n0, r);
-  Value column0 = add(n0, mul(q, index(2)));
-  Value column1 = add(column0, index(1));
+  // Per n-tile: this lane's weight row and its two accumulator columns.
+  SmallVector<Value> weightRows, columns;
+  for (int64_t t = 0; t < T; ++t) {
+    Value tile0 = add(n0, index(8 * t));
+    weightRows.push_back(add(tile0, r));
+    Value c0 = add(tile0, mul(q, index(2)));
+    columns.push_back(c0);
+    columns.push_back(add(c0, index(1)));
+  }
   // Rows of x past M read row 0 and are replaced by zeros.
   SmallVector<Value> xRows, xValid;
   for (int64_t half = 0; half < 2; ++half) {
@@ -210,7 +220,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
   Value zeroX = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(vecF32, b.getFloatAttr(f32t, 0.0)));
   int64_t steps = shape.k / 128;
-  SmallVector<Value> zeros(4, f32(0.0));
+  SmallVector<Value> zeros(4 * T, f32(0.0));
   auto loop = scf::ForOp::create(b, loc, warp, index(steps), index(W), zeros);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -219,31 +229,36 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     Value k0 = mul(step, index(128));
     Value byte0 = mul(step, index(64));
     Value group = arith::DivUIOp::create(b, loc, k0, index(shape.groupSize));
+    // Every weight word of the step first, so that all loads are in flight.
+    SmallVector<SmallVector<Value>> words(T);
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t h = 0; h < 4; ++h) {
+        Value at = add(byte0, add(index(16 * h), mul(q, index(4))));
+        auto load = vector::LoadOp::create(b, loc, vecI8, packed,
+                                           ValueRange{weightRows[t], at});
+        load.setAlignment(4);
+        Value word = vector::BitCastOp::create(b, loc, vecI32, load);
+        words[t].push_back(vector::ExtractOp::create(b, loc, word, 0));
+      }
     // 1024 + zero point, subtracted from 1024 + code: exact in f16.
-    Value offset;
-    if (zeroPoints) {
-      Value code = memref::LoadOp::create(b, loc, zeroPoints,
-                                          ValueRange{weightRow, group});
-      Value wide = arith::ExtUIOp::create(b, loc, i32t, code);
-      Value asFloat = arith::UIToFPOp::create(b, loc, f32t, wide);
-      offset = arith::TruncFOp::create(
-          b, loc, f16, arith::AddFOp::create(b, loc, asFloat, f32(1024.0)));
-    } else {
-      offset = arith::ConstantFloatOp::create(b, loc, b.getF16Type(),
-                                              APFloat(APFloat::IEEEhalf(), "1032"));
-    }
-    Value offset2 = vector::BroadcastOp::create(b, loc, half2, offset);
-    SmallVector<Value> words;
-    for (int64_t h = 0; h < 4; ++h) {
-      Value at = add(byte0, add(index(16 * h), mul(q, index(4))));
-      auto load = vector::LoadOp::create(b, loc, vecI8, packed,
-                                         ValueRange{weightRow, at});
-      load.setAlignment(4);
-      Value word = vector::BitCastOp::create(b, loc, vecI32, load);
-      words.push_back(vector::ExtractOp::create(b, loc, word, 0));
+    SmallVector<Value> offsets;
+    for (int64_t t = 0; t < T; ++t) {
+      Value offset;
+      if (zeroPoints) {
+        Value code = memref::LoadOp::create(b, loc, zeroPoints,
+                                            ValueRange{weightRows[t], group});
+        Value wide = arith::ExtUIOp::create(b, loc, i32t, code);
+        Value asFloat = arith::UIToFPOp::create(b, loc, f32t, wide);
+        offset = arith::TruncFOp::create(
+            b, loc, f16, arith::AddFOp::create(b, loc, asFloat, f32(1024.0)));
+      } else {
+        offset = arith::ConstantFloatOp::create(
+            b, loc, b.getF16Type(), APFloat(APFloat::IEEEhalf(), "1032"));
+      }
+      offsets.push_back(vector::BroadcastOp::create(b, loc, half2, offset));
     }
     // Two codes of a word as f16x2 (code - zero point).
-    auto codePair = [&](Value word, int64_t i) {
+    auto codePair = [&](Value word, int64_t i, Value offset2) {
       auto nibble = [&](int64_t c) -> Value {
         Value v = word;
         if (c)
@@ -258,15 +273,9 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
       Value pair = vector::BitCastOp::create(b, loc, half2, asVector);
       return arith::SubFOp::create(b, loc, pair, offset2);
     };
-    Value acc = zeroC;
-    for (int64_t t = 0; t < 8; ++t) {
-      int64_t h = t / 2, sub = t % 2;
-      Value b01 = codePair(words[h], 4 * sub);
-      Value b23 = codePair(words[h], 4 * sub + 2);
-      Value bMatrix = arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(vecB, b.getFloatAttr(f16, 0.0)));
-      bMatrix = vector::InsertOp::create(b, loc, b01, bMatrix, 0);
-      bMatrix = vector::InsertOp::create(b, loc, b23, bMatrix, 1);
+    SmallVector<Value> acc(T, zeroC);
+    for (int64_t mmaIndex = 0; mmaIndex < 8; ++mmaIndex) {
+      int64_t h = mmaIndex / 2, sub = mmaIndex % 2;
       Value kx = add(k0, add(index(32 * h + 4 * sub), mul(q, index(8))));
       SmallVector<Value> xs;
       for (int64_t half = 0; half < 2; ++half) {
@@ -290,47 +299,62 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
                        vector::ExtractOp::create(b, loc, source, first + 1)});
         aMatrix = vector::InsertOp::create(b, loc, pair, aMatrix, reg);
       }
-      acc = nvgpu::MmaSyncOp::create(b, loc, aMatrix, bMatrix, acc,
-                                     ArrayRef<int64_t>{16, 8, 16});
-    }
-    // Scales of the accumulator's columns (output channels 2q, 2q+1).
-    Value s0 = toF32(
-        memref::LoadOp::create(b, loc, scales, ValueRange{column0, group}));
-    Value s1 = toF32(
-        memref::LoadOp::create(b, loc, scales, ValueRange{column1, group}));
-    SmallVector<Value> totals;
-    for (int64_t half = 0; half < 2; ++half)
-      for (int64_t c = 0; c < 2; ++c) {
-        Value v = vector::ExtractOp::create(b, loc, acc,
-                                            ArrayRef<int64_t>{half, c});
-        totals.push_back(LLVM::FMAOp::create(
-            b, loc, v, c ? s1 : s0,
-            loop.getRegionIterArgs()[2 * half + c]));
+      for (int64_t t = 0; t < T; ++t) {
+        Value bMatrix = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(vecB, b.getFloatAttr(f16, 0.0)));
+        bMatrix = vector::InsertOp::create(
+            b, loc, codePair(words[t][h], 4 * sub, offsets[t]), bMatrix, 0);
+        bMatrix = vector::InsertOp::create(
+            b, loc, codePair(words[t][h], 4 * sub + 2, offsets[t]), bMatrix, 1);
+        acc[t] = nvgpu::MmaSyncOp::create(b, loc, aMatrix, bMatrix, acc[t],
+                                          ArrayRef<int64_t>{16, 8, 16});
       }
+    }
+    // Scales of the accumulators' columns (output channels 2q, 2q+1).
+    SmallVector<Value> totals;
+    for (int64_t t = 0; t < T; ++t) {
+      Value s0 = toF32(memref::LoadOp::create(
+          b, loc, scales, ValueRange{columns[2 * t], group}));
+      Value s1 = toF32(memref::LoadOp::create(
+          b, loc, scales, ValueRange{columns[2 * t + 1], group}));
+      for (int64_t half = 0; half < 2; ++half)
+        for (int64_t c = 0; c < 2; ++c) {
+          Value v = vector::ExtractOp::create(b, loc, acc[t],
+                                              ArrayRef<int64_t>{half, c});
+          totals.push_back(LLVM::FMAOp::create(
+              b, loc, v, c ? s1 : s0,
+              loop.getRegionIterArgs()[4 * t + 2 * half + c]));
+        }
+    }
     scf::YieldOp::create(b, loc, totals);
   }
-  // Each lane's four outputs: (row r, col 2q + c) and (row r + 8, col 2q + c).
-  for (int64_t half = 0; half < 2; ++half)
-    for (int64_t c = 0; c < 2; ++c) {
-      Value v = loop.getResult(2 * half + c);
-      Value row = add(r, index(8 * half));
-      Value slot = add(mul(row, index(8)), add(mul(q, index(2)), index(c)));
-      memref::StoreOp::create(b, loc, v, partials, ValueRange{warp, slot});
-    }
+  // Each lane's outputs: (row r (+8), channel 8t + 2q + c) into this
+  // warp's partials [16, R].
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t half = 0; half < 2; ++half)
+      for (int64_t c = 0; c < 2; ++c) {
+        Value v = loop.getResult(4 * t + 2 * half + c);
+        Value row = add(r, index(8 * half));
+        Value slot = add(mul(row, index(R)),
+                         add(index(8 * t + c), mul(q, index(2))));
+        memref::StoreOp::create(b, loc, v, partials, ValueRange{warp, slot});
+      }
   gpu::BarrierOp::create(b, loc);
-  Value m = arith::DivUIOp::create(b, loc, tid, index(8));
-  Value isWriter =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, index(M));
-  auto writeOut = scf::IfOp::create(b, loc, isWriter);
-  {
+  // The block's 16 x R sums, 128 threads at a time; rows past M are skipped.
+  for (int64_t base = 0; base < 16 * R; base += 32 * W) {
+    Value slot = add(tid, index(base));
+    Value m = arith::DivUIOp::create(b, loc, slot, index(R));
+    Value isWriter =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, index(M));
+    auto writeOut = scf::IfOp::create(b, loc, isWriter);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(writeOut.thenBlock());
     Value total = f32(0.0);
     for (int64_t w = 0; w < W; ++w)
       total = arith::AddFOp::create(
           b, loc, total,
-          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), tid}));
-    Value column = add(n0, arith::RemUIOp::create(b, loc, tid, index(8)));
+          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), slot}));
+    Value column = add(n0, arith::RemUIOp::create(b, loc, slot, index(R)));
     if (bias)
       total = arith::AddFOp::create(
           b, loc, total,

@@ -25,9 +25,11 @@ struct GemvShape {
   /// f32 accumulation): one block per 8 output channels, the M <= 16 rows
   /// of x as one 16-row tile. x is rounded to f16; codes minus their zero
   /// point are exact in f16 and the scale is applied in f32 per 128 values
-  /// of K. Chosen for M >= kTensorCoreMinM.
+  /// of K. Chosen from lowbit-gpu-qlinear-gemv's tensor-core-min-rows on.
   bool tensorCores = false;
-  static constexpr int64_t kTensorCoreMinM = 3;
+  /// n-tiles of 8 output channels per warp (and block) on the tensor cores:
+  /// each activation fragment loaded serves this many mma.
+  int64_t tensorCoreTiles = 2;
 
   /// Output rows per warp; x is reused from registers across them. Fewer
   /// rows at larger M avoid register spills (ptxas -v: 8 rows x M = 8 spill)
@@ -36,7 +38,7 @@ struct GemvShape {
   /// registers per row and step, so their row count falls with M.
   int64_t rowsPerWarp() const {
     if (tensorCores)
-      return 8;
+      return 8 * tensorCoreTiles;
     if (floatWeights)
       return m <= 4 ? 8 : m <= 8 ? 4 : 2;
     return m <= 8 ? 8 : 4;
@@ -49,14 +51,16 @@ struct GemvShape {
 
   /// Partial sums a warp leaves in shared memory.
   int64_t partialsPerWarp() const {
-    return tensorCores ? 16 * 8 : rowsPerWarp() * m;
+    return tensorCores ? 16 * rowsPerWarp() : rowsPerWarp() * m;
   }
 
   /// Whether the kernel handles this shape (else the op is left alone).
   bool supported() const {
     if (tensorCores)
       return !floatWeights && m >= 1 && m <= 16 && k % 128 == 0 &&
-             groupSize % 128 == 0 && k % groupSize == 0 && n % 8 == 0;
+             groupSize % 128 == 0 && k % groupSize == 0 &&
+             tensorCoreTiles >= 1 && tensorCoreTiles <= 4 &&
+             n % rowsPerWarp() == 0;
     if (floatWeights)
       return m >= 1 && m <= 16 && k % stepK() == 0 && n % rowsPerWarp() == 0;
     return m >= 1 && m <= 16 && k % stepK() == 0 && groupSize % 32 == 0 &&

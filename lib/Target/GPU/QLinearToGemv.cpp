@@ -20,7 +20,8 @@ namespace {
 
 /// The kernel's specialization for `op`, or nothing when the kernel does not
 /// handle it.
-std::optional<GemvShape> matchGemv(lowbit::QLinearOp op) {
+std::optional<GemvShape> matchGemv(lowbit::QLinearOp op, int64_t minRows,
+                                   int64_t tiles) {
   lowbit::QConfigAttr weights = op.getWeightQconfig();
   if (weights.getBits() != 4 || weights.getFormat() != lowbit::NumberFormat::Int ||
       op.getActQconfigAttr() || op.getLayout() != lowbit::PackingLayout::KMajor)
@@ -47,8 +48,9 @@ std::optional<GemvShape> matchGemv(lowbit::QLinearOp op) {
   if (!(shape.scaleType.isF32() || shape.scaleType.isF16()) ||
       (shape.biasType && !(shape.biasType.isF32() || shape.biasType.isF16())))
     return std::nullopt;
-  // Tensor cores from kTensorCoreMinM rows of x on, where the shape allows.
-  shape.tensorCores = shape.m >= GemvShape::kTensorCoreMinM;
+  // Tensor cores from `minRows` rows of x on, where the shape allows.
+  shape.tensorCores = shape.m >= minRows;
+  shape.tensorCoreTiles = tiles;
   if (shape.tensorCores && !shape.supported())
     shape.tensorCores = false;
   if (!shape.supported())
@@ -58,11 +60,12 @@ std::optional<GemvShape> matchGemv(lowbit::QLinearOp op) {
 
 struct QLinearToGemvPass
     : lowbit::gpu::impl::QLinearToGemvPassBase<QLinearToGemvPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<std::pair<lowbit::QLinearOp, GemvShape>> matches;
     module.walk([&](lowbit::QLinearOp op) {
-      if (auto shape = matchGemv(op))
+      if (auto shape = matchGemv(op, tensorCoreMinRows, tensorCoreTiles))
         matches.push_back({op, *shape});
     });
     if (matches.empty())

@@ -135,7 +135,26 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     codes per row with one 128-bit load, dequantizes them in registers and
     accumulates in f32; the warps split K and their partial sums meet
     through warp shuffles and shared memory.
+
+    From `tensor-core-min-rows` rows of x on (K and the group size multiples
+    of 128) the kernel runs on the tensor cores instead: `nvgpu.mma.sync`
+    m16n8k16 with the M <= 16 rows of x as one 16-row tile (rounded to f16),
+    codes minus their zero point exact in f16, f32 accumulation and the
+    group scales applied in f32 per 128 values of K. K enters the products
+    in an order chosen so that each lane loads its own codes (four 32-bit
+    words per row and step) and the matching activations (one float4 per
+    row of x and mma); `tensor-core-tiles` n-tiles of 8 channels share each
+    activation fragment.
   }];
+  let options = [
+    Option<"tensorCoreMinRows", "tensor-core-min-rows", "int64_t",
+           /*default=*/"3",
+           "Rows of x (M) from which the tensor-core kernel is used">,
+    Option<"tensorCoreTiles", "tensor-core-tiles", "int64_t",
+           /*default=*/"2",
+           "n-tiles of 8 output channels per block in the tensor-core kernel "
+           "(1 to 4)">
+  ];
   let dependentDialects = [
     "::mlir::gpu::GPUDialect",
     "::mlir::bufferization::BufferizationDialect",
