@@ -75,3 +75,25 @@ module {
     return %0, %1, %2 : tensor<1x8xf32>, tensor<1x8xf32>, tensor<32x8xf32>
   }
 }
+
+// -----
+
+// From 3 rows of x on: the tensor-core kernel, 16 output channels per block
+// (2 n-tiles), 2 x 8 mma.sync m16n8k16 per 128 values of K, codes read as
+// 32-bit words, x as float4 rounded to f16.
+// CHECK-LABEL: func.func @tensor_cores
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32 blocks in ({{.*}}) threads in ({{.*}}) args({{.*}} : memref<4x1024xf32>, {{.*}} : memref<16x512xi8>, {{.*}} : memref<16x8xf32>, {{.*}} : memref<4x16xf32>)
+// CHECK: gpu.func @gemv_w4tc2_m4_n16_k1024_g128_s32({{.*}}) workgroup(%{{.*}}: memref<4x256xf32, #gpu.address_space<workgroup>>) kernel
+// CHECK: scf.for
+// CHECK-COUNT-8: vector.load %{{.*}} {alignment = 4 : i64} : memref<16x512xi8>, vector<4xi8>
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<4x1024xf32>, vector<4xf32>
+// CHECK: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf16>
+// CHECK-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: llvm.intr.fma
+// CHECK: gpu.barrier
+module {
+  func.func @tensor_cores(%x: tensor<4x1024xf32>, %p: tensor<16x512xi8>, %s: tensor<16x8xf32>) -> tensor<4x16xf32> {
+    %0 = lowbit.qlinear %x, %p scales %s {in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128>} : (tensor<4x1024xf32>, tensor<16x512xi8>, tensor<16x8xf32>) -> tensor<4x16xf32>
+    return %0 : tensor<4x16xf32>
+  }
+}

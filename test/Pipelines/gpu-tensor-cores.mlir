@@ -1,0 +1,16 @@
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa chip=sm_90" | FileCheck %s
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa chip=sm_80 features=+ptx70" | FileCheck %s
+
+// A W4A16 linear with 8 rows of x runs on the tensor cores, down to PTX for
+// sm_90 and sm_80: 16 mma.sync per 128 values of K (2 n-tiles x 8), fed by
+// 32-bit code loads and 128-bit activation loads.
+// CHECK: gemv_w4tc2_m8_n32_k1024_g128_s32
+// CHECK: ld.global.b32
+// CHECK: ld.global.v4.b32
+// CHECK-COUNT-16: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+func.func @main(%x: tensor<8x1024xf32>) -> tensor<8x32xf32> {
+  %p = arith.constant dense<17> : tensor<32x512xi8>
+  %s = arith.constant dense<0.01> : tensor<32x8xf32>
+  %y = lowbit.qlinear %x, %p scales %s {in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128>} : (tensor<8x1024xf32>, tensor<32x512xi8>, tensor<32x8xf32>) -> tensor<8x32xf32>
+  return %y : tensor<8x32xf32>
+}
