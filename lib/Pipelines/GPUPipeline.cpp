@@ -137,7 +137,10 @@ void lowbit::buildGPULinalgPhase(OpPassManager &pm,
                                  const GPUPipelineOptions &options) {
   // Small-batch 4-bit and float linears get the generated GEMV before the
   // generic lowering to linalg sees them.
-  pm.addPass(lowbit::gpu::createQLinearToGemvPass());
+  lowbit::gpu::QLinearToGemvPassOptions gemv;
+  // 17 rows never occur (the kernels take at most 16): no tensor cores.
+  gemv.tensorCoreMinRows = options.tensorCores ? 3 : 17;
+  pm.addPass(lowbit::gpu::createQLinearToGemvPass(gemv));
   pm.addPass(lowbit::gpu::createLinearToGemvPass());
   CPUPipelineOptions linalg;
   linalg.entry = options.entry;

@@ -1,5 +1,6 @@
 // RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa chip=sm_90" | FileCheck %s
 // RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa chip=sm_80 features=+ptx70" | FileCheck %s
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa tensor-cores=false" | FileCheck %s --check-prefix=OFF
 
 // A W4A16 linear with 8 rows of x runs on the tensor cores, down to PTX for
 // sm_90 and sm_80: 16 mma.sync per 128 values of K (2 n-tiles x 8), fed by
@@ -14,3 +15,7 @@ func.func @main(%x: tensor<8x1024xf32>) -> tensor<8x32xf32> {
   %y = lowbit.qlinear %x, %p scales %s {in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128>} : (tensor<8x1024xf32>, tensor<32x512xi8>, tensor<32x8xf32>) -> tensor<8x32xf32>
   return %y : tensor<8x32xf32>
 }
+
+// With tensor-cores=false the CUDA-core kernel runs in f32.
+// OFF: gemv_w4_m8_n32_k1024_g128_s32
+// OFF-NOT: mma.sync

@@ -184,6 +184,12 @@ cl::opt<std::string>
     gpuFeatures("gpu-features",
                 cl::desc("PTX features for --target cuda (default +ptx80)"),
                 cl::init("+ptx80"));
+cl::opt<bool> gpuTensorCores(
+    "gpu-tensor-cores",
+    cl::desc("With --target cuda: W4A16 layers with 3 to 16 rows on the "
+             "tensor cores, activations rounded to f16 (default: true; "
+             "=false for activations beyond the f16 range)"),
+    cl::init(true));
 cl::opt<bool> vectorize("vectorize",
                         cl::desc("Tile and vectorize (default: true)"),
                         cl::init(true));
@@ -292,6 +298,7 @@ LogicalResult runGPUPipeline(ModuleOp module) {
   lowbit::GPUPipelineOptions options;
   options.chip = gpuChip;
   options.features = gpuFeatures;
+  options.tensorCores = gpuTensorCores;
   PassManager pm(module.getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -306,6 +313,7 @@ LogicalResult runPipeline(ModuleOp module, lowbit::CPUPhase last) {
     if (failed(applyPassManagerCLOptions(pm)))
       return failure();
     lowbit::GPUPipelineOptions options;
+    options.tensorCores = gpuTensorCores;
     lowbit::buildGPULinalgPhase(pm, options);
     return pm.run(module);
   }

@@ -184,6 +184,11 @@ struct GPUPipelineOptions
       *this, "threads-per-block",
       llvm::cl::desc("Threads in one block of the elementwise mapping"),
       llvm::cl::init(256)};
+  Option<bool> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("Run W4A16 layers with 3 to 16 rows of x on the tensor "
+                     "cores (activations rounded to f16)"),
+      llvm::cl::init(true)};
 };
 
 /// The CPU pipeline's linalg phase, with the small-batch 4-bit
