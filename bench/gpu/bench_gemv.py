@@ -75,6 +75,9 @@ def bench_gemv(path):
     m, n, k, g = map(int, (m, n, k, g))
     kernel = cp.RawModule(path=path).get_function(name)
     rows = 8 * int(tiles) if tiles else 8 if m <= 8 else 4
+    # K split across blocks: partial sums [S, M, N], added up after.
+    split = re.search(r"_ks(\d+)", name)
+    splits = int(split.group(1)) if split else 1
     weight_bytes = n * k // 2 + n * (k // g) * 4
     copies = max(2, -(-ROTATE_BYTES // weight_bytes))
     rng = cp.random.default_rng(0)
@@ -83,14 +86,17 @@ def bench_gemv(path):
     scales = [rng.uniform(0.005, 0.02, (n, k // g), dtype=cp.float64)
               .astype(cp.float32) for _ in range(copies)]
     x = rng.standard_normal((m, k), dtype=cp.float32)
-    y = cp.zeros((m, n), cp.float32)
+    y = cp.zeros((splits, m, n) if splits > 1 else (m, n), cp.float32)
 
     def launch(i):
         args = descriptor(x) + descriptor(packed[i]) + descriptor(scales[i]) + \
             descriptor(y)
-        kernel((n // rows,), (128,), args)
+        kernel((n // rows, splits), (128,), args)
+        if splits > 1:
+            return y.sum(axis=0)
+        return y
 
-    launch(0)
+    result = launch(0)
     cp.cuda.runtime.deviceSynchronize()
     # Check against float64: codes low nibble first, zero point 8.
     p = packed[0].view(cp.uint8)
@@ -98,7 +104,7 @@ def bench_gemv(path):
     w = cp.repeat(scales[0].astype(cp.float64), g, axis=1) * (codes - 8)
     want = x.astype(cp.float64) @ w.T
     bound = cp.abs(x.astype(cp.float64)) @ cp.abs(w).T
-    rel = float(cp.max(cp.abs(y - want) / bound))
+    rel = float(cp.max(cp.abs(result - want) / bound))
     del codes, w, want, bound
 
     calls = copies * 4
@@ -117,8 +123,8 @@ def bench_gemv(path):
     del wt
     torch.cuda.empty_cache()
     moved = weight_bytes + m * k * 4 + m * n * 4
-    label = f"{m} (tensor cores, {tiles} tile{'s' if tiles != '1' else ''})" if tiles \
-        else str(m)
+    label = f"{m} (tensor cores, {tiles} tile{'s' if tiles != '1' else ''}" + \
+        (f", K split {splits}" if splits > 1 else "") + ")" if tiles else str(m)
     return (label, n, k, ours, theirs, moved / ours / 1e3, rel)
 
 

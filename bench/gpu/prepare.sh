@@ -85,8 +85,9 @@ for m in 1 2 4 8 16; do
         "$build/bin/lowbit-opt" "$mlir" \
           --lowbit-gpu-qlinear-gemv="tensor-core-tiles=$tiles" \
           --lowbit-gpu-pipeline="chip=$chip" -o "$mlir.llvm"
+        kernel=$(grep -o 'gemv_w4tc[0-9a-z_]*' "$mlir.llvm" | head -1)
         "$py" "$here/extract_cubin.py" "$mlir.llvm" lowbit_gemv_kernels \
-              "$out/cubin/gemv_w4tc${tiles}_m${m}_n${n}_k${k}_g128_s32.cubin"
+              "$out/cubin/$kernel.cubin"
       done
     fi
     rm -f "$mlir" "$mlir.llvm"

@@ -22,6 +22,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -47,6 +48,8 @@ std::string GemvShape::name() const {
                      (scaleType.isF16() ? "_s16" : "_s32");
   if (hasZeroPoints)
     name += "_zp";
+  if (tensorCores && kSplits > 1)
+    name += "_ks" + std::to_string(kSplits);
   if (biasType)
     name += biasType.isF16() ? "_b16" : "_b32";
   return name;
@@ -220,8 +223,18 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
   Value zeroX = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(vecF32, b.getFloatAttr(f32t, 0.0)));
   int64_t steps = shape.k / 128;
+  const int64_t S = shape.kSplits;
+  // This block's share of the steps: [split * steps / S, (split+1) * steps / S).
+  Value split = index(0), first = index(0), last = index(steps);
+  if (S > 1) {
+    split = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+    first = arith::DivUIOp::create(b, loc, mul(split, index(steps)), index(S));
+    last = arith::DivUIOp::create(b, loc, mul(add(split, index(1)), index(steps)),
+                                  index(S));
+  }
   SmallVector<Value> zeros(4 * T, f32(0.0));
-  auto loop = scf::ForOp::create(b, loc, warp, index(steps), index(W), zeros);
+  auto loop = scf::ForOp::create(b, loc, add(first, warp), last, index(W),
+                                 zeros);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -355,11 +368,21 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
           b, loc, total,
           memref::LoadOp::create(b, loc, partials, ValueRange{index(w), slot}));
     Value column = add(n0, arith::RemUIOp::create(b, loc, slot, index(R)));
-    if (bias)
-      total = arith::AddFOp::create(
-          b, loc, total,
-          toF32(memref::LoadOp::create(b, loc, bias, ValueRange{column})));
-    memref::StoreOp::create(b, loc, total, y, ValueRange{m, column});
+    if (bias) {
+      // Added once: by the first split.
+      Value biasValue =
+          toF32(memref::LoadOp::create(b, loc, bias, ValueRange{column}));
+      if (S > 1) {
+        Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                              split, index(0));
+        biasValue = arith::SelectOp::create(b, loc, isFirst, biasValue, f32(0.0));
+      }
+      total = arith::AddFOp::create(b, loc, total, biasValue);
+    }
+    if (S > 1)
+      memref::StoreOp::create(b, loc, total, y, ValueRange{split, m, column});
+    else
+      memref::StoreOp::create(b, loc, total, y, ValueRange{m, column});
   }
   gpu::ReturnOp::create(b, loc);
 }
@@ -542,7 +565,10 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(mlir::gpu::GPUModuleOp mo
     args.push_back(MemRefType::get({shape.n, groups}, i8));
   if (shape.biasType)
     args.push_back(MemRefType::get({shape.n}, shape.biasType));
-  args.push_back(MemRefType::get({shape.m, shape.n}, f32));
+  if (shape.tensorCores && shape.kSplits > 1)
+    args.push_back(MemRefType::get({shape.kSplits, shape.m, shape.n}, f32));
+  else
+    args.push_back(MemRefType::get({shape.m, shape.n}, f32));
   auto workgroup = mlir::gpu::AddressSpaceAttr::get(context,
                                               mlir::gpu::AddressSpace::Workgroup);
   auto partialsType = MemRefType::get(
@@ -578,19 +604,43 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
       toBuffer(b, loc, reshape(b, loc, input, {shape.m, shape.k}))};
   for (Value weight : weights)
     args.push_back(toBuffer(b, loc, weight));
-  auto outType = MemRefType::get({shape.m, shape.n}, b.getF32Type());
+  const int64_t splits = shape.tensorCores ? shape.kSplits : 1;
+  SmallVector<int64_t> outShape = {shape.m, shape.n};
+  if (splits > 1)
+    outShape.insert(outShape.begin(), splits);
+  auto outType = MemRefType::get(outShape, b.getF32Type());
   Value out = memref::AllocOp::create(b, loc, outType);
   args.push_back(out);
   auto one = arith::ConstantIndexOp::create(b, loc, 1);
   auto grid =
       arith::ConstantIndexOp::create(b, loc, shape.n / shape.rowsPerWarp());
+  auto gridY = arith::ConstantIndexOp::create(b, loc, splits);
   auto block =
       arith::ConstantIndexOp::create(b, loc, 32 * GemvShape::kWarpsPerBlock);
-  mlir::gpu::LaunchFuncOp::create(b, loc, kernel, {grid, one, one},
+  mlir::gpu::LaunchFuncOp::create(b, loc, kernel, {grid, gridY, one},
                                   {block, one, one}, Value(), args);
   Value result = bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get({shape.m, shape.n}, b.getF32Type()), out,
+      b, loc, RankedTensorType::get(outShape, b.getF32Type()), out,
       /*restrict=*/true, /*writable=*/true);
+  if (splits > 1) {
+    // The splits' partial sums, added up (a short reduction over S).
+    auto type = RankedTensorType::get({shape.m, shape.n}, b.getF32Type());
+    Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                          type.getElementType());
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    Value init = linalg::FillOp::create(b, loc, ValueRange{zero},
+                                        ValueRange{empty})
+                     .getResult(0);
+    result = linalg::ReduceOp::create(
+                 b, loc, ValueRange{result}, ValueRange{init},
+                 ArrayRef<int64_t>{0},
+                 [](OpBuilder &nb, Location l, ValueRange args) {
+                   linalg::YieldOp::create(
+                       nb, l,
+                       Value(arith::AddFOp::create(nb, l, args[0], args[1])));
+                 })
+                 .getResult(0);
+  }
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   op->getResult(0).replaceAllUsesWith(
       reshape(b, loc, result, resultType.getShape()));

@@ -30,6 +30,11 @@ struct GemvShape {
   /// n-tiles of 8 output channels per warp (and block) on the tensor cores:
   /// each activation fragment loaded serves this many mma.
   int64_t tensorCoreTiles = 2;
+  /// Tensor cores only: K split across this many blocks (grid y), each
+  /// writing its partial sums to y[split] of a [splits, M, N] result that
+  /// a reduction sums afterwards (deterministic, no atomics). For long K
+  /// and few output channels, where N / 8 / tiles blocks are too few.
+  int64_t kSplits = 1;
 
   /// Output rows per warp; x is reused from registers across them. Fewer
   /// rows at larger M avoid register spills (ptxas -v: 8 rows x M = 8 spill)

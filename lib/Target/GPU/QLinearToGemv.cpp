@@ -53,6 +53,15 @@ std::optional<GemvShape> matchGemv(lowbit::QLinearOp op, int64_t minRows,
   shape.tensorCoreTiles = tiles;
   if (shape.tensorCores && !shape.supported())
     shape.tensorCores = false;
+  // Long K over few blocks: split K across 2 or 4 blocks, while each split
+  // keeps at least 8 steps of 128 (2 per warp) and there are fewer than two
+  // blocks per SM of an H100 (132).
+  if (shape.tensorCores && shape.k >= 8192) {
+    int64_t blocks = shape.n / shape.rowsPerWarp(), steps = shape.k / 128;
+    while (blocks * shape.kSplits < 264 && shape.kSplits < 4 &&
+           steps / (2 * shape.kSplits) >= 8)
+      shape.kSplits *= 2;
+  }
   if (!shape.supported())
     return std::nullopt;
   return shape;

@@ -97,3 +97,21 @@ module {
     return %0 : tensor<4x16xf32>
   }
 }
+
+// -----
+
+// A long K over few channels (down projection shape) is split across
+// blocks: here one channel group, so 4 splits of 16 steps; the kernel writes
+// partial sums [4, M, N] and a linalg.reduce adds them.
+// CHECK-LABEL: func.func @split_k
+// CHECK: %[[P:.*]] = memref.alloc() : memref<4x4x16xf32>
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k8192_g128_s32_ks4 blocks in ({{.*}}) threads in ({{.*}}) args({{.*}}, %[[P]] : memref<4x4x16xf32>)
+// CHECK: %[[T:.*]] = bufferization.to_tensor %[[P]]
+// CHECK: linalg.reduce ins(%[[T]] : tensor<4x4x16xf32>) {{.*}} dimensions = [0]
+// CHECK: gpu.block_id  y
+module {
+  func.func @split_k(%x: tensor<4x8192xf32>, %p: tensor<16x4096xi8>, %s: tensor<16x64xf32>) -> tensor<4x16xf32> {
+    %0 = lowbit.qlinear %x, %p scales %s {in_features = 8192 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128>} : (tensor<4x8192xf32>, tensor<16x4096xi8>, tensor<16x64xf32>) -> tensor<4x16xf32>
+    return %0 : tensor<4x16xf32>
+  }
+}

@@ -144,7 +144,8 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     in an order chosen so that each lane loads its own codes (four 32-bit
     words per row and step) and the matching activations (one float4 per
     row of x and mma); `tensor-core-tiles` n-tiles of 8 channels share each
-    activation fragment.
+    activation fragment. For K >= 8192 with fewer than 264 blocks, K is split
+    across 2 or 4 blocks whose partial results a `linalg.reduce` adds up.
   }];
   let options = [
     Option<"tensorCoreMinRows", "tensor-core-min-rows", "int64_t",
@@ -164,7 +165,8 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect",
-    "::mlir::nvgpu::NVGPUDialect"
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::linalg::LinalgDialect"
   ];
 }
 
