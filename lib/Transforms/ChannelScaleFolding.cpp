@@ -20,23 +20,36 @@
 using namespace mlir;
 using namespace lowbit;
 
-std::optional<ConstantValues> lowbit::readConstant(Value value, int64_t elements) {
+/// The constant behind `value` when it holds `elements` readable f32/f16/bf16
+/// values (a resource blob of the right size).
+static ElementsAttr readableConstant(Value value, int64_t elements) {
   Attribute attr;
   if (!value || !matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
+    return {};
   if (!isa<DenseElementsAttr, DenseResourceElementsAttr>(attr))
-    return std::nullopt;
+    return {};
   auto elementsAttr = cast<ElementsAttr>(attr);
   Type element = elementsAttr.getElementType();
   if (!(element.isF32() || element.isF16() || element.isBF16()) ||
       elementsAttr.getNumElements() != elements)
-    return std::nullopt;
+    return {};
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
     if (!blob || static_cast<int64_t>(blob->getData().size()) !=
                      elements * (element.getIntOrFloatBitWidth() / 8))
-      return std::nullopt;
+      return {};
   }
+  return elementsAttr;
+}
+
+bool lowbit::isReadableConstant(Value value, int64_t elements) {
+  return static_cast<bool>(readableConstant(value, elements));
+}
+
+std::optional<ConstantValues> lowbit::readConstant(Value value, int64_t elements) {
+  ElementsAttr elementsAttr = readableConstant(value, elements);
+  if (!elementsAttr)
+    return std::nullopt;
   return ConstantValues{elementsAttr,
                         readFloatElements(elementsAttr, elements)};
 }

@@ -34,6 +34,10 @@ struct ConstantValues {
 std::optional<ConstantValues> readConstant(mlir::Value value,
                                            int64_t elements);
 
+/// Whether readConstant(value, elements) would succeed, without reading
+/// the values.
+bool isReadableConstant(mlir::Value value, int64_t elements);
+
 /// A constant like `like` (type and element type) holding `values`.
 mlir::Value makeConstant(mlir::OpBuilder &builder, mlir::Location loc,
                          mlir::ElementsAttr like,

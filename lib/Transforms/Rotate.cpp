@@ -84,6 +84,15 @@ std::optional<LinearWeights> readLinear(LinearOp op) {
   return result;
 }
 
+/// Whether readLinear(op) would succeed, without reading the weights.
+bool hasConstantWeights(LinearOp op) {
+  auto type = cast<RankedTensorType>(op.getWeight().getType());
+  if (type.getRank() != 2 ||
+      !isReadableConstant(op.getWeight(), type.getNumElements()))
+    return false;
+  return !op.getBias() || isReadableConstant(op.getBias(), type.getDimSize(0));
+}
+
 void replaceWeight(LinearOp op, const LinearWeights &w,
                    const std::vector<float> &weight, StringRef tag) {
   OpBuilder builder(op);
@@ -156,11 +165,12 @@ bool isFusableNorm(RMSNormOp norm, int64_t width) {
     axis += type.getRank();
   auto gammaType = cast<RankedTensorType>(norm.getGamma().getType());
   if (axis != type.getRank() - 1 || gammaType.getRank() != 1 ||
-      !readConstant(norm.getGamma(), width) || norm.getResult().use_empty())
+      !isReadableConstant(norm.getGamma(), width) ||
+      norm.getResult().use_empty())
     return false;
   return llvm::all_of(norm.getResult().getUses(), [](OpOperand &use) {
     auto linear = dyn_cast<LinearOp>(use.getOwner());
-    return linear && use.getOperandNumber() == 0 && readLinear(linear);
+    return linear && use.getOperandNumber() == 0 && hasConstantWeights(linear);
   });
 }
 
@@ -192,7 +202,7 @@ LogicalResult findStream(Value start, ResidualStream &stream,
       worklist.push_back(def->getOperand(0));
       worklist.push_back(def->getOperand(1));
     } else if (auto linear = dyn_cast_or_null<LinearOp>(def);
-               linear && readLinear(linear)) {
+               linear && hasConstantWeights(linear)) {
       stream.writers.insert(def);
     } else {
       stream.entries.insert(v);
@@ -339,9 +349,7 @@ struct RotatePass : lowbit::impl::RotatePassBase<RotatePass> {
       LinearOp first = members.front();
       int64_t width = first.getInFeatures();
       int64_t block = rotationBlock(width);
-      if (block == 0 || llvm::any_of(members, [](LinearOp m) {
-            return !readLinear(m);
-          })) {
+      if (block == 0 || !llvm::all_of(members, hasConstantWeights)) {
         first.emitRemark() << "rotate: '" << getModelOpName(first)
                            << "' keeps its input unrotated ("
                            << (block == 0 ? "no Hadamard block divides its "

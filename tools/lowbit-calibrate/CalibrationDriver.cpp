@@ -27,6 +27,65 @@ lowbit_dtype dtypeOf(Type type) {
   return LOWBIT_DTYPE_INT64;
 }
 
+/// Opens the samples of `options.dataPath` for `calibrator`'s inputs and runs
+/// the first `options.maxSamples` (all when 0) through it, calling
+/// `afterRun(i, total)` after sample i. False with `error` set on a data or
+/// run failure.
+bool runSamples(lowbit::Calibrator &calibrator,
+                const calibrate::DriverOptions &options,
+                llvm::function_ref<void(int64_t, int64_t)> afterRun,
+                llvm::function_ref<void(int64_t)> beforeFirst,
+                std::string &error) {
+  std::vector<calibrate::InputSpec> specs;
+  for (const lowbit::CalibrationTensor &input : calibrator.inputs())
+    specs.push_back({input.name, dtypeOf(input.elementType), input.shape,
+                     input.numBytes});
+  calibrate::CalibrationSamples samples;
+  if (!samples.open(options.dataPath, specs, error))
+    return false;
+  int64_t total = samples.size();
+  if (options.maxSamples > 0)
+    total = std::min<int64_t>(total, options.maxSamples);
+  beforeFirst(total);
+  std::vector<std::vector<char>> buffers;
+  for (int64_t i = 0; i < total; ++i) {
+    if (!samples.get(i, buffers, error))
+      return false;
+    std::vector<const void *> pointers;
+    for (const std::vector<char> &buffer : buffers)
+      pointers.push_back(buffer.data());
+    if (failed(calibrator.run(pointers))) {
+      error = ("cannot run sample " + llvm::Twine(i)).str();
+      return false;
+    }
+    afterRun(i, total);
+  }
+  return true;
+}
+
+
+/// Runs `module` on the samples and hands every f32 output of every sample
+/// to `visit(sample, output index, values, count)`.
+bool runOutputs(
+    ModuleOp module, const calibrate::DriverOptions &options,
+    llvm::function_ref<void(int64_t, size_t, const float *, int64_t)> visit,
+    std::string &error) {
+  lowbit::CalibratorOptions calibratorOptions;
+  auto calibrator = lowbit::Calibrator::create(module, calibratorOptions);
+  if (failed(calibrator))
+    return false;
+  return runSamples(
+      **calibrator, options,
+      [&](int64_t i, int64_t) {
+        for (auto [o, output] : llvm::enumerate((*calibrator)->outputs()))
+          if (output.elementType.isF32())
+            visit(i, o,
+                  static_cast<const float *>((*calibrator)->outputData(o)),
+                  output.numBytes / 4);
+      },
+      [](int64_t) {}, error);
+}
+
 } // namespace
 
 bool calibrate::calibrateModule(
@@ -40,87 +99,27 @@ bool calibrate::calibrateModule(
   if (failed(calibrator))
     return false;
 
-  std::vector<InputSpec> specs;
-  for (const lowbit::CalibrationTensor &input : (*calibrator)->inputs())
-    specs.push_back({input.name, dtypeOf(input.elementType), input.shape,
-                     input.numBytes});
-  CalibrationSamples samples;
-  if (!samples.open(options.dataPath, specs, error))
-    return false;
-  int64_t total = samples.size();
-  if (options.maxSamples > 0)
-    total = std::min<int64_t>(total, options.maxSamples);
-
-  progress("run " + llvm::Twine(total) + " samples through " +
-           llvm::Twine((*calibrator)->numProbes()) + " probes");
   auto start = std::chrono::steady_clock::now();
-  std::vector<std::vector<char>> buffers;
-  int64_t reportEvery = std::max<int64_t>(1, total / 10);
-  for (int64_t i = 0; i < total; ++i) {
-    if (!samples.get(i, buffers, error))
-      return false;
-    std::vector<const void *> pointers;
-    for (const std::vector<char> &buffer : buffers)
-      pointers.push_back(buffer.data());
-    if (failed((*calibrator)->run(pointers))) {
-      error = ("cannot run sample " + llvm::Twine(i)).str();
-      return false;
-    }
-    if ((i + 1) % reportEvery == 0 || i + 1 == total) {
-      double seconds = std::chrono::duration<double>(
-                           std::chrono::steady_clock::now() - start)
-                           .count();
-      progress("sample " + llvm::Twine(i + 1) + "/" + llvm::Twine(total) +
-               " (" + llvm::Twine(static_cast<int64_t>(seconds * 1000)) +
-               " ms)");
-    }
-  }
+  auto announce = [&](int64_t total) {
+    progress("run " + llvm::Twine(total) + " samples through " +
+             llvm::Twine((*calibrator)->numProbes()) + " probes");
+    start = std::chrono::steady_clock::now();
+  };
+  auto report = [&](int64_t i, int64_t total) {
+    int64_t reportEvery = std::max<int64_t>(1, total / 10);
+    if ((i + 1) % reportEvery != 0 && i + 1 != total)
+      return;
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    progress("sample " + llvm::Twine(i + 1) + "/" + llvm::Twine(total) + " (" +
+             llvm::Twine(static_cast<int64_t>(seconds * 1000)) + " ms)");
+  };
+  if (!runSamples(**calibrator, options, report, announce, error))
+    return false;
   (*calibrator)->writeTable(module);
   return true;
 }
-
-namespace {
-
-/// Runs `module` on the samples and hands every f32 output of every sample
-/// to `visit(sample, output index, values, count)`.
-bool runOutputs(
-    ModuleOp module, const calibrate::DriverOptions &options,
-    llvm::function_ref<void(int64_t, size_t, const float *, int64_t)> visit,
-    std::string &error) {
-  lowbit::CalibratorOptions calibratorOptions;
-  auto calibrator = lowbit::Calibrator::create(module, calibratorOptions);
-  if (failed(calibrator))
-    return false;
-  std::vector<calibrate::InputSpec> specs;
-  for (const lowbit::CalibrationTensor &input : (*calibrator)->inputs())
-    specs.push_back({input.name, dtypeOf(input.elementType), input.shape,
-                     input.numBytes});
-  calibrate::CalibrationSamples samples;
-  if (!samples.open(options.dataPath, specs, error))
-    return false;
-  int64_t total = samples.size();
-  if (options.maxSamples > 0)
-    total = std::min<int64_t>(total, options.maxSamples);
-  std::vector<std::vector<char>> buffers;
-  for (int64_t i = 0; i < total; ++i) {
-    if (!samples.get(i, buffers, error))
-      return false;
-    std::vector<const void *> pointers;
-    for (const std::vector<char> &buffer : buffers)
-      pointers.push_back(buffer.data());
-    if (failed((*calibrator)->run(pointers))) {
-      error = ("cannot run sample " + llvm::Twine(i)).str();
-      return false;
-    }
-    for (auto [o, output] : llvm::enumerate((*calibrator)->outputs()))
-      if (output.elementType.isF32())
-        visit(i, o, static_cast<const float *>((*calibrator)->outputData(o)),
-              output.numBytes / 4);
-  }
-  return true;
-}
-
-} // namespace
 
 bool calibrate::measureOutputErrors(
     ModuleOp reference, llvm::ArrayRef<ModuleOp> variants,

@@ -111,6 +111,15 @@ struct KernelBuilder {
   Value i32(int64_t v) {
     return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
   }
+  /// The block's total of one output: the warps' partials at `slot` summed.
+  Value sumOverWarps(Value partials, Value slot) {
+    Value total = f32(0.0);
+    for (int64_t w = 0; w < GemvShape::kWarpsPerBlock; ++w)
+      total = arith::AddFOp::create(
+          b, loc, total,
+          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), slot}));
+    return total;
+  }
   Value toF32(Value v) {
     if (v.getType().isF32())
       return v;
@@ -362,11 +371,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     auto writeOut = scf::IfOp::create(b, loc, isWriter);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(writeOut.thenBlock());
-    Value total = f32(0.0);
-    for (int64_t w = 0; w < W; ++w)
-      total = arith::AddFOp::create(
-          b, loc, total,
-          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), slot}));
+    Value total = sumOverWarps(partials, slot);
     Value column = add(n0, arith::RemUIOp::create(b, loc, slot, index(R)));
     if (bias) {
       // Added once: by the first split.
@@ -390,8 +395,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
 void KernelBuilder::reduceAndStore(ValueRange partialSums, Value partials,
                                    Value bias, Value y, Value tid, Value lane,
                                    Value warp, Value row0) {
-  const int64_t M = shape.m, R = shape.rowsPerWarp(),
-                W = GemvShape::kWarpsPerBlock;
+  const int64_t M = shape.m, R = shape.rowsPerWarp();
   SmallVector<Value> sums(partialSums.begin(), partialSums.end());
   for (Value &sum : sums)
     for (int32_t offset = 16; offset >= 1; offset /= 2) {
@@ -416,11 +420,7 @@ void KernelBuilder::reduceAndStore(ValueRange partialSums, Value partials,
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(writeOut.thenBlock());
-    Value total = f32(0.0);
-    for (int64_t w = 0; w < W; ++w)
-      total = arith::AddFOp::create(
-          b, loc, total,
-          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), tid}));
+    Value total = sumOverWarps(partials, tid);
     Value row = add(row0, arith::DivUIOp::create(b, loc, tid, index(M)));
     Value m = arith::RemUIOp::create(b, loc, tid, index(M));
     if (bias)
