@@ -68,20 +68,49 @@ def time_graph(launch_all, calls, stream_kind):
     return statistics.median(times[2:]) * 1e3 / calls
 
 
+def torch_int4_time(m, n, k, g):
+    """torch's own W4A16 kernel (tinygemm, bf16 activations) on the same
+    shape, microseconds per call; None where this torch has none."""
+    try:
+        def make():
+            w = torch.randint(0, 256, (n, k // 2), dtype=torch.uint8,
+                              device="cuda")
+            return torch.ops.aten._convert_weight_to_int4pack(w, 8)
+        scales = torch.rand(k // g, n, 2, dtype=torch.bfloat16, device="cuda")
+        xt = torch.randn(m, k, dtype=torch.bfloat16, device="cuda")
+        ws = [make() for _ in range(max(2, -(-ROTATE_BYTES // (n * k // 2))))]
+        torch.ops.aten._weight_int4pack_mm(xt, ws[0], g, scales)
+    except Exception:  # noqa: BLE001 - absent or unsupported here
+        return None
+    calls = len(ws) * 4
+    t = time_graph(lambda: [torch.ops.aten._weight_int4pack_mm(
+        xt, ws[i % len(ws)], g, scales) for i in range(calls)], calls, "torch")
+    del ws
+    torch.cuda.empty_cache()
+    return t
+
+
 def bench_gemv(path):
     name = os.path.basename(path)[:-len(".cubin")]
-    tiles, m, n, k, g = re.match(
-        r"gemv_w4(?:tc(\d))?_m(\d+)_n(\d+)_k(\d+)_g(\d+)", name).groups()
-    m, n, k, g = map(int, (m, n, k, g))
+    bits, tiles, m, n, k, g = re.match(
+        r"gemv_w(\d)(?:tc(\d))?_m(\d+)_n(\d+)_k(\d+)_g(\d+)", name).groups()
+    bits, m, n, k, g = map(int, (bits, m, n, k, g))
     kernel = cp.RawModule(path=path).get_function(name)
-    rows = 8 * int(tiles) if tiles else 8 if m <= 8 else 4
+    # Output channels per block and blocks along M (GemvKernel.h).
+    mtiles = re.search(r"_mt(\d)", name)
+    if tiles:
+        per_block = 8 * int(tiles) * (4 if m > 16 else 1)
+    else:
+        per_block = 8 if m <= 8 else 4
+    m_blocks = -(-m // (16 * int(mtiles.group(1)))) if mtiles else 1
     # K split across blocks: partial sums [S, M, N], added up after.
     split = re.search(r"_ks(\d+)", name)
     splits = int(split.group(1)) if split else 1
-    weight_bytes = n * k // 2 + n * (k // g) * 4
+    row_bytes = k * bits // 8
+    weight_bytes = n * row_bytes + n * (k // g) * 4
     copies = max(2, -(-ROTATE_BYTES // weight_bytes))
     rng = cp.random.default_rng(0)
-    packed = [rng.integers(0, 256, (n, k // 2), dtype=cp.uint8).view(cp.int8)
+    packed = [rng.integers(0, 256, (n, row_bytes), dtype=cp.uint8).view(cp.int8)
               for _ in range(copies)]
     scales = [rng.uniform(0.005, 0.02, (n, k // g), dtype=cp.float64)
               .astype(cp.float32) for _ in range(copies)]
@@ -91,26 +120,31 @@ def bench_gemv(path):
     def launch(i):
         args = descriptor(x) + descriptor(packed[i]) + descriptor(scales[i]) + \
             descriptor(y)
-        kernel((n // rows, splits), (128,), args)
+        kernel((n // per_block, splits, m_blocks), (128,), args)
         if splits > 1:
             return y.sum(axis=0)
         return y
 
     result = launch(0)
     cp.cuda.runtime.deviceSynchronize()
-    # Check against float64: codes low nibble first, zero point 8.
+    # Check against float64: 4-bit codes low nibble first; the symmetric
+    # zero point is 2^(bits-1).
     p = packed[0].view(cp.uint8)
-    codes = cp.stack([p & 15, p >> 4], axis=-1).reshape(n, k).astype(cp.float64)
-    w = cp.repeat(scales[0].astype(cp.float64), g, axis=1) * (codes - 8)
+    if bits == 4:
+        p = cp.stack([p & 15, p >> 4], axis=-1).reshape(n, k)
+    codes = p.astype(cp.float64)
+    w = cp.repeat(scales[0].astype(cp.float64), g, axis=1) * \
+        (codes - (1 << (bits - 1)))
     want = x.astype(cp.float64) @ w.T
     bound = cp.abs(x.astype(cp.float64)) @ cp.abs(w).T
     rel = float(cp.max(cp.abs(result - want) / bound))
-    del codes, w, want, bound
+    del codes, w, want, bound, p
 
     calls = copies * 4
     ours = time_graph(lambda: [launch(i % copies) for i in range(calls)],
                       calls, "cupy")
     del packed, scales
+    cp.get_default_memory_pool().free_all_blocks()
 
     # cuBLAS fp16 on the same shape.
     wt = [torch.randn(n, k, device="cuda", dtype=torch.float16)
@@ -122,10 +156,16 @@ def bench_gemv(path):
                  for i in range(tcalls)], tcalls, "torch")
     del wt
     torch.cuda.empty_cache()
+    int4 = torch_int4_time(m, n, k, g) if bits == 4 else None
     moved = weight_bytes + m * k * 4 + m * n * 4
-    label = f"{m} (tensor cores, {tiles} tile{'s' if tiles != '1' else ''}" + \
-        (f", K split {splits}" if splits > 1 else "") + ")" if tiles else str(m)
-    return (label, n, k, ours, theirs, moved / ours / 1e3, rel)
+    kind = f"W{bits}A16"
+    if tiles:
+        kind += f", tensor cores {tiles}x8" + (
+            f", {mtiles.group(1)}x16 rows" if mtiles else "")
+    if splits > 1:
+        kind += f", K split {splits}"
+    tflops = 2 * m * n * k / ours / 1e6
+    return (kind, m, n, k, ours, theirs, int4, moved / ours / 1e3, tflops, rel)
 
 
 def bench_float_gemv(path):
@@ -175,16 +215,22 @@ def main():
     print(f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}, "
           f"cupy {cp.__version__}")
     print()
-    print("| M | N x K | lowbit W4A16 us | cuBLAS fp16 us | speedup | "
-          "lowbit GB/s | max err / sum|x*w| |")
-    print("|---|---|---|---|---|---|---|")
-    paths = sorted(glob.glob(os.path.join(root, "cubin", "gemv_w4*_*.cubin")),
-                   key=lambda p: (lambda d: (d[-4], d[-3], d[-5], d[-6]))(
-                       list(map(int, re.findall(r"\d+", p)))))
+    print("| kernel | M | N x K | lowbit us | cuBLAS fp16 us | speedup | "
+          "torch int4 (tinygemm, bf16) us | lowbit GB/s | lowbit TFLOP/s | "
+          "max err / sum|x*w| |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    def order(path):
+        bits, m, n, k = map(int, re.search(
+            r"gemv_w(\d)(?:tc\d)?_m(\d+)_n(\d+)_k(\d+)", path).groups())
+        return (bits, n, k, m, path)
+    paths = sorted(glob.glob(os.path.join(root, "cubin", "gemv_w[48]*_*.cubin")),
+                   key=order)
     for path in paths:
-        m, n, k, ours, theirs, gbs, rel = bench_gemv(path)
-        print(f"| {m} | {n} x {k} | {ours:.1f} | {theirs:.1f} | "
-              f"{theirs / ours:.2f}x | {gbs:.0f} | {rel:.2g} |", flush=True)
+        kind, m, n, k, ours, theirs, int4, gbs, tflops, rel = bench_gemv(path)
+        int4_text = f"{int4:.1f}" if int4 is not None else "-"
+        print(f"| {kind} | {m} | {n} x {k} | {ours:.1f} | {theirs:.1f} | "
+              f"{theirs / ours:.2f}x | {int4_text} | {gbs:.0f} | {tflops:.1f} | "
+              f"{rel:.2g} |", flush=True)
         cp.get_default_memory_pool().free_all_blocks()
     print()
     print("| M | N x K | lowbit f32 GEMV us | cuBLAS f32 us | cuBLAS fp16 us | "

@@ -86,18 +86,23 @@ def check_float_linear(root):
 def gemv_inputs(model, rng):
     """Random codes, scales, zero points, bias for a qlinear library, and
     the float64 reference weight [N, K] and bias."""
-    (_, _, (m, k)), (_, _, (n, _)), (_, sdtype, (_, groups)) = model.inputs[:3]
+    (_, _, (m, k)), (_, _, (n, row_bytes)), (_, sdtype, (_, groups)) = \
+        model.inputs[:3]
     rest = model.inputs[3:]
-    codes = rng.integers(0, 16, (n, k), dtype=np.uint8)
-    packed = (codes[:, 0::2] | (codes[:, 1::2] << 4)).view(np.int8)
+    bits = row_bytes * 8 // k
+    codes = rng.integers(0, 1 << bits, (n, k), dtype=np.uint8)
+    if bits == 4:
+        packed = (codes[:, 0::2] | (codes[:, 1::2] << 4)).view(np.int8)
+    else:
+        packed = codes.view(np.int8)
     scales = rng.uniform(0.005, 0.02, (n, groups)).astype(sdtype)
     x = rng.standard_normal((m, k)).astype(np.float32)
     args = [x, packed, scales]
-    zero = np.full((n, groups), 8.0)
+    zero = np.full((n, groups), float(1 << (bits - 1)))
     bias = np.zeros(n)
     for _, dtype, shape in rest:
         if dtype == np.int8:
-            zp = rng.integers(0, 16, (n, groups), dtype=np.uint8)
+            zp = rng.integers(0, 1 << bits, (n, groups), dtype=np.uint8)
             args.append(zp.view(np.int8))
             zero = zp.astype(np.float64)
         else:

@@ -1,7 +1,7 @@
-"""Writes a model (MLIR) that is one lowbit.qlinear with 4-bit weights.
+"""Writes a model (MLIR) that is one lowbit.qlinear with 4- or 8-bit weights.
 
-    make_gemv_model.py M N K GROUP OUT.mlir [--zero-points] [--bias]
-                       [--f16-scales] [--constants WEIGHTS.npz]
+    make_gemv_model.py M N K GROUP OUT.mlir [--bits 4|8] [--zero-points]
+                       [--bias] [--f16-scales] [--constants WEIGHTS.npz]
 
 The packed codes, scales, zero points and bias are inputs of the model
 (x, packed, scales[, zero_points][, bias], in that order), so one small
@@ -24,17 +24,19 @@ def main():
     for name in ("m", "n", "k", "group"):
         p.add_argument(name, type=int)
     p.add_argument("out")
+    p.add_argument("--bits", type=int, choices=(4, 8), default=4)
     p.add_argument("--zero-points", action="store_true")
     p.add_argument("--bias", action="store_true")
     p.add_argument("--f16-scales", action="store_true")
     p.add_argument("--constants")
     a = p.parse_args()
     m, n, k, g = a.m, a.n, a.k, a.k // a.group
+    row = k * a.bits // 8
     st = "f16" if a.f16_scales else "f32"
-    args = [f"%x: tensor<{m}x{k}xf32>", f"%p: tensor<{n}x{k // 2}xi8>",
+    args = [f"%x: tensor<{m}x{k}xf32>", f"%p: tensor<{n}x{row}xi8>",
             f"%s: tensor<{n}x{g}x{st}>"]
     operands = f"%x, %p scales %s"
-    types = [f"tensor<{m}x{k}xf32>", f"tensor<{n}x{k // 2}xi8>",
+    types = [f"tensor<{m}x{k}xf32>", f"tensor<{n}x{row}xi8>",
              f"tensor<{n}x{g}x{st}>"]
     if a.zero_points:
         args.append(f"%z: tensor<{n}x{g}xi8>")
@@ -45,12 +47,12 @@ def main():
         operands += " bias %b"
         types.append(f"tensor<{n}xf32>")
     symmetric = "" if not a.zero_points else ", symmetric = false"
-    qconfig = (f"#lowbit.qconfig<bits = 4, granularity = group, "
+    qconfig = (f"#lowbit.qconfig<bits = {a.bits}, granularity = group, "
                f"group_size = {a.group}{symmetric}>")
     body = ""
     if a.constants:
         rng = np.random.default_rng(7)
-        packed = rng.integers(0, 256, (n, k // 2), dtype=np.uint8).view(np.int8)
+        packed = rng.integers(0, 256, (n, row), dtype=np.uint8).view(np.int8)
         scales = rng.uniform(0.005, 0.02, (n, g)).astype(np.float32)
         np.savez(a.constants, packed=packed, scales=scales)
         args = args[:1]

@@ -47,7 +47,8 @@ done
 compile "$src/test/e2e/matmul-add.onnxtext" -o "$out/models/wrong-chip.so" \
         --gpu-chip sm_100a --gpu-features +ptx86
 
-# W4A16 linears, weights as inputs: M N K GROUP [flags].
+# W4A16 and W8A16 linears, weights as inputs: M N K GROUP [flags]. From 3
+# rows on the tensor-core kernel, beyond 16 rows its GEMM form.
 while read -r m n k g flags; do
   name=m${m}_n${n}_k${k}_g${g}${flags//[ -]/_}
   "$py" "$here/make_gemv_model.py" "$m" "$n" "$k" "$g" "$out/gemv/$name.mlir" $flags
@@ -59,6 +60,14 @@ done <<'LIST'
 16 4096 4096 128
 3 4096 4096 128 --zero-points --bias --f16-scales
 2 1024 2048 2048 --bias
+40 1024 2048 128 --zero-points --bias
+64 4096 4096 128
+256 2048 4096 128 --f16-scales
+1 4096 4096 4096 --bits 8
+2 1024 2048 128 --bits 8 --zero-points --bias
+8 4096 4096 128 --bits 8
+5 1024 2048 2048 --bits 8 --zero-points --bias --f16-scales
+300 2048 1024 1024 --bits 8 --bias
 LIST
 
 # A W4A16 linear as a quantized model holds it: weights are constants (which
@@ -68,29 +77,32 @@ LIST
 compile "$out/resident/m1_n4096_k4096.mlir" -o "$out/resident/m1_n4096_k4096.so"
 rm "$out/resident/m1_n4096_k4096.mlir"
 
-# The GEMV kernels alone, for timing: batch 1..16 on three layer shapes.
-for m in 1 2 4 8 16; do
-  for nk in 4096x4096 14336x4096 4096x14336; do
-    n=${nk%x*} k=${nk#*x}
-    mlir=$out/cubin/m${m}_n${n}_k${k}.mlir
-    "$py" "$here/make_gemv_model.py" "$m" "$n" "$k" 128 "$mlir"
-    if [ "$m" -lt 3 ]; then
-      compile "$mlir" --compile-to=llvm -o "$mlir.llvm"
-      "$py" "$here/extract_cubin.py" "$mlir.llvm" lowbit_gemv_kernels \
-            "$out/cubin/gemv_w4_m${m}_n${n}_k${k}_g128_s32.cubin"
-    else
-      # The tensor-core kernel (from 3 rows of x on) with 1, 2 and 4 n-tiles
-      # per block; lowbit-compile uses 2.
-      for tiles in 1 2 4; do
-        "$build/bin/lowbit-opt" "$mlir" \
-          --lowbit-gpu-qlinear-gemv="tensor-core-tiles=$tiles" \
-          --lowbit-gpu-pipeline="chip=$chip" -o "$mlir.llvm"
-        kernel=$(grep -o 'gemv_w4tc[0-9a-z_]*' "$mlir.llvm" | head -1)
-        "$py" "$here/extract_cubin.py" "$mlir.llvm" lowbit_gemv_kernels \
-              "$out/cubin/$kernel.cubin"
-      done
-    fi
-    rm -f "$mlir" "$mlir.llvm"
+# The kernels alone, for timing: W4 (g128) and W8 (per channel) at batch 1
+# to 256 on three layer shapes, as lowbit-compile generates them; for the
+# GEMM (M > 16) also with 4 n-tiles per warp.
+extract() {  # MLIR OPTIONS...
+  local mlir=$1 kernel
+  shift
+  "$build/bin/lowbit-opt" "$mlir" --lowbit-gpu-qlinear-gemv="$*" \
+    --lowbit-gpu-pipeline="chip=$chip" -o "$mlir.llvm"
+  kernel=$(grep -o 'gemv_w[48][0-9a-z_]*' "$mlir.llvm" | head -1)
+  "$py" "$here/extract_cubin.py" "$mlir.llvm" lowbit_gemv_kernels \
+        "$out/cubin/$kernel.cubin"
+  rm -f "$mlir.llvm"
+}
+for bits in 4 8; do
+  for m in ${GEMV_ROWS:-1 4 16 64 256}; do
+    for nk in 4096x4096 14336x4096 4096x14336; do
+      n=${nk%x*} k=${nk#*x}
+      g=$([ "$bits" = 4 ] && echo 128 || echo "$k")
+      mlir=$out/cubin/m${m}_n${n}_k${k}.mlir
+      "$py" "$here/make_gemv_model.py" "$m" "$n" "$k" "$g" "$mlir" --bits "$bits"
+      extract "$mlir" "tensor-core-tiles=2"
+      if [ "$m" -gt 16 ]; then
+        extract "$mlir" "tensor-core-tiles=4"
+      fi
+      rm -f "$mlir"
+    done
   done
 done
 # Float linears through the generated f32 GEMV: libraries for the C ABI

@@ -22,6 +22,8 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace {
@@ -138,8 +140,9 @@ void lowbit::buildGPULinalgPhase(OpPassManager &pm,
   // Small-batch 4-bit and float linears get the generated GEMV before the
   // generic lowering to linalg sees them.
   lowbit::gpu::QLinearToGemvPassOptions gemv;
-  // 17 rows never occur (the kernels take at most 16): no tensor cores.
-  gemv.tensorCoreMinRows = options.tensorCores ? 3 : 17;
+  // Without tensor cores: no row count reaches the tensor-core kernel.
+  gemv.tensorCoreMinRows =
+      options.tensorCores ? 3 : std::numeric_limits<int64_t>::max();
   pm.addPass(lowbit::gpu::createQLinearToGemvPass(gemv));
   pm.addPass(lowbit::gpu::createLinearToGemvPass());
   CPUPipelineOptions linalg;

@@ -40,14 +40,17 @@ std::string GemvShape::name() const {
     return "gemv_f32_m" + std::to_string(m) + "_n" + std::to_string(n) +
            "_k" + std::to_string(k) +
            (biasType ? (biasType.isF16() ? "_b16" : "_b32") : "");
-  std::string name = std::string(tensorCores ? "gemv_w4tc" + std::to_string(tensorCoreTiles) + "_m"
-                                             : "gemv_w4_m") +
+  std::string name = "gemv_w" + std::to_string(bits) +
+                     (tensorCores ? "tc" + std::to_string(tensorCoreTiles) : "") +
+                     "_m" +
                      std::to_string(m) + "_n" +
                      std::to_string(n) + "_k" + std::to_string(k) + "_g" +
                      std::to_string(groupSize) +
                      (scaleType.isF16() ? "_s16" : "_s32");
   if (hasZeroPoints)
     name += "_zp";
+  if (warpsSplitN())
+    name += "_mt" + std::to_string(mTiles);
   if (tensorCores && kSplits > 1)
     name += "_ks" + std::to_string(kSplits);
   if (biasType)
@@ -197,7 +200,9 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
                                     Value partials, Value tid, Value lane,
                                     Value warp, Value bid) {
   const int64_t M = shape.m, W = GemvShape::kWarpsPerBlock,
-                T = shape.tensorCoreTiles, R = shape.rowsPerWarp();
+                T = shape.tensorCoreTiles, R = shape.rowsPerWarp(),
+                P = shape.mTiles;
+  const bool splitN = shape.warpsSplitN();
   Type f16 = b.getF16Type(), f32t = b.getF32Type(), i32t = b.getI32Type();
   auto vecC = VectorType::get({2, 2}, f32t);
   auto vecA = VectorType::get({4, 2}, f16);
@@ -206,7 +211,14 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
   auto vecF32 = VectorType::get({4}, f32t);
   auto vecI8 = VectorType::get({4}, b.getI8Type());
   auto vecI32 = VectorType::get({1}, i32t);
-  Value n0 = mul(bid, index(R));
+  auto vecI8x16 = VectorType::get({16}, b.getI8Type());
+  auto vecI32x4 = VectorType::get({4}, i32t);
+  const int64_t bits = shape.bits;
+  // This warp's first output channel; with the warps splitting N each has
+  // its own R channels of the block's W * R.
+  Value n0 = mul(bid, index(shape.channelsPerBlock()));
+  if (splitN)
+    n0 = add(n0, mul(warp, index(R)));
   Value r = arith::DivUIOp::create(b, loc, lane, index(4));
   Value q = arith::RemUIOp::create(b, loc, lane, index(4));
   // Per n-tile: this lane's weight row and its two accumulator columns.
@@ -218,15 +230,22 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     columns.push_back(c0);
     columns.push_back(add(c0, index(1)));
   }
-  // Rows of x past M read row 0 and are replaced by zeros.
-  SmallVector<Value> xRows, xValid;
-  for (int64_t half = 0; half < 2; ++half) {
-    Value row = add(r, index(8 * half));
-    Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
-                                        index(M));
-    xRows.push_back(arith::SelectOp::create(b, loc, valid, row, index(0)));
-    xValid.push_back(valid);
-  }
+  // The block's first row of x (grid z), then per row tile p and half the
+  // lane's row of x; rows past M read row 0 and are replaced by zeros.
+  Value mBase = index(0);
+  if (splitN)
+    mBase = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::z),
+                index(16 * P));
+  SmallVector<Value> xRows, xValid, outRows;
+  for (int64_t p = 0; p < P; ++p)
+    for (int64_t half = 0; half < 2; ++half) {
+      Value row = add(mBase, add(r, index(16 * p + 8 * half)));
+      Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          row, index(M));
+      outRows.push_back(row);
+      xRows.push_back(arith::SelectOp::create(b, loc, valid, row, index(0)));
+      xValid.push_back(valid);
+    }
   Value zeroC = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(vecC, b.getFloatAttr(f32t, 0.0)));
   Value zeroX = arith::ConstantOp::create(
@@ -241,27 +260,45 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     last = arith::DivUIOp::create(b, loc, mul(add(split, index(1)), index(steps)),
                                   index(S));
   }
-  SmallVector<Value> zeros(4 * T, f32(0.0));
-  auto loop = scf::ForOp::create(b, loc, add(first, warp), last, index(W),
-                                 zeros);
+  // Accumulators: (p, t, half, c) at 4 (p T + t) + 2 half + c.
+  SmallVector<Value> zeros(4 * T * P, f32(0.0));
+  // Warps splitting K take every W-th step; splitting N, every step.
+  auto loop = splitN ? scf::ForOp::create(b, loc, first, last, index(1), zeros)
+                     : scf::ForOp::create(b, loc, add(first, warp), last,
+                                          index(W), zeros);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value step = loop.getInductionVar();
     Value k0 = mul(step, index(128));
-    Value byte0 = mul(step, index(64));
+    Value byte0 = mul(step, index(16 * bits));
     Value group = arith::DivUIOp::create(b, loc, k0, index(shape.groupSize));
-    // Every weight word of the step first, so that all loads are in flight.
+    // Every weight word of the step first, so that all loads are in flight:
+    // 4-bit codes as four 32-bit words 16 bytes apart (word h at 16 h + 4 q),
+    // 8-bit codes as two 16-byte loads (at 64 hh + 16 q), eight words.
     SmallVector<SmallVector<Value>> words(T);
-    for (int64_t t = 0; t < T; ++t)
-      for (int64_t h = 0; h < 4; ++h) {
-        Value at = add(byte0, add(index(16 * h), mul(q, index(4))));
-        auto load = vector::LoadOp::create(b, loc, vecI8, packed,
-                                           ValueRange{weightRows[t], at});
-        load.setAlignment(4);
-        Value word = vector::BitCastOp::create(b, loc, vecI32, load);
-        words[t].push_back(vector::ExtractOp::create(b, loc, word, 0));
+    for (int64_t t = 0; t < T; ++t) {
+      if (bits == 4) {
+        for (int64_t h = 0; h < 4; ++h) {
+          Value at = add(byte0, add(index(16 * h), mul(q, index(4))));
+          auto load = vector::LoadOp::create(b, loc, vecI8, packed,
+                                             ValueRange{weightRows[t], at});
+          load.setAlignment(4);
+          Value word = vector::BitCastOp::create(b, loc, vecI32, load);
+          words[t].push_back(vector::ExtractOp::create(b, loc, word, 0));
+        }
+        continue;
       }
+      for (int64_t hh = 0; hh < 2; ++hh) {
+        Value at = add(byte0, add(index(64 * hh), mul(q, index(16))));
+        auto load = vector::LoadOp::create(b, loc, vecI8x16, packed,
+                                           ValueRange{weightRows[t], at});
+        load.setAlignment(16);
+        Value four = vector::BitCastOp::create(b, loc, vecI32x4, load);
+        for (int64_t w = 0; w < 4; ++w)
+          words[t].push_back(vector::ExtractOp::create(b, loc, four, w));
+      }
+    }
     // 1024 + zero point, subtracted from 1024 + code: exact in f16.
     SmallVector<Value> offsets;
     for (int64_t t = 0; t < T; ++t) {
@@ -275,7 +312,9 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
             b, loc, f16, arith::AddFOp::create(b, loc, asFloat, f32(1024.0)));
       } else {
         offset = arith::ConstantFloatOp::create(
-            b, loc, b.getF16Type(), APFloat(APFloat::IEEEhalf(), "1032"));
+            b, loc, b.getF16Type(),
+            APFloat(APFloat::IEEEhalf(),
+                    std::to_string(1024 + (int64_t(1) << (bits - 1)))));
       }
       offsets.push_back(vector::BroadcastOp::create(b, loc, half2, offset));
     }
@@ -295,60 +334,131 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
       Value pair = vector::BitCastOp::create(b, loc, half2, asVector);
       return arith::SubFOp::create(b, loc, pair, offset2);
     };
-    SmallVector<Value> acc(T, zeroC);
+    // 8-bit: bytes 0 and 2 (or, shifted by 8, 1 and 3) of a word as f16x2,
+    // minus the zero point: K offsets (e0, e2) and (e1, e3) of the word's
+    // four values.
+    auto bytePair = [&](Value word, bool odd, Value offset2) {
+      Value v = odd ? arith::ShRUIOp::create(b, loc, word, i32(8)) : word;
+      v = arith::AndIOp::create(b, loc, v, i32(0x00FF00FF));
+      v = arith::OrIOp::create(b, loc, v, i32(0x64006400));
+      Value asVector = vector::BroadcastOp::create(b, loc, vecI32, v);
+      Value pair = vector::BitCastOp::create(b, loc, half2, asVector);
+      return arith::SubFOp::create(b, loc, pair, offset2);
+    };
+    SmallVector<Value> acc(T * P, zeroC);
     for (int64_t mmaIndex = 0; mmaIndex < 8; ++mmaIndex) {
       int64_t h = mmaIndex / 2, sub = mmaIndex % 2;
-      Value kx = add(k0, add(index(32 * h + 4 * sub), mul(q, index(8))));
-      SmallVector<Value> xs;
-      for (int64_t half = 0; half < 2; ++half) {
-        auto load = vector::LoadOp::create(b, loc, vecF32, x,
-                                           ValueRange{xRows[half], kx});
-        load.setAlignment(16);
-        Value v = arith::SelectOp::create(b, loc, xValid[half], load, zeroX);
-        xs.push_back(arith::TruncFOp::create(
-            b, loc, VectorType::get({4}, f16), v));
-      }
-      // Rows of A: (row r, slots 2q, 2q+1), (row r+8, same), (row r, slots
-      // 2q+8, 2q+9), (row r+8, same).
-      Value aMatrix = arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(vecA, b.getFloatAttr(f16, 0.0)));
-      for (int64_t reg = 0; reg < 4; ++reg) {
-        Value source = xs[reg % 2];
-        int64_t first = reg < 2 ? 0 : 2;
-        Value pair = vector::FromElementsOp::create(
-            b, loc, half2,
-            ValueRange{vector::ExtractOp::create(b, loc, source, first),
-                       vector::ExtractOp::create(b, loc, source, first + 1)});
-        aMatrix = vector::InsertOp::create(b, loc, pair, aMatrix, reg);
-      }
+      // The weight fragments of this mma, shared by every row tile.
+      SmallVector<Value> bMatrices;
       for (int64_t t = 0; t < T; ++t) {
         Value bMatrix = arith::ConstantOp::create(
             b, loc, DenseElementsAttr::get(vecB, b.getFloatAttr(f16, 0.0)));
-        bMatrix = vector::InsertOp::create(
-            b, loc, codePair(words[t][h], 4 * sub, offsets[t]), bMatrix, 0);
-        bMatrix = vector::InsertOp::create(
-            b, loc, codePair(words[t][h], 4 * sub + 2, offsets[t]), bMatrix, 1);
-        acc[t] = nvgpu::MmaSyncOp::create(b, loc, aMatrix, bMatrix, acc[t],
-                                          ArrayRef<int64_t>{16, 8, 16});
+        Value low, high;
+        if (bits == 4) {
+          low = codePair(words[t][h], 4 * sub, offsets[t]);
+          high = codePair(words[t][h], 4 * sub + 2, offsets[t]);
+        } else {
+          Value word = words[t][4 * (h / 2) + 2 * (h % 2) + sub];
+          low = bytePair(word, false, offsets[t]);
+          high = bytePair(word, true, offsets[t]);
+        }
+        bMatrix = vector::InsertOp::create(b, loc, low, bMatrix, 0);
+        bMatrix = vector::InsertOp::create(b, loc, high, bMatrix, 1);
+        bMatrices.push_back(bMatrix);
+      }
+      // The four K offsets (e0..e3) of this lane's values in this mma.
+      Value kx =
+          bits == 4
+              ? add(k0, add(index(32 * h + 4 * sub), mul(q, index(8))))
+              : add(k0, add(index(64 * (h / 2) + 8 * (h % 2) + 4 * sub),
+                            mul(q, index(16))));
+      for (int64_t p = 0; p < P; ++p) {
+        SmallVector<Value> xs;
+        for (int64_t half = 0; half < 2; ++half) {
+          auto load = vector::LoadOp::create(
+              b, loc, vecF32, x, ValueRange{xRows[2 * p + half], kx});
+          load.setAlignment(16);
+          Value v = arith::SelectOp::create(b, loc, xValid[2 * p + half], load,
+                                            zeroX);
+          xs.push_back(arith::TruncFOp::create(
+              b, loc, VectorType::get({4}, f16), v));
+        }
+        // Rows of A: (row r, slots 2q, 2q+1), (row r+8, same), (row r,
+        // slots 2q+8, 2q+9), (row r+8, same); the slots hold the values
+        // (e0, e1) and (e2, e3) for 4-bit codes, (e0, e2) and (e1, e3) for
+        // 8-bit ones, as B does.
+        Value aMatrix = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(vecA, b.getFloatAttr(f16, 0.0)));
+        for (int64_t reg = 0; reg < 4; ++reg) {
+          Value source = xs[reg % 2];
+          int64_t first = bits == 4 ? (reg < 2 ? 0 : 2) : (reg < 2 ? 0 : 1);
+          int64_t second = bits == 4 ? first + 1 : first + 2;
+          Value pair = vector::FromElementsOp::create(
+              b, loc, half2,
+              ValueRange{vector::ExtractOp::create(b, loc, source, first),
+                         vector::ExtractOp::create(b, loc, source, second)});
+          aMatrix = vector::InsertOp::create(b, loc, pair, aMatrix, reg);
+        }
+        for (int64_t t = 0; t < T; ++t)
+          acc[p * T + t] = nvgpu::MmaSyncOp::create(
+              b, loc, aMatrix, bMatrices[t], acc[p * T + t],
+              ArrayRef<int64_t>{16, 8, 16});
       }
     }
     // Scales of the accumulators' columns (output channels 2q, 2q+1).
-    SmallVector<Value> totals;
+    SmallVector<Value> totals(4 * T * P);
     for (int64_t t = 0; t < T; ++t) {
       Value s0 = toF32(memref::LoadOp::create(
           b, loc, scales, ValueRange{columns[2 * t], group}));
       Value s1 = toF32(memref::LoadOp::create(
           b, loc, scales, ValueRange{columns[2 * t + 1], group}));
-      for (int64_t half = 0; half < 2; ++half)
-        for (int64_t c = 0; c < 2; ++c) {
-          Value v = vector::ExtractOp::create(b, loc, acc[t],
-                                              ArrayRef<int64_t>{half, c});
-          totals.push_back(LLVM::FMAOp::create(
-              b, loc, v, c ? s1 : s0,
-              loop.getRegionIterArgs()[4 * t + 2 * half + c]));
-        }
+      for (int64_t p = 0; p < P; ++p)
+        for (int64_t half = 0; half < 2; ++half)
+          for (int64_t c = 0; c < 2; ++c) {
+            int64_t at = 4 * (p * T + t) + 2 * half + c;
+            Value v = vector::ExtractOp::create(b, loc, acc[p * T + t],
+                                                ArrayRef<int64_t>{half, c});
+            totals[at] = LLVM::FMAOp::create(b, loc, v, c ? s1 : s0,
+                                             loop.getRegionIterArgs()[at]);
+          }
     }
     scf::YieldOp::create(b, loc, totals);
+  }
+  // The bias of `column`, added once (by the first split).
+  auto withBias = [&](Value total, Value column) -> Value {
+    if (!bias)
+      return total;
+    Value biasValue =
+        toF32(memref::LoadOp::create(b, loc, bias, ValueRange{column}));
+    if (S > 1) {
+      Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                            split, index(0));
+      biasValue = arith::SelectOp::create(b, loc, isFirst, biasValue, f32(0.0));
+    }
+    return arith::AddFOp::create(b, loc, total, biasValue);
+  };
+  auto store = [&](Value total, Value m, Value column) {
+    if (S > 1)
+      memref::StoreOp::create(b, loc, total, y, ValueRange{split, m, column});
+    else
+      memref::StoreOp::create(b, loc, total, y, ValueRange{m, column});
+  };
+  if (splitN) {
+    // Every output has one owner lane: store it, rows past M skipped.
+    for (int64_t p = 0; p < P; ++p)
+      for (int64_t half = 0; half < 2; ++half) {
+        auto inRange = scf::IfOp::create(b, loc, xValid[2 * p + half]);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(inRange.thenBlock());
+        for (int64_t t = 0; t < T; ++t)
+          for (int64_t c = 0; c < 2; ++c) {
+            Value v = loop.getResult(4 * (p * T + t) + 2 * half + c);
+            Value column = columns[2 * t + c];
+            store(withBias(v, column), outRows[2 * p + half], column);
+          }
+      }
+    gpu::ReturnOp::create(b, loc);
+    return;
   }
   // Each lane's outputs: (row r (+8), channel 8t + 2q + c) into this
   // warp's partials [16, R].
@@ -373,21 +483,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     b.setInsertionPointToStart(writeOut.thenBlock());
     Value total = sumOverWarps(partials, slot);
     Value column = add(n0, arith::RemUIOp::create(b, loc, slot, index(R)));
-    if (bias) {
-      // Added once: by the first split.
-      Value biasValue =
-          toF32(memref::LoadOp::create(b, loc, bias, ValueRange{column}));
-      if (S > 1) {
-        Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                              split, index(0));
-        biasValue = arith::SelectOp::create(b, loc, isFirst, biasValue, f32(0.0));
-      }
-      total = arith::AddFOp::create(b, loc, total, biasValue);
-    }
-    if (S > 1)
-      memref::StoreOp::create(b, loc, total, y, ValueRange{split, m, column});
-    else
-      memref::StoreOp::create(b, loc, total, y, ValueRange{m, column});
+    store(withBias(total, column), m, column);
   }
   gpu::ReturnOp::create(b, loc);
 }
@@ -443,7 +539,9 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
   Value zeroPoints = shape.hasZeroPoints ? entry.getArgument(arg++) : Value();
   Value bias = shape.biasType ? entry.getArgument(arg++) : Value();
   Value y = entry.getArgument(arg++);
-  Value partials = func.getWorkgroupAttributions().front();
+  Value partials = func.getWorkgroupAttributions().empty()
+                       ? Value()
+                       : Value(func.getWorkgroupAttributions().front());
   b.setInsertionPointToStart(&entry);
 
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
@@ -477,9 +575,10 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
     Value step = loop.getInductionVar();
     SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
                            loop.getRegionIterArgs().end());
-    Value laneK = mul(lane, index(32));
+    const int64_t bits = shape.bits, perWord = 32 / bits;
+    Value laneK = mul(lane, index(shape.codesPerLoad()));
     Value k0 = add(mul(step, index(shape.stepK())), laneK);
-    Value byte0 = add(mul(step, index(shape.stepK() / 2)),
+    Value byte0 = add(mul(step, index(shape.stepK() * bits / 8)),
                       mul(lane, index(16)));
     Value group = arith::DivUIOp::create(b, loc, k0, index(shape.groupSize));
 
@@ -492,7 +591,7 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
       words[r] = vector::BitCastOp::create(b, loc, vecI32, load);
       scale[r] = toF32(
           memref::LoadOp::create(b, loc, scales, ValueRange{rows[r], group}));
-      Value zero = f32(8.0);
+      Value zero = f32(double(int64_t(1) << (bits - 1)));
       if (zeroPoints) {
         Value code = memref::LoadOp::create(b, loc, zeroPoints,
                                             ValueRange{rows[r], group});
@@ -503,24 +602,24 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
     }
 
     for (int64_t j = 0; j < 4; ++j) {
-      // x[m, k0 + 8j .. k0 + 8j + 8] for every row of x.
+      // x[m, k0 + perWord j ..] (the word's codes) for every row of x.
       SmallVector<SmallVector<Value, 8>> xs(M);
       for (int64_t m = 0; m < M; ++m)
-        for (int64_t half = 0; half < 2; ++half) {
+        for (int64_t part = 0; part < perWord / 4; ++part) {
           auto load = vector::LoadOp::create(
               b, loc, vecF32, x,
-              ValueRange{index(m), add(k0, index(8 * j + 4 * half))});
+              ValueRange{index(m), add(k0, index(perWord * j + 4 * part))});
           load.setAlignment(16);
           for (int64_t e = 0; e < 4; ++e)
             xs[m].push_back(vector::ExtractOp::create(b, loc, load, e));
         }
       for (int64_t r = 0; r < R; ++r) {
         Value word = vector::ExtractOp::create(b, loc, words[r], j);
-        for (int64_t t = 0; t < 8; ++t) {
+        for (int64_t t = 0; t < perWord; ++t) {
           Value code = word;
           if (t)
-            code = arith::ShRUIOp::create(b, loc, word, i32(4 * t));
-          code = arith::AndIOp::create(b, loc, code, i32(15));
+            code = arith::ShRUIOp::create(b, loc, word, i32(bits * t));
+          code = arith::AndIOp::create(b, loc, code, i32((1 << bits) - 1));
           code = arith::OrIOp::create(b, loc, code, i32(0x4B000000));
           Value biased =
               arith::BitcastOp::create(b, loc, b.getF32Type(), code);
@@ -558,7 +657,7 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(mlir::gpu::GPUModuleOp mo
   if (shape.floatWeights) {
     args.push_back(MemRefType::get({shape.n, shape.k}, f32));
   } else {
-    args.push_back(MemRefType::get({shape.n, shape.k / 2}, i8));
+    args.push_back(MemRefType::get({shape.n, shape.k * shape.bits / 8}, i8));
     args.push_back(MemRefType::get({shape.n, groups}, shape.scaleType));
   }
   if (shape.hasZeroPoints)
@@ -571,12 +670,13 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(mlir::gpu::GPUModuleOp mo
     args.push_back(MemRefType::get({shape.m, shape.n}, f32));
   auto workgroup = mlir::gpu::AddressSpaceAttr::get(context,
                                               mlir::gpu::AddressSpace::Workgroup);
-  auto partialsType = MemRefType::get(
-      {GemvShape::kWarpsPerBlock, shape.partialsPerWarp()}, f32,
-      MemRefLayoutAttrInterface(), workgroup);
+  SmallVector<Type> workgroups;
+  if (shape.partialsPerWarp() > 0)
+    workgroups.push_back(MemRefType::get(
+        {GemvShape::kWarpsPerBlock, shape.partialsPerWarp()}, f32,
+        MemRefLayoutAttrInterface(), workgroup));
   auto func = mlir::gpu::GPUFuncOp::create(b, loc, name,
-                                     b.getFunctionType(args, {}),
-                                     TypeRange{partialsType});
+                                     b.getFunctionType(args, {}), workgroups);
   func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
       {int32_t(32 * GemvShape::kWarpsPerBlock), 1, 1}));
@@ -613,11 +713,12 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
   args.push_back(out);
   auto one = arith::ConstantIndexOp::create(b, loc, 1);
   auto grid =
-      arith::ConstantIndexOp::create(b, loc, shape.n / shape.rowsPerWarp());
+      arith::ConstantIndexOp::create(b, loc, shape.n / shape.channelsPerBlock());
   auto gridY = arith::ConstantIndexOp::create(b, loc, splits);
+  auto gridZ = arith::ConstantIndexOp::create(b, loc, shape.mBlocks());
   auto block =
       arith::ConstantIndexOp::create(b, loc, 32 * GemvShape::kWarpsPerBlock);
-  mlir::gpu::LaunchFuncOp::create(b, loc, kernel, {grid, gridY, one},
+  mlir::gpu::LaunchFuncOp::create(b, loc, kernel, {grid, gridY, gridZ},
                                   {block, one, one}, Value(), args);
   Value result = bufferization::ToTensorOp::create(
       b, loc, RankedTensorType::get(outShape, b.getF32Type()), out,

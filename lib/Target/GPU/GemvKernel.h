@@ -11,17 +11,19 @@
 namespace lowbit::gpu {
 
 /// What one generated kernel computes: y[M, N] = x[M, K] * W^T (+ bias),
-/// x and y f32; W either 4-bit codes in qlinear's k_major layout with
+/// x and y f32; W either 4- or 8-bit codes in qlinear's k_major layout with
 /// scales (and zero points) per group, dequantized in registers, or, with
 /// `floatWeights`, a plain f32 [N, K] matrix (lowbit.linear's float path).
 struct GemvShape {
   int64_t m, n, k, groupSize = 0;
+  /// Width of the integer codes: 4 or 8.
+  int64_t bits = 4;
   mlir::Type scaleType;
   bool hasZeroPoints = false;
   /// The bias element type, or null.
   mlir::Type biasType;
   bool floatWeights = false;
-  /// 4-bit weights on the tensor cores (nvgpu.mma.sync m16n8k16, f16 inputs,
+  /// Integer weights on the tensor cores (nvgpu.mma.sync m16n8k16, f16 inputs,
   /// f32 accumulation): one block per 8 output channels, the M <= 16 rows
   /// of x as one 16-row tile. x is rounded to f16; codes minus their zero
   /// point are exact in f16 and the scale is applied in f32 per 128 values
@@ -35,6 +37,23 @@ struct GemvShape {
   /// a reduction sums afterwards (deterministic, no atomics). For long K
   /// and few output channels, where N / 8 / tiles blocks are too few.
   int64_t kSplits = 1;
+  /// Tensor cores with more than 16 rows of x (a GEMM): 16-row tiles of x
+  /// per block (1 to 4, grid z covers the rest). The four warps then split
+  /// N instead of K (each warp its own tensorCoreTiles n-tiles, for every
+  /// row tile of the block), share x through L1 and store their results
+  /// directly.
+  int64_t mTiles = 1;
+
+  /// Whether the warps of a block split N (tensor cores, M > 16).
+  bool warpsSplitN() const { return tensorCores && m > 16; }
+  /// Output channels of one block.
+  int64_t channelsPerBlock() const {
+    return warpsSplitN() ? kWarpsPerBlock * rowsPerWarp() : rowsPerWarp();
+  }
+  /// Blocks along M (grid z): 1 unless the warps split N.
+  int64_t mBlocks() const {
+    return warpsSplitN() ? (m + 16 * mTiles - 1) / (16 * mTiles) : 1;
+  }
 
   /// Output rows per warp; x is reused from registers across them. Fewer
   /// rows at larger M avoid register spills (ptxas -v: 8 rows x M = 8 spill)
@@ -50,25 +69,33 @@ struct GemvShape {
   }
   /// Warps of a block, splitting K between them.
   static constexpr int64_t kWarpsPerBlock = 4;
-  /// K covered by one warp-wide step: 32 lanes x 16 bytes x 2 codes, or for
-  /// f32 weights 32 lanes x two 16-byte loads (two 512-byte segments).
-  int64_t stepK() const { return floatWeights ? 256 : 1024; }
+  /// K covered by one warp-wide step: 32 lanes x 16 bytes of codes (1024
+  /// 4-bit or 512 8-bit codes), or for f32 weights 32 lanes x two 16-byte
+  /// loads (two 512-byte segments).
+  int64_t stepK() const { return floatWeights ? 256 : 32 * codesPerLoad(); }
+  /// Codes in one 16-byte load.
+  int64_t codesPerLoad() const { return 128 / bits; }
 
   /// Partial sums a warp leaves in shared memory.
   int64_t partialsPerWarp() const {
+    if (warpsSplitN())
+      return 0;
     return tensorCores ? 16 * rowsPerWarp() : rowsPerWarp() * m;
   }
 
   /// Whether the kernel handles this shape (else the op is left alone).
   bool supported() const {
     if (tensorCores)
-      return !floatWeights && m >= 1 && m <= 16 && k % 128 == 0 &&
+      return !floatWeights && (bits == 4 || bits == 8) && m >= 1 &&
+             k % 128 == 0 &&
              groupSize % 128 == 0 && k % groupSize == 0 &&
-             tensorCoreTiles >= 1 && tensorCoreTiles <= 4 &&
-             n % rowsPerWarp() == 0;
+             tensorCoreTiles >= 1 && tensorCoreTiles <= 4 && mTiles >= 1 &&
+             mTiles <= 4 && (m > 16 || mTiles == 1) &&
+             n % channelsPerBlock() == 0;
     if (floatWeights)
       return m >= 1 && m <= 16 && k % stepK() == 0 && n % rowsPerWarp() == 0;
-    return m >= 1 && m <= 16 && k % stepK() == 0 && groupSize % 32 == 0 &&
+    return (bits == 4 || bits == 8) && m >= 1 && m <= 16 &&
+           k % stepK() == 0 && groupSize % codesPerLoad() == 0 &&
            k % groupSize == 0 && n % rowsPerWarp() == 0;
   }
   /// A symbol name that spells out the specialization.

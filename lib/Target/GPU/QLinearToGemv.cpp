@@ -1,4 +1,4 @@
-//===- QLinearToGemv.cpp - small-batch lowbit.qlinear as a GPU GEMV -------===//
+//===- QLinearToGemv.cpp - lowbit.qlinear as a generated GPU kernel -------===//
 
 #include "lowbit/Target/GPU/Passes.h"
 
@@ -7,6 +7,7 @@
 #include "lowbit/Dialect/LowBit/LowBitDialect.h"
 #include "lowbit/Dialect/LowBit/LowBitOps.h"
 
+#include <algorithm>
 
 namespace lowbit::gpu {
 #define GEN_PASS_DEF_QLINEARTOGEMVPASS
@@ -21,9 +22,10 @@ namespace {
 /// The kernel's specialization for `op`, or nothing when the kernel does not
 /// handle it.
 std::optional<GemvShape> matchGemv(lowbit::QLinearOp op, int64_t minRows,
-                                   int64_t tiles) {
+                                   int64_t tiles, int64_t mTiles) {
   lowbit::QConfigAttr weights = op.getWeightQconfig();
-  if (weights.getBits() != 4 || weights.getFormat() != lowbit::NumberFormat::Int ||
+  if ((weights.getBits() != 4 && weights.getBits() != 8) ||
+      weights.getFormat() != lowbit::NumberFormat::Int ||
       op.getActQconfigAttr() || op.getLayout() != lowbit::PackingLayout::KMajor)
     return std::nullopt;
   auto input = cast<RankedTensorType>(op.getInput().getType());
@@ -32,6 +34,7 @@ std::optional<GemvShape> matchGemv(lowbit::QLinearOp op, int64_t minRows,
       !result.getElementType().isF32() || input.getRank() < 1)
     return std::nullopt;
   GemvShape shape;
+  shape.bits = weights.getBits();
   shape.k = op.getInFeatures();
   shape.n = op.getOutFeatures();
   shape.m = input.getNumElements() / std::max<int64_t>(shape.k, 1);
@@ -51,13 +54,19 @@ std::optional<GemvShape> matchGemv(lowbit::QLinearOp op, int64_t minRows,
   // Tensor cores from `minRows` rows of x on, where the shape allows.
   shape.tensorCores = shape.m >= minRows;
   shape.tensorCoreTiles = tiles;
+  // More than 16 rows: as many 16-row tiles per block as M needs, at most
+  // `mTiles`.
+  if (shape.m > 16)
+    shape.mTiles = std::clamp<int64_t>((shape.m + 15) / 16, 1, mTiles);
   if (shape.tensorCores && !shape.supported())
     shape.tensorCores = false;
-  // Long K over few blocks: split K across 2 or 4 blocks, while each split
-  // keeps at least 8 steps of 128 (2 per warp) and there are fewer than two
-  // blocks per SM of an H100 (132).
-  if (shape.tensorCores && shape.k >= 8192) {
-    int64_t blocks = shape.n / shape.rowsPerWarp(), steps = shape.k / 128;
+  // Few blocks for the machine: split K across 2 or 4 blocks, while each
+  // split keeps at least 8 steps of 128 and there are fewer than two blocks
+  // per SM of an H100 (132). With the warps splitting K inside the block
+  // (M <= 16) only for long K (K >= 8192), where it was measured to help.
+  if (shape.tensorCores && (shape.warpsSplitN() || shape.k >= 8192)) {
+    int64_t blocks = shape.n / shape.channelsPerBlock() * shape.mBlocks(),
+            steps = shape.k / 128;
     while (blocks * shape.kSplits < 264 && shape.kSplits < 4 &&
            steps / (2 * shape.kSplits) >= 8)
       shape.kSplits *= 2;
@@ -74,7 +83,8 @@ struct QLinearToGemvPass
     ModuleOp module = getOperation();
     SmallVector<std::pair<lowbit::QLinearOp, GemvShape>> matches;
     module.walk([&](lowbit::QLinearOp op) {
-      if (auto shape = matchGemv(op, tensorCoreMinRows, tensorCoreTiles))
+      if (auto shape = matchGemv(op, tensorCoreMinRows, tensorCoreTiles,
+                                 tensorCoreMTiles))
         matches.push_back({op, *shape});
     });
     if (matches.empty())

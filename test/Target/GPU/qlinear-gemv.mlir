@@ -60,17 +60,18 @@ module {
 // -----
 
 // Shapes the kernel does not handle are left alone: K not a multiple of
-// 1024, 8-bit weights, a batch of 32.
+// 1024, 2-bit weights, a batch of 32 with 8 output channels (the
+// tensor-core GEMM takes N in blocks of 64).
 // CHECK-LABEL: func.func @left_alone
 // CHECK-COUNT-3: lowbit.qlinear
 // CHECK-NOT: gpu.launch_func
 module {
   func.func @left_alone(%x: tensor<1x512xf32>, %p: tensor<8x256xi8>, %s: tensor<8x4xf32>,
-                        %x8: tensor<1x1024xf32>, %p8: tensor<8x1024xi8>, %s8: tensor<8x1xf32>,
+                        %x8: tensor<1x1024xf32>, %p8: tensor<8x256xi8>, %s8: tensor<8x1xf32>,
                         %x32: tensor<32x1024xf32>, %p32: tensor<8x512xi8>, %s32: tensor<8x8xf32>)
       -> (tensor<1x8xf32>, tensor<1x8xf32>, tensor<32x8xf32>) {
     %0 = lowbit.qlinear %x, %p scales %s {in_features = 512 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128>} : (tensor<1x512xf32>, tensor<8x256xi8>, tensor<8x4xf32>) -> tensor<1x8xf32>
-    %1 = lowbit.qlinear %x8, %p8 scales %s8 {in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<1x1024xf32>, tensor<8x1024xi8>, tensor<8x1xf32>) -> tensor<1x8xf32>
+    %1 = lowbit.qlinear %x8, %p8 scales %s8 {in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 2>} : (tensor<1x1024xf32>, tensor<8x256xi8>, tensor<8x1xf32>) -> tensor<1x8xf32>
     %2 = lowbit.qlinear %x32, %p32 scales %s32 {in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128>} : (tensor<32x1024xf32>, tensor<8x512xi8>, tensor<8x8xf32>) -> tensor<32x8xf32>
     return %0, %1, %2 : tensor<1x8xf32>, tensor<1x8xf32>, tensor<32x8xf32>
   }
@@ -113,5 +114,65 @@ module {
   func.func @split_k(%x: tensor<4x8192xf32>, %p: tensor<16x4096xi8>, %s: tensor<16x64xf32>) -> tensor<4x16xf32> {
     %0 = lowbit.qlinear %x, %p scales %s {in_features = 8192 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128>} : (tensor<4x8192xf32>, tensor<16x4096xi8>, tensor<16x64xf32>) -> tensor<4x16xf32>
     return %0 : tensor<4x16xf32>
+  }
+}
+
+// -----
+
+// More than 16 rows of x: the tensor-core GEMM. 80 rows are 5 tiles of 16:
+// 4 per block, so 2 blocks along M (grid z); the four warps split N, each
+// with its 2 n-tiles of 8 channels for every row tile (64 channels per
+// block, 2 blocks along N). One weight fragment feeds 4 mma (4 x 2 x 8 =
+// 64 per step of 128); the results are stored directly, rows past M
+// skipped, without shared memory. The 4 blocks are too few for the GPU: K is
+// split in 4 (8 steps of 128 each), grid y.
+// CHECK-LABEL: func.func @gemm
+// CHECK-DAG: %[[TWO:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[FOUR:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[T128:.*]] = arith.constant 128 : index
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m80_n128_k4096_g128_s32_mt4_ks4 blocks in (%[[TWO]], %[[FOUR]], %[[TWO2:c2[_0-9]*]]) threads in (%[[T128]], %{{.*}}, %{{.*}}) args({{.*}} : memref<80x4096xf32>, {{.*}} : memref<128x2048xi8>, {{.*}} : memref<128x32xf32>, {{.*}} : memref<4x80x128xf32>)
+// CHECK: linalg.reduce
+// CHECK: gpu.func @gemv_w4tc2_m80_n128_k4096_g128_s32_mt4_ks4({{[^)]*}}: memref<4x80x128xf32>) kernel
+// CHECK: gpu.block_id  z
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{([^,]*, ){31}[^,]*}}) -> (f32,
+// CHECK-COUNT-8: vector.load %{{.*}} {alignment = 4 : i64} : memref<128x2048xi8>, vector<4xi8>
+// CHECK-COUNT-8: nvgpu.mma.sync
+// CHECK-COUNT-56: nvgpu.mma.sync
+// CHECK-NOT: nvgpu.mma.sync
+// CHECK-NOT: gpu.barrier
+// CHECK: scf.if
+// CHECK: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] : memref<4x80x128xf32>
+// CHECK: gpu.return
+module {
+  func.func @gemm(%x: tensor<80x4096xf32>, %p: tensor<128x2048xi8>, %s: tensor<128x32xf32>) -> tensor<80x128xf32> {
+    %0 = lowbit.qlinear %x, %p scales %s {in_features = 4096 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128>} : (tensor<80x4096xf32>, tensor<128x2048xi8>, tensor<128x32xf32>) -> tensor<80x128xf32>
+    return %0 : tensor<80x128xf32>
+  }
+}
+
+// -----
+
+// 8-bit codes (per channel here): the CUDA-core kernel at one row covers
+// 512 values of K per warp step (16 codes per 16-byte load, 4 per word);
+// the tensor-core kernel loads 16 bytes twice per row and step and turns
+// bytes (0, 2) and (1, 3) of each word into f16 pairs by masking with
+// 0x00FF00FF (16711935) and or-ing 0x64006400 (1677747200).
+// CHECK-LABEL: func.func @eight_bit
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8_m1_n16_k1024_g1024_s32
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g1024_s32_zp
+// CHECK: gpu.func @gemv_w8_m1_n16_k1024_g1024_s32(%{{.*}}: memref<1x1024xf32>, %{{.*}}: memref<16x1024xi8>,
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<16x1024xi8>, vector<16xi8>
+// CHECK: arith.andi %{{.*}}, %{{.*}} : i32
+// CHECK: gpu.func @gemv_w8tc2_m4_n16_k1024_g1024_s32_zp
+// CHECK: scf.for
+// CHECK-COUNT-4: vector.load %{{.*}} {alignment = 16 : i64} : memref<16x1024xi8>, vector<16xi8>
+// CHECK-DAG: arith.constant 16711935 : i32
+// CHECK-DAG: arith.constant 1677747200 : i32
+// CHECK-COUNT-16: nvgpu.mma.sync
+module {
+  func.func @eight_bit(%x1: tensor<1x1024xf32>, %x4: tensor<4x1024xf32>, %p: tensor<16x1024xi8>, %s: tensor<16x1xf32>, %z: tensor<16x1xi8>) -> (tensor<1x16xf32>, tensor<4x16xf32>) {
+    %0 = lowbit.qlinear %x1, %p scales %s {in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<1x1024xf32>, tensor<16x1024xi8>, tensor<16x1xf32>) -> tensor<1x16xf32>
+    %1 = lowbit.qlinear %x4, %p scales %s zero_points %z {in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 8, symmetric = false>} : (tensor<4x1024xf32>, tensor<16x1024xi8>, tensor<16x1xf32>, tensor<16x1xi8>) -> tensor<4x16xf32>
+    return %0, %1 : tensor<1x16xf32>, tensor<4x16xf32>
   }
 }

@@ -122,7 +122,7 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     Replaces each `lowbit.qlinear` with 4-bit integer weights (`k_major`
     codes, f32 or f16 scales per group or channel, optional zero points and
     bias), f32 activations and outputs and a batch M (the product of the
-    input's leading dimensions) of 1 to 16 by a `gpu.launch_func` of a kernel
+    input's leading dimensions) of 1 to 16 (any M on the tensor cores) by a `gpu.launch_func` of a kernel
     generated for exactly that shape into the `gpu.module`
     `@lowbit_gemv_kernels`. The launch works on buffers that
     `bufferization.to_buffer` / `to_tensor` connect to the surrounding
@@ -146,6 +146,14 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     row of x and mma); `tensor-core-tiles` n-tiles of 8 channels share each
     activation fragment. For K >= 8192 with fewer than 264 blocks, K is split
     across 2 or 4 blocks whose partial results a `linalg.reduce` adds up.
+
+    With more than 16 rows of x (a GEMM; any M, tensor cores only) a block
+    takes up to `tensor-core-m-tiles` 16-row tiles of x (grid z covers the
+    rest) and its four warps split N instead of K: each warp computes its
+    own `tensor-core-tiles` n-tiles for every row tile, so one weight
+    fragment serves up to four mma; the warps read the same activations
+    (through L1) and store their results directly. K is split across blocks
+    whenever there are fewer than 264 of them.
   }];
   let options = [
     Option<"tensorCoreMinRows", "tensor-core-min-rows", "int64_t",
@@ -153,7 +161,11 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            "Rows of x (M) from which the tensor-core kernel is used">,
     Option<"tensorCoreTiles", "tensor-core-tiles", "int64_t",
            /*default=*/"2",
-           "n-tiles of 8 output channels per block in the tensor-core kernel "
+           "n-tiles of 8 output channels per warp in the tensor-core kernel "
+           "(1 to 4)">,
+    Option<"tensorCoreMTiles", "tensor-core-m-tiles", "int64_t",
+           /*default=*/"4",
+           "At most this many 16-row tiles of x per block when M > 16 "
            "(1 to 4)">
   ];
   let dependentDialects = [

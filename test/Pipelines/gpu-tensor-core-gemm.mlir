@@ -1,0 +1,29 @@
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa chip=sm_90" | FileCheck %s
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa chip=sm_80 features=+ptx70" | FileCheck %s
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa tensor-cores=false" | FileCheck %s --check-prefix=OFF
+
+// A W8A16 linear (per-channel scales) with 48 rows of x runs as the
+// tensor-core GEMM, down to PTX for sm_90 and sm_80: the block takes the 3
+// row tiles of 16, each warp its 2 n-tiles of 8 channels, so a step of 128
+// values of K is 3 x 2 x 8 = 48 mma.sync, fed by two 16-byte code loads per
+// n-tile and 16-byte activation loads; the third row of the grid (z) picks
+// the rows, and no shared memory is used.
+// CHECK-LABEL: .entry gemv_w8tc2_m48_n64_k1024_g1024_s32_mt3
+// CHECK-NOT: .shared
+// CHECK: %ctaid.z
+// CHECK: ld.global.v4.b32
+// CHECK-COUNT-48: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// CHECK-NOT: mma.sync
+// CHECK: ret;
+func.func @main(%x: tensor<48x1024xf32>) -> tensor<48x64xf32> {
+  %p = arith.constant dense<-3> : tensor<64x1024xi8>
+  %s = arith.constant dense<0.01> : tensor<64x1xf32>
+  %y = lowbit.qlinear %x, %p scales %s {in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<48x1024xf32>, tensor<64x1024xi8>, tensor<64x1xf32>) -> tensor<48x64xf32>
+  return %y : tensor<48x64xf32>
+}
+
+// With tensor-cores=false no generated kernel takes 48 rows: the generic
+// lowering runs the layer.
+// OFF-NOT: gemv_w8
+// OFF: .entry
+// OFF-NOT: gemv_w8
