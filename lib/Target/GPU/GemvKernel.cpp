@@ -248,8 +248,12 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     }
   Value zeroC = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(vecC, b.getFloatAttr(f32t, 0.0)));
+  // x arrives in f16 for the GEMM (converted once before the launch), else
+  // in f32 and rounded here.
+  const bool halfX = shape.halfActivations();
+  auto vecX = halfX ? VectorType::get({4}, f16) : vecF32;
   Value zeroX = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(vecF32, b.getFloatAttr(f32t, 0.0)));
+      b, loc, DenseElementsAttr::get(vecX, b.getFloatAttr(vecX.getElementType(), 0.0)));
   int64_t steps = shape.k / 128;
   const int64_t S = shape.kSplits;
   // This block's share of the steps: [split * steps / S, (split+1) * steps / S).
@@ -376,12 +380,13 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
         SmallVector<Value> xs;
         for (int64_t half = 0; half < 2; ++half) {
           auto load = vector::LoadOp::create(
-              b, loc, vecF32, x, ValueRange{xRows[2 * p + half], kx});
-          load.setAlignment(16);
+              b, loc, vecX, x, ValueRange{xRows[2 * p + half], kx});
+          load.setAlignment(halfX ? 8 : 16);
           Value v = arith::SelectOp::create(b, loc, xValid[2 * p + half], load,
                                             zeroX);
-          xs.push_back(arith::TruncFOp::create(
-              b, loc, VectorType::get({4}, f16), v));
+          xs.push_back(halfX ? v
+                             : arith::TruncFOp::create(
+                                   b, loc, VectorType::get({4}, f16), v));
         }
         // Rows of A: (row r, slots 2q, 2q+1), (row r+8, same), (row r,
         // slots 2q+8, 2q+9), (row r+8, same); the slots hold the values
@@ -653,7 +658,8 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(mlir::gpu::GPUModuleOp mo
   b.setInsertionPointToEnd(module.getBody());
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
   int64_t groups = shape.floatWeights ? 0 : shape.k / shape.groupSize;
-  SmallVector<Type> args = {MemRefType::get({shape.m, shape.k}, f32)};
+  SmallVector<Type> args = {MemRefType::get(
+      {shape.m, shape.k}, shape.halfActivations() ? Type(b.getF16Type()) : f32)};
   if (shape.floatWeights) {
     args.push_back(MemRefType::get({shape.n, shape.k}, f32));
   } else {
@@ -700,8 +706,27 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
   Location loc = op->getLoc();
   mlir::gpu::GPUFuncOp kernel = getOrBuildGemvKernel(kernels, shape, loc);
   b.setInsertionPoint(op);
-  SmallVector<Value> args = {
-      toBuffer(b, loc, reshape(b, loc, input, {shape.m, shape.k}))};
+  Value x = reshape(b, loc, input, {shape.m, shape.k});
+  if (shape.halfActivations()) {
+    // x rounded to f16 once (an elementwise kernel), not by every block.
+    auto halfType = RankedTensorType::get({shape.m, shape.k}, b.getF16Type());
+    Value empty = tensor::EmptyOp::create(b, loc, halfType.getShape(),
+                                          b.getF16Type());
+    AffineMap identity = b.getMultiDimIdentityMap(2);
+    x = linalg::GenericOp::create(
+            b, loc, halfType, ValueRange{x}, ValueRange{empty},
+            ArrayRef<AffineMap>{identity, identity},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                          utils::IteratorType::parallel},
+            [](OpBuilder &nb, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  nb, l,
+                  Value(arith::TruncFOp::create(nb, l, nb.getF16Type(),
+                                                args[0])));
+            })
+            .getResult(0);
+  }
+  SmallVector<Value> args = {toBuffer(b, loc, x)};
   for (Value weight : weights)
     args.push_back(toBuffer(b, loc, weight));
   const int64_t splits = shape.tensorCores ? shape.kSplits : 1;

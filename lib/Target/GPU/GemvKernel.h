@@ -46,6 +46,9 @@ struct GemvShape {
 
   /// Whether the warps of a block split N (tensor cores, M > 16).
   bool warpsSplitN() const { return tensorCores && m > 16; }
+  /// Whether x is passed in f16 (converted once before the launch): the
+  /// GEMM, whose blocks would each round the same x again.
+  bool halfActivations() const { return warpsSplitN(); }
   /// Output channels of one block.
   int64_t channelsPerBlock() const {
     return warpsSplitN() ? kWarpsPerBlock * rowsPerWarp() : rowsPerWarp();
