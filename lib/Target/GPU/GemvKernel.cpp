@@ -251,9 +251,8 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
   // x arrives in f16 for the GEMM (converted once before the launch), else
   // in f32 and rounded here.
   const bool halfX = shape.halfActivations();
-  auto vecX = halfX ? VectorType::get({4}, f16) : vecF32;
   Value zeroX = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(vecX, b.getFloatAttr(vecX.getElementType(), 0.0)));
+      b, loc, DenseElementsAttr::get(vecF32, b.getFloatAttr(f32t, 0.0)));
   int64_t steps = shape.k / 128;
   const int64_t S = shape.kSplits;
   // This block's share of the steps: [split * steps / S, (split+1) * steps / S).
@@ -322,92 +321,107 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
       }
       offsets.push_back(vector::BroadcastOp::create(b, loc, half2, offset));
     }
-    // Two codes of a word as f16x2 (code - zero point).
-    auto codePair = [&](Value word, int64_t i, Value offset2) {
-      auto nibble = [&](int64_t c) -> Value {
-        Value v = word;
-        if (c)
-          v = arith::ShRUIOp::create(b, loc, v, i32(4 * c));
-        v = arith::AndIOp::create(b, loc, v, i32(15));
-        return arith::OrIOp::create(b, loc, v, i32(0x6400));
-      };
-      Value packedPair = arith::OrIOp::create(
-          b, loc, nibble(i),
-          arith::ShLIOp::create(b, loc, nibble(i + 1), i32(16)));
-      Value asVector = vector::BroadcastOp::create(b, loc, vecI32, packedPair);
-      Value pair = vector::BitCastOp::create(b, loc, half2, asVector);
-      return arith::SubFOp::create(b, loc, pair, offset2);
-    };
-    // 8-bit: bytes 0 and 2 (or, shifted by 8, 1 and 3) of a word as f16x2,
-    // minus the zero point: K offsets (e0, e2) and (e1, e3) of the word's
-    // four values.
-    auto bytePair = [&](Value word, bool odd, Value offset2) {
-      Value v = odd ? arith::ShRUIOp::create(b, loc, word, i32(8)) : word;
-      v = arith::AndIOp::create(b, loc, v, i32(0x00FF00FF));
+    // Two codes of a word as f16x2 minus the zero point, by one mask and
+    // one or: (word >> shift) & mask | 0x64006400 puts the code in the low
+    // bits of each 16-bit half under the exponent of 1024. 4-bit codes
+    // (mask 0x000F000F) pair code s with code s + 4 of the word's eight,
+    // 8-bit ones (0x00FF00FF) byte s with byte s + 2 of its four.
+    auto codePair = [&](Value word, int64_t shift, Value offset2) {
+      Value v = shift ? arith::ShRUIOp::create(b, loc, word, i32(shift)) : word;
+      v = arith::AndIOp::create(b, loc, v,
+                                i32(bits == 4 ? 0x000F000F : 0x00FF00FF));
       v = arith::OrIOp::create(b, loc, v, i32(0x64006400));
       Value asVector = vector::BroadcastOp::create(b, loc, vecI32, v);
       Value pair = vector::BitCastOp::create(b, loc, half2, asVector);
       return arith::SubFOp::create(b, loc, pair, offset2);
     };
     SmallVector<Value> acc(T * P, zeroC);
-    for (int64_t mmaIndex = 0; mmaIndex < 8; ++mmaIndex) {
-      int64_t h = mmaIndex / 2, sub = mmaIndex % 2;
-      // The weight fragments of this mma, shared by every row tile.
-      SmallVector<Value> bMatrices;
-      for (int64_t t = 0; t < T; ++t) {
-        Value bMatrix = arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(vecB, b.getFloatAttr(f16, 0.0)));
-        Value low, high;
-        if (bits == 4) {
-          low = codePair(words[t][h], 4 * sub, offsets[t]);
-          high = codePair(words[t][h], 4 * sub + 2, offsets[t]);
-        } else {
-          Value word = words[t][4 * (h / 2) + 2 * (h % 2) + sub];
-          low = bytePair(word, false, offsets[t]);
-          high = bytePair(word, true, offsets[t]);
-        }
-        bMatrix = vector::InsertOp::create(b, loc, low, bMatrix, 0);
-        bMatrix = vector::InsertOp::create(b, loc, high, bMatrix, 1);
-        bMatrices.push_back(bMatrix);
-      }
-      // The four K offsets (e0..e3) of this lane's values in this mma.
-      Value kx =
-          bits == 4
-              ? add(k0, add(index(32 * h + 4 * sub), mul(q, index(8))))
-              : add(k0, add(index(64 * (h / 2) + 8 * (h % 2) + 4 * sub),
-                            mul(q, index(16))));
-      for (int64_t p = 0; p < P; ++p) {
-        SmallVector<Value> xs;
+    for (int64_t h = 0; h < 4; ++h) {
+      // The eight K offsets of this lane in mma 2h and 2h+1: for 4-bit codes
+      // those of word h (32 h + 8 q + i), for 8-bit ones those of words
+      // 2 (h % 2) and +1 of load h / 2 (64 (h/2) + 16 q + 8 (h%2) + i).
+      Value kx = bits == 4
+                     ? add(k0, add(index(32 * h), mul(q, index(8))))
+                     : add(k0, add(index(64 * (h / 2) + 8 * (h % 2)),
+                                   mul(q, index(16))));
+      // x at those offsets, per row tile and half, as eight f16.
+      SmallVector<SmallVector<Value>> xs(2 * P);
+      for (int64_t p = 0; p < P; ++p)
         for (int64_t half = 0; half < 2; ++half) {
-          auto load = vector::LoadOp::create(
-              b, loc, vecX, x, ValueRange{xRows[2 * p + half], kx});
-          load.setAlignment(halfX ? 8 : 16);
-          Value v = arith::SelectOp::create(b, loc, xValid[2 * p + half], load,
-                                            zeroX);
-          xs.push_back(halfX ? v
-                             : arith::TruncFOp::create(
-                                   b, loc, VectorType::get({4}, f16), v));
+          SmallVector<Value> &values = xs[2 * p + half];
+          Value valid = xValid[2 * p + half];
+          auto pick = [&](Value v) {
+            for (int64_t e = 0; e < 4; ++e)
+              values.push_back(vector::ExtractOp::create(b, loc, v, e));
+          };
+          if (halfX) {
+            auto type = VectorType::get({8}, f16);
+            auto load = vector::LoadOp::create(
+                b, loc, type, x, ValueRange{xRows[2 * p + half], kx});
+            load.setAlignment(16);
+            Value zero = arith::ConstantOp::create(
+                b, loc, DenseElementsAttr::get(type, b.getFloatAttr(f16, 0.0)));
+            Value v = arith::SelectOp::create(b, loc, valid, load, zero);
+            for (int64_t e = 0; e < 8; ++e)
+              values.push_back(vector::ExtractOp::create(b, loc, v, e));
+            continue;
+          }
+          for (int64_t part = 0; part < 2; ++part) {
+            auto load = vector::LoadOp::create(
+                b, loc, vecF32, x,
+                ValueRange{xRows[2 * p + half], add(kx, index(4 * part))});
+            load.setAlignment(16);
+            Value v = arith::SelectOp::create(b, loc, valid, load, zeroX);
+            pick(arith::TruncFOp::create(b, loc, VectorType::get({4}, f16), v));
+          }
         }
-        // Rows of A: (row r, slots 2q, 2q+1), (row r+8, same), (row r,
-        // slots 2q+8, 2q+9), (row r+8, same); the slots hold the values
-        // (e0, e1) and (e2, e3) for 4-bit codes, (e0, e2) and (e1, e3) for
-        // 8-bit ones, as B does.
-        Value aMatrix = arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(vecA, b.getFloatAttr(f16, 0.0)));
-        for (int64_t reg = 0; reg < 4; ++reg) {
-          Value source = xs[reg % 2];
-          int64_t first = bits == 4 ? (reg < 2 ? 0 : 2) : (reg < 2 ? 0 : 1);
-          int64_t second = bits == 4 ? first + 1 : first + 2;
-          Value pair = vector::FromElementsOp::create(
-              b, loc, half2,
-              ValueRange{vector::ExtractOp::create(b, loc, source, first),
-                         vector::ExtractOp::create(b, loc, source, second)});
-          aMatrix = vector::InsertOp::create(b, loc, pair, aMatrix, reg);
+      for (int64_t sub = 0; sub < 2; ++sub) {
+        // The weight fragments of mma 2h + sub, shared by every row tile:
+        // slots (2q, 2q+1) and (2q+8, 2q+9) hold the values at offsets
+        // (lo0, lo1) and (hi0, hi1) of the eight.
+        int64_t lo0, lo1, hi0, hi1;
+        SmallVector<Value> bMatrices;
+        for (int64_t t = 0; t < T; ++t) {
+          Value low, high;
+          if (bits == 4) {
+            // Codes (2 sub, 2 sub + 4) and (2 sub + 1, 2 sub + 5).
+            low = codePair(words[t][h], 8 * sub, offsets[t]);
+            high = codePair(words[t][h], 8 * sub + 4, offsets[t]);
+          } else {
+            // Bytes (0, 2) and (1, 3) of word 4 (h/2) + 2 (h%2) + sub.
+            Value word = words[t][4 * (h / 2) + 2 * (h % 2) + sub];
+            low = codePair(word, 0, offsets[t]);
+            high = codePair(word, 8, offsets[t]);
+          }
+          Value bMatrix = arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(vecB, b.getFloatAttr(f16, 0.0)));
+          bMatrix = vector::InsertOp::create(b, loc, low, bMatrix, 0);
+          bMatrix = vector::InsertOp::create(b, loc, high, bMatrix, 1);
+          bMatrices.push_back(bMatrix);
         }
-        for (int64_t t = 0; t < T; ++t)
-          acc[p * T + t] = nvgpu::MmaSyncOp::create(
-              b, loc, aMatrix, bMatrices[t], acc[p * T + t],
-              ArrayRef<int64_t>{16, 8, 16});
+        if (bits == 4) {
+          lo0 = 2 * sub, lo1 = 2 * sub + 4, hi0 = 2 * sub + 1, hi1 = 2 * sub + 5;
+        } else {
+          lo0 = 4 * sub, lo1 = 4 * sub + 2, hi0 = 4 * sub + 1, hi1 = 4 * sub + 3;
+        }
+        for (int64_t p = 0; p < P; ++p) {
+          // A's registers: (row r, low slots), (row r+8, low), (row r, high
+          // slots), (row r+8, high).
+          Value aMatrix = arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(vecA, b.getFloatAttr(f16, 0.0)));
+          for (int64_t reg = 0; reg < 4; ++reg) {
+            ArrayRef<Value> values = xs[2 * p + reg % 2];
+            Value pair = vector::FromElementsOp::create(
+                b, loc, half2,
+                ValueRange{values[reg < 2 ? lo0 : hi0],
+                           values[reg < 2 ? lo1 : hi1]});
+            aMatrix = vector::InsertOp::create(b, loc, pair, aMatrix, reg);
+          }
+          for (int64_t t = 0; t < T; ++t)
+            acc[p * T + t] = nvgpu::MmaSyncOp::create(
+                b, loc, aMatrix, bMatrices[t], acc[p * T + t],
+                ArrayRef<int64_t>{16, 8, 16});
+        }
       }
     }
     // Scales of the accumulators' columns (output channels 2q, 2q+1).
