@@ -91,10 +91,7 @@ def torch_int4_time(m, n, k, g):
 
 
 def bench_gemv(path):
-    """One generated kernel. Kernels from a directory cubin-f32x (an earlier
-    build, kept for comparison) take f32 x in the GEMM form too."""
     name = os.path.basename(path)[:-len(".cubin")]
-    variant = os.path.basename(os.path.dirname(path))[len("cubin"):].lstrip("-")
     bits, tiles, m, n, k, g = re.match(
         r"gemv_w(\d)(?:tc(\d))?_m(\d+)_n(\d+)_k(\d+)_g(\d+)", name).groups()
     bits, m, n, k, g = map(int, (bits, m, n, k, g))
@@ -119,7 +116,7 @@ def bench_gemv(path):
               .astype(cp.float32) for _ in range(copies)]
     x = rng.standard_normal((m, k), dtype=cp.float32)
     # The GEMM form (M > 16) takes x in f16, rounded before the launch.
-    half_x = m > 16 and tiles and variant != "f32x"
+    half_x = m > 16 and tiles
     x_arg = x.astype(cp.float16) if half_x else x
     y = cp.zeros((splits, m, n) if splits > 1 else (m, n), cp.float32)
 
@@ -172,8 +169,6 @@ def bench_gemv(path):
             f", {mtiles.group(1)}x16 rows" if mtiles else "")
     if splits > 1:
         kind += f", K split {splits}"
-    if variant:
-        kind += f" [{variant}]"
     tflops = 2 * m * n * k / ours / 1e6
     return (kind, m, n, k, ours, theirs, int4, moved / ours / 1e3, tflops, rel)
 
@@ -233,7 +228,7 @@ def main():
         bits, m, n, k = map(int, re.search(
             r"gemv_w(\d)(?:tc\d)?_m(\d+)_n(\d+)_k(\d+)", path).groups())
         return (bits, n, k, m, path)
-    paths = sorted(glob.glob(os.path.join(root, "cubin*", "gemv_w[48]*_*.cubin")),
+    paths = sorted(glob.glob(os.path.join(root, "cubin", "gemv_w[48]*_*.cubin")),
                    key=order)
     for path in paths:
         kind, m, n, k, ours, theirs, int4, gbs, tflops, rel = bench_gemv(path)

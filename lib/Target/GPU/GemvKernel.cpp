@@ -209,10 +209,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
   auto vecB = VectorType::get({2, 2}, f16);
   auto half2 = VectorType::get({2}, f16);
   auto vecF32 = VectorType::get({4}, f32t);
-  auto vecI8 = VectorType::get({4}, b.getI8Type());
   auto vecI32 = VectorType::get({1}, i32t);
-  auto vecI8x16 = VectorType::get({16}, b.getI8Type());
-  auto vecI32x4 = VectorType::get({4}, i32t);
   const int64_t bits = shape.bits;
   // This warp's first output channel; with the warps splitting N each has
   // its own R channels of the block's W * R.
@@ -279,29 +276,20 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     // Every weight word of the step first, so that all loads are in flight:
     // 4-bit codes as four 32-bit words 16 bytes apart (word h at 16 h + 4 q),
     // 8-bit codes as two 16-byte loads (at 64 hh + 16 q), eight words.
+    const int64_t loads = bits == 4 ? 4 : 2, bytes = bits == 4 ? 4 : 16;
+    auto loadType = VectorType::get({bytes}, b.getI8Type());
+    auto wordsType = VectorType::get({bytes / 4}, i32t);
     SmallVector<SmallVector<Value>> words(T);
-    for (int64_t t = 0; t < T; ++t) {
-      if (bits == 4) {
-        for (int64_t h = 0; h < 4; ++h) {
-          Value at = add(byte0, add(index(16 * h), mul(q, index(4))));
-          auto load = vector::LoadOp::create(b, loc, vecI8, packed,
-                                             ValueRange{weightRows[t], at});
-          load.setAlignment(4);
-          Value word = vector::BitCastOp::create(b, loc, vecI32, load);
-          words[t].push_back(vector::ExtractOp::create(b, loc, word, 0));
-        }
-        continue;
-      }
-      for (int64_t hh = 0; hh < 2; ++hh) {
-        Value at = add(byte0, add(index(64 * hh), mul(q, index(16))));
-        auto load = vector::LoadOp::create(b, loc, vecI8x16, packed,
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t l = 0; l < loads; ++l) {
+        Value at = add(byte0, add(index(4 * bytes * l), mul(q, index(bytes))));
+        auto load = vector::LoadOp::create(b, loc, loadType, packed,
                                            ValueRange{weightRows[t], at});
-        load.setAlignment(16);
-        Value four = vector::BitCastOp::create(b, loc, vecI32x4, load);
-        for (int64_t w = 0; w < 4; ++w)
-          words[t].push_back(vector::ExtractOp::create(b, loc, four, w));
+        load.setAlignment(bytes);
+        Value asWords = vector::BitCastOp::create(b, loc, wordsType, load);
+        for (int64_t w = 0; w < bytes / 4; ++w)
+          words[t].push_back(vector::ExtractOp::create(b, loc, asWords, w));
       }
-    }
     // 1024 + zero point, subtracted from 1024 + code: exact in f16.
     SmallVector<Value> offsets;
     for (int64_t t = 0; t < T; ++t) {
