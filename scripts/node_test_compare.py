@@ -15,11 +15,13 @@ def bfloat16_to_float32(bits):
     return (bits.astype(np.uint32) << 16).view(np.float32)
 
 
-def compare(got, want, bfloat16=False):
+def compare(got, want, bfloat16=False, rtol=RTOL, atol=ATOL):
     """None when `got` matches `want`, else why not. bfloat16 tensors are
     uint16 bit patterns on both sides (numpy has no bfloat16) and may differ
     by one unit in the last place: ONNX 1.12's test data truncate float32 to
-    bfloat16 where the operator specification rounds to nearest even."""
+    bfloat16 where the operator specification rounds to nearest even.
+    `rtol` and `atol` replace the sweep's float tolerances where a test
+    states its own."""
     if got.dtype != want.dtype or got.shape != want.shape:
         return (f"got {got.dtype}{list(got.shape)}, expected "
                 f"{want.dtype}{list(want.shape)}")
@@ -32,7 +34,7 @@ def compare(got, want, bfloat16=False):
         g, w = got.astype(np.float64), want.astype(np.float64)
         same_nan = np.isnan(g) & np.isnan(w)
         same_inf = np.isinf(w) & (g == w)
-        bad = ~((np.abs(g - w) <= ATOL + RTOL * np.abs(w)) | same_nan | same_inf)
+        bad = ~((np.abs(g - w) <= atol + rtol * np.abs(w)) | same_nan | same_inf)
     else:
         bad = got != want
     if not bad.any():

@@ -11,7 +11,9 @@ runs on a GPU machine. Tests run in child processes, 20 in turn each and
 --jobs at once; the tests of a child that crashes or hangs are run again
 one per process, so one test's crash does not stop the sweep or hide which
 test it was. Outputs are compared as in
-node_test_e2e.py (scripts/node_test_compare.py). The tests that did not
+node_test_e2e.py (scripts/node_test_compare.py), or with the tolerance a
+test's manifest states ("tolerance": {"rtol": R, "atol_of_max": A}: atol is
+A times the largest expected magnitude). The tests that did not
 compile are counted from DIR/compile.json. Outcomes and exit status as in
 node_test_e2e.py.
 """
@@ -61,8 +63,15 @@ def check(pack):
             if name not in data_set["outputs"]:
                 continue
             want = np.load(pack + "/" + data_set["outputs"][name])
+            # A model may state its own float tolerance: rtol, and atol as a
+            # fraction of the largest expected magnitude (atol_of_max).
+            tolerance = {}
+            if "tolerance" in manifest and want.size:
+                stated = manifest["tolerance"]
+                tolerance = {"rtol": stated["rtol"],
+                             "atol": stated["atol_of_max"] * float(np.abs(want).max())}
             with np.errstate(invalid="ignore", over="ignore"):
-                why = compare(np.asarray(got[i]), want, name in bfloat16)
+                why = compare(np.asarray(got[i]), want, name in bfloat16, **tolerance)
             if why:
                 return "wrong", f"set {index} output '{name}': {why}"
     for model in models.values():

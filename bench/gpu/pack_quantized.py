@@ -8,7 +8,11 @@ libraries against the CPU kernels (the same quantization numerics).
 Models: the MLP of test/e2e/Inputs/quant_model.py (x [M, 256] -> 128 -> 64)
 at M = 1 and 16, and a 64 x 64 layer pair at M = 64 (as many rows as output
 features); presets w4a16, w8a16, w8a8, w4a4 (w4: groups of 32 and 128).
-Then, on the GPU machine: scripts/node_test_run_packed.py OUT_DIR.
+Then, on the GPU machine: scripts/node_test_run_packed.py OUT_DIR. Models
+whose layers run on the tensor cores (4-bit g128 and 8-bit weights from 3
+rows on) round activations to f16 and are compared within 1e-3 of the
+largest output magnitude (the manifest's "tolerance"); the others within
+the sweep's 1e-4 + 1e-3 |want|.
 """
 import json
 import os
@@ -49,11 +53,17 @@ def main():
         np.save(os.path.join(case, "set0", "output_0.npy"), y)
         os.remove(cpu)
         os.remove(model)
+        manifest = {"outputs": ["y"], "bfloat16": [],
+                    "sets": [{"library": "model.so",
+                              "inputs": [["x", "set0/input_0.npy"]],
+                              "outputs": {"y": "set0/output_0.npy"}}]}
+        if rows >= 3 and preset in ("w4a16", "w8a16") and group % 128 == 0:
+            # Both layers (K = 256, 128) take the tensor-core kernel, which
+            # rounds its input to f16 (2^-11 relative per value) where the
+            # CPU kernels keep f32: 1e-3 of the output's largest magnitude.
+            manifest["tolerance"] = {"rtol": 1e-3, "atol_of_max": 1e-3}
         with open(os.path.join(case, "manifest.json"), "w") as f:
-            json.dump({"outputs": ["y"], "bfloat16": [],
-                       "sets": [{"library": "model.so",
-                                 "inputs": [["x", "set0/input_0.npy"]],
-                                 "outputs": {"y": "set0/output_0.npy"}}]}, f)
+            json.dump(manifest, f)
         print("packed", name)
 
 
