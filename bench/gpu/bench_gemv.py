@@ -115,8 +115,9 @@ def bench_gemv(path):
     scales = [rng.uniform(0.005, 0.02, (n, k // g), dtype=cp.float64)
               .astype(cp.float32) for _ in range(copies)]
     x = rng.standard_normal((m, k), dtype=cp.float32)
-    # The GEMM form (M > 16) takes x in f16, rounded before the launch.
-    half_x = m > 16 and tiles
+    # The GEMM form (M > 16), and "_xh" kernels, take x in f16, rounded
+    # before the launch.
+    half_x = bool(tiles) and (m > 16 or "_xh" in name)
     x_arg = x.astype(cp.float16) if half_x else x
     y = cp.zeros((splits, m, n) if splits > 1 else (m, n), cp.float32)
 
@@ -169,6 +170,8 @@ def bench_gemv(path):
             f", {mtiles.group(1)}x16 rows" if mtiles else "")
     if splits > 1:
         kind += f", K split {splits}"
+    if "_xh" in name:
+        kind += ", x in f16"
     tflops = 2 * m * n * k / ours / 1e6
     return (kind, m, n, k, ours, theirs, int4, moved / ours / 1e3, tflops, rel)
 

@@ -91,7 +91,7 @@ extract() {  # MLIR OPTIONS...
   rm -f "$mlir.llvm"
 }
 for bits in 4 8; do
-  for m in ${GEMV_ROWS:-1 4 16 64 256}; do
+  for m in ${GEMV_ROWS:-1 4 8 16 64 256}; do
     for nk in 4096x4096 14336x4096 4096x14336; do
       n=${nk%x*} k=${nk#*x}
       g=$([ "$bits" = 4 ] && echo 128 || echo "$k")
@@ -100,6 +100,8 @@ for bits in 4 8; do
       extract "$mlir" "tensor-core-tiles=2"
       if [ "$m" -gt 16 ]; then
         extract "$mlir" "tensor-core-tiles=4"
+      elif [ "$m" -gt 2 ]; then  # the other rounding of x: in each block / before
+        extract "$mlir" "tensor-core-tiles=2 tensor-core-f16-x-min-rows=$([ "$m" -ge 16 ] && echo 17 || echo 3)"
       fi
       rm -f "$mlir"
     done

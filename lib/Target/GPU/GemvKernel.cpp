@@ -26,11 +26,14 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/ADT/StringExtras.h"
+
+#include <cmath>
 
 using namespace mlir;
 using lowbit::gpu::GemvShape;
@@ -51,6 +54,8 @@ std::string GemvShape::name() const {
     name += "_zp";
   if (warpsSplitN())
     name += "_mt" + std::to_string(mTiles);
+  else if (halfActivations())
+    name += "_xh";
   if (tensorCores && kSplits > 1)
     name += "_ks" + std::to_string(kSplits);
   if (biasType)
@@ -245,8 +250,8 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     }
   Value zeroC = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(vecC, b.getFloatAttr(f32t, 0.0)));
-  // x arrives in f16 for the GEMM (converted once before the launch), else
-  // in f32 and rounded here.
+  // x arrives in f16 for the GEMM and with halfX (converted once before the
+  // launch), else in f32 and rounded here.
   const bool halfX = shape.halfActivations();
   Value zeroX = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(vecF32, b.getFloatAttr(f32t, 0.0)));
@@ -589,8 +594,8 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
                       mul(lane, index(16)));
     Value group = arith::DivUIOp::create(b, loc, k0, index(shape.groupSize));
 
-    // The 16 code bytes of each row, its scale and 2^23 + zero point.
-    SmallVector<Value> words(R), scale(R), offset(R);
+    // The 16 code bytes of each row, its scale and its zero point.
+    SmallVector<Value> words(R), scale(R), zero(R);
     for (int64_t r = 0; r < R; ++r) {
       auto load = vector::LoadOp::create(b, loc, vecI8, packed,
                                          ValueRange{rows[r], byte0});
@@ -598,46 +603,122 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
       words[r] = vector::BitCastOp::create(b, loc, vecI32, load);
       scale[r] = toF32(
           memref::LoadOp::create(b, loc, scales, ValueRange{rows[r], group}));
-      Value zero = f32(double(int64_t(1) << (bits - 1)));
+      zero[r] = f32(double(int64_t(1) << (bits - 1)));
       if (zeroPoints) {
         Value code = memref::LoadOp::create(b, loc, zeroPoints,
                                             ValueRange{rows[r], group});
         Value wide = arith::ExtUIOp::create(b, loc, b.getI32Type(), code);
-        zero = arith::UIToFPOp::create(b, loc, b.getF32Type(), wide);
+        zero[r] = arith::UIToFPOp::create(b, loc, b.getF32Type(), wide);
       }
-      offset[r] = arith::AddFOp::create(b, loc, zero, f32(8388608.0));
     }
 
-    for (int64_t j = 0; j < 4; ++j) {
-      // x[m, k0 + perWord j ..] (the word's codes) for every row of x.
-      SmallVector<SmallVector<Value, 8>> xs(M);
+    // Where code t of a word sits for the float trick: 8-bit codes are
+    // moved to byte 0 by a byte permute (prmt). 4-bit codes at one or two
+    // rows of x stay in place (codes 5-7 after one shift of the word by 12
+    // bits), so code t reads as c * 2^shift(t) once masked and x is
+    // divided by 2^shift(t) instead: one instruction less per code. At more
+    // rows that would keep a second copy of x live, so each code is
+    // shifted to bit 0.
+    const bool inPlace = bits == 4 && M <= 2;
+    // 4-bit codes at more than two rows: the weight (c - zero) * scale is
+    // made once per code and multiplied into every row's accumulator (the
+    // sums below need as many extra registers as rows, and ptxas spills).
+    const bool weightForm = bits == 4 && M > 2;
+    auto nibbleShift = [&](int64_t t) {
+      return inPlace ? 4 * (t < 5 ? t : t - 3) : 0;
+    };
+    Value magic = i32(0x4B000000), twoTo23 = f32(8388608.0);
+    SmallVector<Value> negZero(R), offset(R);
+    for (int64_t r = 0; r < R; ++r) {
+      negZero[r] = arith::NegFOp::create(b, loc, zero[r]);
+      offset[r] = arith::AddFOp::create(b, loc, zero[r], twoTo23);
+    }
+    // The sums of x * code are folded into the accumulators once per step
+    // at one or two rows of x; at more rows once per word, which keeps
+    // only one word's x values live (fewer registers, no spills).
+    const int64_t wordsPerFold = M <= 2 ? 4 : 1;
+    for (int64_t j0 = 0; j0 < 4; j0 += wordsPerFold) {
+      // x of the codes of words j0.., each divided by 2^shift of its code
+      // (exact), and their sums per row of x (for the zero points).
+      SmallVector<SmallVector<Value, 32>, 4> xs(M);
+      SmallVector<Value> xSum(M);
       for (int64_t m = 0; m < M; ++m)
-        for (int64_t part = 0; part < perWord / 4; ++part) {
+        for (int64_t part = 0; part < wordsPerFold * perWord / 4; ++part) {
+          int64_t offset = perWord * j0 + 4 * part;
           auto load = vector::LoadOp::create(
-              b, loc, vecF32, x,
-              ValueRange{index(m), add(k0, index(perWord * j + 4 * part))});
+              b, loc, vecF32, x, ValueRange{index(m), add(k0, index(offset))});
           load.setAlignment(16);
-          for (int64_t e = 0; e < 4; ++e)
-            xs[m].push_back(vector::ExtractOp::create(b, loc, load, e));
+          for (int64_t e = 0; e < 4; ++e) {
+            Value v = vector::ExtractOp::create(b, loc, load, e);
+            if (!weightForm)
+              xSum[m] = xSum[m] ? arith::AddFOp::create(b, loc, xSum[m], v)
+                                : v;
+            int64_t shift = nibbleShift((offset + e) % perWord);
+            if (shift)
+              v = arith::MulFOp::create(b, loc, v,
+                                        f32(std::ldexp(1.0, -shift)));
+            xs[m].push_back(v);
+          }
         }
+
       for (int64_t r = 0; r < R; ++r) {
-        Value word = vector::ExtractOp::create(b, loc, words[r], j);
-        for (int64_t t = 0; t < perWord; ++t) {
-          Value code = word;
-          if (t)
-            code = arith::ShRUIOp::create(b, loc, word, i32(bits * t));
-          code = arith::AndIOp::create(b, loc, code, i32((1 << bits) - 1));
-          code = arith::OrIOp::create(b, loc, code, i32(0x4B000000));
-          Value biased =
-              arith::BitcastOp::create(b, loc, b.getF32Type(), code);
-          Value weight = arith::MulFOp::create(
-              b, loc, arith::SubFOp::create(b, loc, biased, offset[r]),
-              scale[r]);
-          // The LLVM intrinsic, not math.fma: that one becomes a libdevice
-          // call, and the kernel needs no libdevice.
-          for (int64_t m = 0; m < M; ++m)
-            acc[r * M + m] =
-                LLVM::FMAOp::create(b, loc, xs[m][t], weight, acc[r * M + m]);
+        // sums[m] = the sum over these codes c of x[m, k] * c.
+        SmallVector<Value> sums(M);
+        for (int64_t j = j0; j < j0 + wordsPerFold; ++j) {
+          Value word = vector::ExtractOp::create(b, loc, words[r], j);
+          Value high = inPlace
+                           ? arith::ShRUIOp::create(b, loc, word, i32(12))
+                           : Value();
+          for (int64_t t = 0; t < perWord; ++t) {
+            // c * 2^shift in the mantissa of 2^23 (exact: below bit 23).
+            Value biased;
+            if (bits == 8) {
+              // Bytes (code t, 0x00, 0x00, 0x4B) of word and 0x4B000000.
+              biased = NVVM::PermuteOp::create(
+                  b, loc, b.getI32Type(), word, magic, i32(0x7650 | t),
+                  NVVM::PermuteModeAttr::get(b.getContext(),
+                                             NVVM::PermuteMode::DEFAULT));
+            } else {
+              Value source = word;
+              if (inPlace && t >= 5)
+                source = high;
+              else if (!inPlace && t > 0)
+                source = arith::ShRUIOp::create(b, loc, word, i32(4 * t));
+              biased = arith::AndIOp::create(
+                  b, loc, source, i32(int64_t(15) << nibbleShift(t)));
+              biased = arith::OrIOp::create(b, loc, biased, magic);
+            }
+            Value asFloat =
+                arith::BitcastOp::create(b, loc, b.getF32Type(), biased);
+            if (weightForm) {
+              // The weight itself, (c - zero) * scale, shared by the rows.
+              Value weight = arith::MulFOp::create(
+                  b, loc, arith::SubFOp::create(b, loc, asFloat, offset[r]),
+                  scale[r]);
+              for (int64_t m = 0; m < M; ++m)
+                acc[r * M + m] = LLVM::FMAOp::create(
+                    b, loc, xs[m][perWord * (j - j0) + t], weight,
+                    acc[r * M + m]);
+              continue;
+            }
+            Value code = arith::SubFOp::create(b, loc, asFloat, twoTo23);
+            for (int64_t m = 0; m < M; ++m) {
+              Value xv = xs[m][perWord * (j - j0) + t];
+              // The LLVM intrinsic, not math.fma: that one becomes a
+              // libdevice call, and the kernel needs no libdevice.
+              sums[m] = sums[m] ? Value(LLVM::FMAOp::create(b, loc, xv, code,
+                                                            sums[m]))
+                                : Value(arith::MulFOp::create(b, loc, xv, code));
+            }
+          }
+        }
+        // acc += scale * (s - zero * sum(x)): the weights are
+        // scale * (c - zero), and all of the lane's codes are in one group.
+        for (int64_t m = 0; m < M && sums[m]; ++m) {
+          Value centered =
+              LLVM::FMAOp::create(b, loc, negZero[r], xSum[m], sums[m]);
+          acc[r * M + m] =
+              LLVM::FMAOp::create(b, loc, scale[r], centered, acc[r * M + m]);
         }
       }
     }

@@ -44,11 +44,18 @@ struct GemvShape {
   /// directly.
   int64_t mTiles = 1;
 
+  /// Tensor cores with at most 16 rows: x rounded to f16 once before the
+  /// launch (as the GEMM always does) instead of by every block.
+  bool halfX = false;
+
   /// Whether the warps of a block split N (tensor cores, M > 16).
   bool warpsSplitN() const { return tensorCores && m > 16; }
   /// Whether x is passed in f16 (converted once before the launch): the
-  /// GEMM, whose blocks would each round the same x again.
-  bool halfActivations() const { return warpsSplitN(); }
+  /// GEMM, whose blocks would each round the same x again, and with halfX
+  /// the tensor-core kernel at fewer rows.
+  bool halfActivations() const {
+    return warpsSplitN() || (tensorCores && halfX);
+  }
   /// Output channels of one block.
   int64_t channelsPerBlock() const {
     return warpsSplitN() ? kWarpsPerBlock * rowsPerWarp() : rowsPerWarp();

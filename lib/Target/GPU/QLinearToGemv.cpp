@@ -22,7 +22,8 @@ namespace {
 /// The kernel's specialization for `op`, or nothing when the kernel does not
 /// handle it.
 std::optional<GemvShape> matchGemv(lowbit::QLinearOp op, int64_t minRows,
-                                   int64_t tiles, int64_t mTiles) {
+                                   int64_t tiles, int64_t mTiles,
+                                   int64_t halfXMinRows) {
   lowbit::QConfigAttr weights = op.getWeightQconfig();
   if ((weights.getBits() != 4 && weights.getBits() != 8) ||
       weights.getFormat() != lowbit::NumberFormat::Int ||
@@ -54,6 +55,7 @@ std::optional<GemvShape> matchGemv(lowbit::QLinearOp op, int64_t minRows,
   // Tensor cores from `minRows` rows of x on, where the shape allows.
   shape.tensorCores = shape.m >= minRows;
   shape.tensorCoreTiles = tiles;
+  shape.halfX = shape.m >= halfXMinRows;
   // More than 16 rows: as many 16-row tiles per block as M needs, at most
   // `mTiles`.
   if (shape.m > 16)
@@ -84,7 +86,7 @@ struct QLinearToGemvPass
     SmallVector<std::pair<lowbit::QLinearOp, GemvShape>> matches;
     module.walk([&](lowbit::QLinearOp op) {
       if (auto shape = matchGemv(op, tensorCoreMinRows, tensorCoreTiles,
-                                 tensorCoreMTiles))
+                                 tensorCoreMTiles, tensorCoreF16XMinRows))
         matches.push_back({op, *shape});
     });
     if (matches.empty())

@@ -24,6 +24,11 @@
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<16x512xi8>, vector<16xi8>
 // CHECK: vector.bitcast %{{.*}} : vector<16xi8> to vector<4xi32>
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<2x1024xf32>, vector<4xf32>
+// Codes 0-4 of a word are masked in place (code 4: 0xF0000), codes 5-7
+// after one shift by 12; or-ing 0x4B000000 makes 2^23 + c * 16^i.
+// CHECK: arith.shrui %{{.*}}, %{{.*}} : i32
+// CHECK: %[[MASK4:.*]] = arith.constant 983040 : i32
+// CHECK: arith.andi %{{.*}}, %[[MASK4]] : i32
 // CHECK: arith.ori %{{.*}}, %{{.*}} : i32
 // CHECK: llvm.intr.fma
 // CHECK: gpu.shuffle  xor
@@ -162,7 +167,9 @@ module {
 // -----
 
 // 8-bit codes (per channel here): the CUDA-core kernel at one row covers
-// 512 values of K per warp step (16 codes per 16-byte load, 4 per word);
+// 512 values of K per warp step (16 codes per 16-byte load, 4 per word),
+// byte t of a word going to 2^23 + code by one byte permute with
+// 0x4B000000 (selector 0x765t);
 // the tensor-core kernel loads 16 bytes twice per row and step and turns
 // bytes (0, 2) and (1, 3) of each word into f16 pairs by masking with
 // 0x00FF00FF (16711935) and or-ing 0x64006400 (1677747200).
@@ -171,7 +178,11 @@ module {
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g1024_s32_zp
 // CHECK: gpu.func @gemv_w8_m1_n16_k1024_g1024_s32(%{{.*}}: memref<1x1024xf32>, %{{.*}}: memref<16x1024xi8>,
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<16x1024xi8>, vector<16xi8>
-// CHECK: arith.andi %{{.*}}, %{{.*}} : i32
+// CHECK: %[[SEL0:.*]] = arith.constant 30288 : i32
+// CHECK: nvvm.prmt <default> %[[SEL0]], %{{.*}}, %{{.*}} : i32
+// CHECK: %[[SEL3:.*]] = arith.constant 30291 : i32
+// CHECK: nvvm.prmt <default> %[[SEL3]], %{{.*}}, %{{.*}} : i32
+// CHECK-NOT: arith.andi
 // CHECK: gpu.func @gemv_w8tc2_m4_n16_k1024_g1024_s32_zp
 // CHECK: scf.for
 // CHECK-COUNT-4: vector.load %{{.*}} {alignment = 16 : i64} : memref<16x1024xi8>, vector<16xi8>

@@ -166,7 +166,12 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     Option<"tensorCoreMTiles", "tensor-core-m-tiles", "int64_t",
            /*default=*/"4",
            "At most this many 16-row tiles of x per block when M > 16 "
-           "(1 to 4)">
+           "(1 to 4)">,
+    Option<"tensorCoreF16XMinRows", "tensor-core-f16-x-min-rows", "int64_t",
+           /*default=*/"16",
+           "From this many rows of x on, round x to f16 once before the "
+           "tensor-core kernel (an elementwise kernel) instead of in every "
+           "block; the GEMM for more than 16 rows always does">
   ];
   let dependentDialects = [
     "::mlir::gpu::GPUDialect",
@@ -178,6 +183,7 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect",
     "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::NVVM::NVVMDialect",
     "::mlir::linalg::LinalgDialect"
   ];
 }
