@@ -5,11 +5,15 @@
 // step a warp covers 1024 values of K: each lane loads 16 bytes (32 codes)
 // of each of its rows with one 128-bit load, so a warp reads 512 contiguous
 // bytes of a row. Codes are turned into floats in registers without a
-// conversion instruction: (code | 0x4B000000) read as f32 is 2^23 + code,
-// so one subtraction of 2^23 + zero point and one multiplication by the
-// group's scale give the weight. The activations of the 32 values are read
-// once per step and reused for every row; partial sums are reduced with
-// warp shuffles.
+// conversion instruction: a code c in the low mantissa bits of 2^23
+// (| 0x4B000000) reads as 2^23 + c, and one subtraction of 2^23 leaves c.
+// At one or two rows of x that is three instructions per code: 4-bit codes
+// are masked where they lie (c * 16^i, x divided by 16^i instead), 8-bit
+// codes are moved next to 0x4B by one byte permute (prmt); the fma with x
+// follows, and the zero point and scale are applied once per lane, row and
+// group: acc += scale * (sum x c - zero * sum x). The activations of the
+// lane's values are read once per step and reused for every row; partial
+// sums are reduced with warp shuffles.
 //
 // The f32-weight variant (lowbit.linear's float path at small batch) has the
 // same block structure; a warp step covers 256 values of K, each lane
