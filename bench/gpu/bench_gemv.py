@@ -101,7 +101,8 @@ def bench_gemv(path):
     if tiles:
         per_block = 8 * int(tiles) * (4 if m > 16 else 1)
     else:
-        per_block = 8 if m <= 8 else 4
+        rows = re.search(r"_r(\d+)", name)
+        per_block = int(rows.group(1)) if rows else 8 if m <= 8 else 4
     m_blocks = -(-m // (16 * int(mtiles.group(1)))) if mtiles else 1
     # K split across blocks: partial sums [S, M, N], added up after.
     split = re.search(r"_ks(\d+)", name)
@@ -172,6 +173,9 @@ def bench_gemv(path):
         kind += f", K split {splits}"
     if "_xh" in name:
         kind += ", x in f16"
+    rows = re.search(r"_r(\d+)", name)
+    if rows and not tiles:
+        kind += f", {rows.group(1)} rows per warp"
     tflops = 2 * m * n * k / ours / 1e6
     return (kind, m, n, k, ours, theirs, int4, moved / ours / 1e3, tflops, rel)
 

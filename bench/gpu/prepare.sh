@@ -68,6 +68,8 @@ done <<'LIST'
 8 4096 4096 128 --bits 8
 5 1024 2048 2048 --bits 8 --zero-points --bias --f16-scales
 300 2048 1024 1024 --bits 8 --bias
+2 1024 8192 128 --zero-points --bias --f16-scales
+1 1024 4096 4096 --bits 8 --zero-points
 LIST
 
 # A W4A16 linear as a quantized model holds it: weights are constants (which

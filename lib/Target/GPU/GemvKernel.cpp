@@ -56,6 +56,8 @@ std::string GemvShape::name() const {
                      (scaleType.isF16() ? "_s16" : "_s32");
   if (hasZeroPoints)
     name += "_zp";
+  if (!tensorCores && codeRows)
+    name += "_r" + std::to_string(codeRows);
   if (warpsSplitN())
     name += "_mt" + std::to_string(mTiles);
   else if (halfActivations())
@@ -582,36 +584,84 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
   auto vecI8 = VectorType::get({16}, b.getI8Type());
   auto vecI32 = VectorType::get({4}, b.getI32Type());
   auto vecF32 = VectorType::get({4}, b.getF32Type());
-  SmallVector<Value> zeros(R * M, f32(0.0));
-  int64_t steps = shape.k / shape.stepK();
-  auto loop = scf::ForOp::create(b, loc, warp, index(steps), index(W), zeros);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value step = loop.getInductionVar();
-    SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
-                           loop.getRegionIterArgs().end());
-    const int64_t bits = shape.bits, perWord = 32 / bits;
-    Value laneK = mul(lane, index(shape.codesPerLoad()));
+  const int64_t bits = shape.bits, perWord = 32 / bits;
+  const int64_t steps = shape.k / shape.stepK();
+  Value laneK = mul(lane, index(shape.codesPerLoad()));
+  // The loads of one step: the 16 code bytes of each row (as four words),
+  // then the rows' scales, then their zero points, as loaded.
+  auto loadStep = [&](Value step, bool opaque) {
     Value k0 = add(mul(step, index(shape.stepK())), laneK);
     Value byte0 = add(mul(step, index(shape.stepK() * bits / 8)),
                       mul(lane, index(16)));
     Value group = arith::DivUIOp::create(b, loc, k0, index(shape.groupSize));
-
-    // The 16 code bytes of each row, its scale and its zero point.
-    SmallVector<Value> words(R), scale(R), zero(R);
+    SmallVector<Value> loaded;
     for (int64_t r = 0; r < R; ++r) {
       auto load = vector::LoadOp::create(b, loc, vecI8, packed,
                                          ValueRange{rows[r], byte0});
       load.setAlignment(16);
-      words[r] = vector::BitCastOp::create(b, loc, vecI32, load);
-      scale[r] = toF32(
+      Value words = vector::BitCastOp::create(b, loc, vecI32, load);
+      if (opaque) {
+        // Each word through an empty move that LLVM cannot look into: else
+        // InstCombine merges the loop's phi of this load and the one in the
+        // loop into one load at the phi'd address, undoing the prefetch.
+        for (int64_t w = 0; w < 4; ++w) {
+          Value word = vector::ExtractOp::create(b, loc, words, w);
+          Value moved =
+              LLVM::InlineAsmOp::create(
+                  b, loc, b.getI32Type(), ValueRange{word}, "mov.b32 $0, $1;",
+                  "=r,r", /*has_side_effects=*/false, /*is_align_stack=*/false,
+                  LLVM::tailcallkind::TailCallKind::None,
+                  LLVM::AsmDialectAttr(), ArrayAttr())
+                  .getRes();
+          words = vector::InsertOp::create(b, loc, moved, words, w);
+        }
+      }
+      loaded.push_back(words);
+    }
+    for (int64_t r = 0; r < R; ++r)
+      loaded.push_back(
           memref::LoadOp::create(b, loc, scales, ValueRange{rows[r], group}));
+    if (zeroPoints)
+      for (int64_t r = 0; r < R; ++r)
+        loaded.push_back(memref::LoadOp::create(b, loc, zeroPoints,
+                                                ValueRange{rows[r], group}));
+    return loaded;
+  };
+  // With more steps than warps, a warp loads its next step before it works
+  // on the current one (the loads travel through the loop's iteration
+  // arguments, unconverted), so two steps' loads are in flight; on the last
+  // step it loads that step again (clamped, cached) and drops it.
+  const bool prefetch = steps > W;
+  SmallVector<Value> init(R * M, f32(0.0));
+  if (prefetch)
+    llvm::append_range(init, loadStep(warp, /*opaque=*/true));
+  auto loop = scf::ForOp::create(b, loc, warp, index(steps), index(W), init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value step = loop.getInductionVar();
+    ValueRange args = loop.getRegionIterArgs();
+    SmallVector<Value> acc(args.take_front(R * M));
+    SmallVector<Value> loaded, next;
+    if (prefetch) {
+      loaded.assign(args.begin() + R * M, args.end());
+      Value following = arith::MinUIOp::create(b, loc, add(step, index(W)),
+                                                index(steps - 1));
+      next = loadStep(following, /*opaque=*/false);
+    } else {
+      loaded = loadStep(step, /*opaque=*/false);
+    }
+    Value k0 = add(mul(step, index(shape.stepK())), laneK);
+
+    // Each row's words, scale and zero point.
+    SmallVector<Value> words(R), scale(R), zero(R);
+    for (int64_t r = 0; r < R; ++r) {
+      words[r] = loaded[r];
+      scale[r] = toF32(loaded[R + r]);
       zero[r] = f32(double(int64_t(1) << (bits - 1)));
       if (zeroPoints) {
-        Value code = memref::LoadOp::create(b, loc, zeroPoints,
-                                            ValueRange{rows[r], group});
-        Value wide = arith::ExtUIOp::create(b, loc, b.getI32Type(), code);
+        Value wide =
+            arith::ExtUIOp::create(b, loc, b.getI32Type(), loaded[2 * R + r]);
         zero[r] = arith::UIToFPOp::create(b, loc, b.getF32Type(), wide);
       }
     }
@@ -726,10 +776,12 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
         }
       }
     }
+    llvm::append_range(acc, next);
     scf::YieldOp::create(b, loc, acc);
   }
 
-  reduceAndStore(loop.getResults(), partials, bias, y, tid, lane, warp, row0);
+  reduceAndStore(loop.getResults().take_front(R * M), partials, bias, y, tid,
+                 lane, warp, row0);
 }
 
 } // namespace

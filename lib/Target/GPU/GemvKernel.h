@@ -75,8 +75,13 @@ struct GemvShape {
       return 8 * tensorCoreTiles;
     if (floatWeights)
       return m <= 4 ? 8 : m <= 8 ? 4 : 2;
+    if (codeRows)
+      return codeRows;
     return m <= 8 ? 8 : 4;
   }
+  /// The CUDA-core kernel for integer codes: output rows per warp (and
+  /// block) when not 0, instead of the default above.
+  int64_t codeRows = 0;
   /// Warps of a block, splitting K between them.
   static constexpr int64_t kWarpsPerBlock = 4;
   /// K covered by one warp-wide step: 32 lanes x 16 bytes of codes (1024
@@ -106,7 +111,8 @@ struct GemvShape {
       return m >= 1 && m <= 16 && k % stepK() == 0 && n % rowsPerWarp() == 0;
     return (bits == 4 || bits == 8) && m >= 1 && m <= 16 &&
            k % stepK() == 0 && groupSize % codesPerLoad() == 0 &&
-           k % groupSize == 0 && n % rowsPerWarp() == 0;
+           k % groupSize == 0 && codeRows >= 0 && codeRows <= 16 &&
+           n % rowsPerWarp() == 0;
   }
   /// A symbol name that spells out the specialization.
   std::string name() const;

@@ -23,7 +23,7 @@ namespace {
 /// handle it.
 std::optional<GemvShape> matchGemv(lowbit::QLinearOp op, int64_t minRows,
                                    int64_t tiles, int64_t mTiles,
-                                   int64_t halfXMinRows) {
+                                   int64_t halfXMinRows, int64_t codeRows) {
   lowbit::QConfigAttr weights = op.getWeightQconfig();
   if ((weights.getBits() != 4 && weights.getBits() != 8) ||
       weights.getFormat() != lowbit::NumberFormat::Int ||
@@ -56,6 +56,7 @@ std::optional<GemvShape> matchGemv(lowbit::QLinearOp op, int64_t minRows,
   shape.tensorCores = shape.m >= minRows;
   shape.tensorCoreTiles = tiles;
   shape.halfX = shape.m >= halfXMinRows;
+  shape.codeRows = codeRows;
   // More than 16 rows: as many 16-row tiles per block as M needs, at most
   // `mTiles`.
   if (shape.m > 16)
@@ -86,7 +87,8 @@ struct QLinearToGemvPass
     SmallVector<std::pair<lowbit::QLinearOp, GemvShape>> matches;
     module.walk([&](lowbit::QLinearOp op) {
       if (auto shape = matchGemv(op, tensorCoreMinRows, tensorCoreTiles,
-                                 tensorCoreMTiles, tensorCoreF16XMinRows))
+                                 tensorCoreMTiles, tensorCoreF16XMinRows,
+                                 rowsPerWarp))
         matches.push_back({op, *shape});
     });
     if (matches.empty())
