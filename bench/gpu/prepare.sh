@@ -99,9 +99,9 @@ for bits in 4 8; do
       g=$([ "$bits" = 4 ] && echo 128 || echo "$k")
       mlir=$out/cubin/m${m}_n${n}_k${k}.mlir
       "$py" "$here/make_gemv_model.py" "$m" "$n" "$k" "$g" "$mlir" --bits "$bits"
-      extract "$mlir" "tensor-core-tiles=2"
+      extract "$mlir" "tensor-core-tiles=2 tensor-core-wide-tiles=2"
       if [ "$m" -gt 16 ]; then
-        extract "$mlir" "tensor-core-tiles=4"
+        extract "$mlir" "tensor-core-tiles=4 tensor-core-wide-tiles=4"
       elif [ "$m" -gt 2 ]; then  # the other rounding of x: in each block / before
         extract "$mlir" "tensor-core-tiles=2 tensor-core-f16-x-min-rows=$([ "$m" -ge 16 ] && echo 17 || echo 3)"
       fi

@@ -130,28 +130,29 @@ module {
 
 // More than 16 rows of x: the tensor-core GEMM. 80 rows are 5 tiles of 16:
 // 4 per block, so 2 blocks along M (grid z); the four warps split N, each
-// with its 2 n-tiles of 8 channels for every row tile (64 channels per
-// block, 2 blocks along N). One weight fragment feeds 4 mma (4 x 2 x 8 =
-// 64 per step of 128); the results are stored directly, rows past M
-// skipped, without shared memory. x is rounded to f16 once, by an
-// elementwise linalg.generic before the launch. The 4 blocks are too few for the GPU: K is
-// split in 4 (8 steps of 128 each), grid y.
+// with its n-tiles of 8 channels for every row tile: beyond 64 rows 4 of
+// them (tensor-core-wide-tiles), 128 channels per block, 1 block along N.
+// One weight fragment feeds 4 mma (4 x 4 x 8 = 128 per step of 128); the
+// results are stored directly, rows past M skipped, without shared memory.
+// x is rounded to f16 once, by an elementwise linalg.generic before the
+// launch. The 2 blocks are too few for the GPU: K is split in 4 (8 steps of
+// 128 each), grid y.
 // CHECK-LABEL: func.func @gemm
 // CHECK: %[[XH:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<80x4096xf32>) outs(%{{.*}} : tensor<80x4096xf16>)
 // CHECK: arith.truncf %{{.*}} : f32 to f16
 // CHECK: bufferization.to_buffer %[[XH]] read_only : tensor<80x4096xf16>
-// CHECK-DAG: %[[TWO:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[ONE:c1_[0-9]*]] = arith.constant 1 : index
 // CHECK-DAG: %[[FOUR:.*]] = arith.constant 4 : index
 // CHECK-DAG: %[[T128:.*]] = arith.constant 128 : index
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m80_n128_k4096_g128_s32_mt4_ks4 blocks in (%[[TWO]], %[[FOUR]], %[[TWO2:c2[_0-9]*]]) threads in (%[[T128]], %{{.*}}, %{{.*}}) args({{.*}} : memref<80x4096xf16>, {{.*}} : memref<128x2048xi8>, {{.*}} : memref<128x32xf32>, {{.*}} : memref<4x80x128xf32>)
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc4_m80_n128_k4096_g128_s32_mt4_ks4 blocks in (%[[ONE]], %[[FOUR]], %[[TWO:c2[_0-9]*]]) threads in (%[[T128]], %{{.*}}, %{{.*}}) args({{.*}} : memref<80x4096xf16>, {{.*}} : memref<128x2048xi8>, {{.*}} : memref<128x32xf32>, {{.*}} : memref<4x80x128xf32>)
 // CHECK: linalg.reduce
-// CHECK: gpu.func @gemv_w4tc2_m80_n128_k4096_g128_s32_mt4_ks4({{[^)]*}}: memref<4x80x128xf32>) kernel
+// CHECK: gpu.func @gemv_w4tc4_m80_n128_k4096_g128_s32_mt4_ks4({{[^)]*}}: memref<4x80x128xf32>) kernel
 // CHECK: gpu.block_id  z
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{([^,]*, ){31}[^,]*}}) -> (f32,
-// CHECK-COUNT-8: vector.load %{{.*}} {alignment = 4 : i64} : memref<128x2048xi8>, vector<4xi8>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{([^,]*, ){63}[^,]*}}) -> (f32,
+// CHECK-COUNT-16: vector.load %{{.*}} {alignment = 4 : i64} : memref<128x2048xi8>, vector<4xi8>
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<80x4096xf16>, vector<8xf16>
-// CHECK-COUNT-8: nvgpu.mma.sync
-// CHECK-COUNT-56: nvgpu.mma.sync
+// CHECK-COUNT-16: nvgpu.mma.sync
+// CHECK-COUNT-112: nvgpu.mma.sync
 // CHECK-NOT: nvgpu.mma.sync
 // CHECK-NOT: gpu.barrier
 // CHECK: scf.if

@@ -162,7 +162,11 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     Option<"tensorCoreTiles", "tensor-core-tiles", "int64_t",
            /*default=*/"2",
            "n-tiles of 8 output channels per warp in the tensor-core kernel "
-           "(1 to 4)">,
+           "(1 to 4) up to 64 rows of x">,
+    Option<"tensorCoreWideTiles", "tensor-core-wide-tiles", "int64_t",
+           /*default=*/"4",
+           "n-tiles of 8 output channels per warp in the tensor-core GEMM "
+           "beyond 64 rows of x (1 to 4)">,
     Option<"tensorCoreMTiles", "tensor-core-m-tiles", "int64_t",
            /*default=*/"4",
            "At most this many 16-row tiles of x per block when M > 16 "
