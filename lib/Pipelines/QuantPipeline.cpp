@@ -32,8 +32,8 @@ void lowbit::buildQuantPipeline(OpPassManager &pm,
     pm.addPass(createAllocateBitsPass(allocate));
   } else {
     AssignQConfigPassOptions assign;
-  assign.preset = options.preset;
-  assign.groupSize = options.groupSize;
+    assign.preset = options.preset;
+    assign.groupSize = options.groupSize;
     assign.symmetricWeights = !options.asymmetricWeights;
     pm.addPass(createAssignQConfigPass(assign));
   }
