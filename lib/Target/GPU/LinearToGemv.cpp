@@ -4,7 +4,7 @@
 // products that read every weight once: the generic mapping (one thread per
 // output, the K loop inside it) reads W with a stride of K between
 // neighbouring threads and runs a handful of blocks. Here such a linear
-// becomes the generated GEMV of GemvKernel.cpp with f32 weights: coalesced
+// becomes the generated GEMV of GemvCudaCore.cpp with f32 weights: coalesced
 // 16-byte loads, split-K over 4 warps, warp-shuffle reductions.
 //
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,79 @@
+//===- GemvKernelBuilder.h - builds the GEMV kernels' bodies ----*- C++ -*-===//
+//
+// Shared by the kernel files: GemvCudaCore.cpp (the CUDA-core kernel and the
+// common prologue), GemvTensorCore.cpp (the tensor-core kernel) and
+// GemvKernel.cpp (kernel creation and launch).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_LIB_TARGET_GPU_GEMVKERNELBUILDER_H
+#define LOWBIT_LIB_TARGET_GPU_GEMVKERNELBUILDER_H
+
+#include "GemvKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+namespace lowbit::gpu::detail {
+
+using mlir::APFloat;
+using mlir::ArrayRef;
+using mlir::Location;
+using mlir::OpBuilder;
+using mlir::Value;
+using mlir::ValueRange;
+namespace arith = mlir::arith;
+namespace memref = mlir::memref;
+namespace scf = mlir::scf;
+
+/// Builds one kernel's body for `shape` (GemvShape::name() names it).
+
+struct KernelBuilder {
+  OpBuilder &b;
+  Location loc;
+  const GemvShape &shape;
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32(double v) {
+    return arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
+                                          APFloat(float(v)));
+  }
+  Value i32(int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+  }
+  /// The block's total of one output: the warps' partials at `slot` summed.
+  Value sumOverWarps(Value partials, Value slot) {
+    Value total = f32(0.0);
+    for (int64_t w = 0; w < GemvShape::kWarpsPerBlock; ++w)
+      total = arith::AddFOp::create(
+          b, loc, total,
+          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), slot}));
+    return total;
+  }
+  Value toF32(Value v) {
+    if (v.getType().isF32())
+      return v;
+    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+  }
+  Value add(Value a, Value c) { return arith::AddIOp::create(b, loc, a, c); }
+  Value mul(Value a, Value c) { return arith::MulIOp::create(b, loc, a, c); }
+
+  void build(mlir::gpu::GPUFuncOp func);
+  /// The f32-weight loop: partial sums [R * M] of this lane.
+  scf::ForOp buildFloatLoop(Value x, Value weight, Value warp, Value lane,
+                            ArrayRef<Value> rows);
+  /// The tensor-core kernel body (everything after the common prologue).
+  void buildTensorCore(Value x, Value packed, Value scales, Value zeroPoints,
+                       Value bias, Value y, Value partials, Value tid,
+                       Value lane, Value warp, Value bid);
+  /// Sums the lanes' partials over the warp and the block, adds the bias
+  /// and stores y[m, row0 + r].
+  void reduceAndStore(ValueRange partialSums, Value partials, Value bias,
+                      Value y, Value tid, Value lane, Value warp, Value row0);
+};
+
+} // namespace lowbit::gpu::detail
+
+#endif // LOWBIT_LIB_TARGET_GPU_GEMVKERNELBUILDER_H

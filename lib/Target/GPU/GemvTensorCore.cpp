@@ -1,0 +1,332 @@
+//===- GemvTensorCore.cpp - the tensor-core GEMV/GEMM kernel --------------===//
+//
+// Integer codes on the tensor cores (nvgpu.mma.sync m16n8k16): the layout of
+// K in the fragments, the dequantization to f16 pairs and the GEMM form for
+// more than 16 rows are described below and in docs/gpu.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GemvKernelBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using lowbit::gpu::GemvShape;
+using lowbit::gpu::detail::KernelBuilder;
+
+// The tensor-core kernel. A warp step covers 128 values of K with 8
+// mma.sync m16n8k16 per n-tile of 8 output channels (tensorCoreTiles of
+// them share each activation fragment). The order in which K enters the products is free, so
+// each lane is given K positions it can load itself: lane (r, q) (r = lane /
+// 4, q = lane % 4) holds, for the weight row n0 + r, the 32 codes at K
+// offsets 32 h + 8 q + i (h, i < 4, 8) of the step, four 32-bit words of the
+// packed row; the i-th group of four codes of word h feeds mma 2 h + i / 4
+// in the fragment slots (2q, 2q + 1, 2q + 8, 2q + 9), and since A's
+// fragment uses the same slots for the same lane, the lane reads exactly
+// those K positions of x rows r and r + 8 as one float4 each.
+void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
+                                    Value zeroPoints, Value bias, Value y,
+                                    Value partials, Value tid, Value lane,
+                                    Value warp, Value bid) {
+  const int64_t M = shape.m, W = GemvShape::kWarpsPerBlock,
+                T = shape.tensorCoreTiles, R = shape.rowsPerWarp(),
+                P = shape.mTiles;
+  const bool splitN = shape.warpsSplitN();
+  Type f16 = b.getF16Type(), f32t = b.getF32Type(), i32t = b.getI32Type();
+  auto vecC = VectorType::get({2, 2}, f32t);
+  auto vecA = VectorType::get({4, 2}, f16);
+  auto vecB = VectorType::get({2, 2}, f16);
+  auto half2 = VectorType::get({2}, f16);
+  auto vecF32 = VectorType::get({4}, f32t);
+  auto vecI32 = VectorType::get({1}, i32t);
+  const int64_t bits = shape.bits;
+  // This warp's first output channel; with the warps splitting N each has
+  // its own R channels of the block's W * R.
+  Value n0 = mul(bid, index(shape.channelsPerBlock()));
+  if (splitN)
+    n0 = add(n0, mul(warp, index(R)));
+  Value r = arith::DivUIOp::create(b, loc, lane, index(4));
+  Value q = arith::RemUIOp::create(b, loc, lane, index(4));
+  // Per n-tile: this lane's weight row and its two accumulator columns.
+  SmallVector<Value> weightRows, columns;
+  for (int64_t t = 0; t < T; ++t) {
+    Value tile0 = add(n0, index(8 * t));
+    weightRows.push_back(add(tile0, r));
+    Value c0 = add(tile0, mul(q, index(2)));
+    columns.push_back(c0);
+    columns.push_back(add(c0, index(1)));
+  }
+  // The block's first row of x (grid z), then per row tile p and half the
+  // lane's row of x; rows past M read row 0 and are replaced by zeros.
+  Value mBase = index(0);
+  if (splitN)
+    mBase = mul(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::z),
+                index(16 * P));
+  SmallVector<Value> xRows, xValid, outRows;
+  for (int64_t p = 0; p < P; ++p)
+    for (int64_t half = 0; half < 2; ++half) {
+      Value row = add(mBase, add(r, index(16 * p + 8 * half)));
+      Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          row, index(M));
+      outRows.push_back(row);
+      xRows.push_back(arith::SelectOp::create(b, loc, valid, row, index(0)));
+      xValid.push_back(valid);
+    }
+  Value zeroC = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecC, b.getFloatAttr(f32t, 0.0)));
+  // x arrives in f16 for the GEMM and with halfX (converted once before the
+  // launch), else in f32 and rounded here.
+  const bool halfX = shape.halfActivations();
+  Value zeroX = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecF32, b.getFloatAttr(f32t, 0.0)));
+  int64_t steps = shape.k / 128;
+  const int64_t S = shape.kSplits;
+  // This block's share of the steps: [split * steps / S, (split+1) * steps / S).
+  Value split = index(0), first = index(0), last = index(steps);
+  if (S > 1) {
+    split = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y);
+    first = arith::DivUIOp::create(b, loc, mul(split, index(steps)), index(S));
+    last = arith::DivUIOp::create(b, loc, mul(add(split, index(1)), index(steps)),
+                                  index(S));
+  }
+  // Accumulators: (p, t, half, c) at 4 (p T + t) + 2 half + c.
+  SmallVector<Value> zeros(4 * T * P, f32(0.0));
+  // Warps splitting K take every W-th step; splitting N, every step.
+  auto loop = splitN ? scf::ForOp::create(b, loc, first, last, index(1), zeros)
+                     : scf::ForOp::create(b, loc, add(first, warp), last,
+                                          index(W), zeros);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value step = loop.getInductionVar();
+    Value k0 = mul(step, index(128));
+    Value byte0 = mul(step, index(16 * bits));
+    Value group = arith::DivUIOp::create(b, loc, k0, index(shape.groupSize));
+    // Every weight word of the step first, so that all loads are in flight:
+    // 4-bit codes as four 32-bit words 16 bytes apart (word h at 16 h + 4 q),
+    // 8-bit codes as two 16-byte loads (at 64 hh + 16 q), eight words.
+    const int64_t loads = bits == 4 ? 4 : 2, bytes = bits == 4 ? 4 : 16;
+    auto loadType = VectorType::get({bytes}, b.getI8Type());
+    auto wordsType = VectorType::get({bytes / 4}, i32t);
+    SmallVector<SmallVector<Value>> words(T);
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t l = 0; l < loads; ++l) {
+        Value at = add(byte0, add(index(4 * bytes * l), mul(q, index(bytes))));
+        auto load = vector::LoadOp::create(b, loc, loadType, packed,
+                                           ValueRange{weightRows[t], at});
+        load.setAlignment(bytes);
+        Value asWords = vector::BitCastOp::create(b, loc, wordsType, load);
+        for (int64_t w = 0; w < bytes / 4; ++w)
+          words[t].push_back(vector::ExtractOp::create(b, loc, asWords, w));
+      }
+    // 1024 + zero point, subtracted from 1024 + code: exact in f16.
+    SmallVector<Value> offsets;
+    for (int64_t t = 0; t < T; ++t) {
+      Value offset;
+      if (zeroPoints) {
+        Value code = memref::LoadOp::create(b, loc, zeroPoints,
+                                            ValueRange{weightRows[t], group});
+        Value wide = arith::ExtUIOp::create(b, loc, i32t, code);
+        Value asFloat = arith::UIToFPOp::create(b, loc, f32t, wide);
+        offset = arith::TruncFOp::create(
+            b, loc, f16, arith::AddFOp::create(b, loc, asFloat, f32(1024.0)));
+      } else {
+        offset = arith::ConstantFloatOp::create(
+            b, loc, b.getF16Type(),
+            APFloat(APFloat::IEEEhalf(),
+                    std::to_string(1024 + (int64_t(1) << (bits - 1)))));
+      }
+      offsets.push_back(vector::BroadcastOp::create(b, loc, half2, offset));
+    }
+    // Two codes of a word as f16x2 minus the zero point, by one mask and
+    // one or: (word >> shift) & mask | 0x64006400 puts the code in the low
+    // bits of each 16-bit half under the exponent of 1024. 4-bit codes
+    // (mask 0x000F000F) pair code s with code s + 4 of the word's eight,
+    // 8-bit ones (0x00FF00FF) byte s with byte s + 2 of its four.
+    auto codePair = [&](Value word, int64_t shift, Value offset2) {
+      Value v = shift ? arith::ShRUIOp::create(b, loc, word, i32(shift)) : word;
+      v = arith::AndIOp::create(b, loc, v,
+                                i32(bits == 4 ? 0x000F000F : 0x00FF00FF));
+      v = arith::OrIOp::create(b, loc, v, i32(0x64006400));
+      Value asVector = vector::BroadcastOp::create(b, loc, vecI32, v);
+      Value pair = vector::BitCastOp::create(b, loc, half2, asVector);
+      return arith::SubFOp::create(b, loc, pair, offset2);
+    };
+    SmallVector<Value> acc(T * P, zeroC);
+    for (int64_t h = 0; h < 4; ++h) {
+      // The eight K offsets of this lane in mma 2h and 2h+1: for 4-bit codes
+      // those of word h (32 h + 8 q + i), for 8-bit ones those of words
+      // 2 (h % 2) and +1 of load h / 2 (64 (h/2) + 16 q + 8 (h%2) + i).
+      Value kx = bits == 4
+                     ? add(k0, add(index(32 * h), mul(q, index(8))))
+                     : add(k0, add(index(64 * (h / 2) + 8 * (h % 2)),
+                                   mul(q, index(16))));
+      // x at those offsets, per row tile and half, as eight f16.
+      SmallVector<SmallVector<Value>> xs(2 * P);
+      for (int64_t p = 0; p < P; ++p)
+        for (int64_t half = 0; half < 2; ++half) {
+          SmallVector<Value> &values = xs[2 * p + half];
+          Value valid = xValid[2 * p + half];
+          auto pick = [&](Value v) {
+            for (int64_t e = 0; e < 4; ++e)
+              values.push_back(vector::ExtractOp::create(b, loc, v, e));
+          };
+          if (halfX) {
+            auto type = VectorType::get({8}, f16);
+            auto load = vector::LoadOp::create(
+                b, loc, type, x, ValueRange{xRows[2 * p + half], kx});
+            load.setAlignment(16);
+            Value zero = arith::ConstantOp::create(
+                b, loc, DenseElementsAttr::get(type, b.getFloatAttr(f16, 0.0)));
+            Value v = arith::SelectOp::create(b, loc, valid, load, zero);
+            for (int64_t e = 0; e < 8; ++e)
+              values.push_back(vector::ExtractOp::create(b, loc, v, e));
+            continue;
+          }
+          for (int64_t part = 0; part < 2; ++part) {
+            auto load = vector::LoadOp::create(
+                b, loc, vecF32, x,
+                ValueRange{xRows[2 * p + half], add(kx, index(4 * part))});
+            load.setAlignment(16);
+            Value v = arith::SelectOp::create(b, loc, valid, load, zeroX);
+            pick(arith::TruncFOp::create(b, loc, VectorType::get({4}, f16), v));
+          }
+        }
+      for (int64_t sub = 0; sub < 2; ++sub) {
+        // The weight fragments of mma 2h + sub, shared by every row tile:
+        // slots (2q, 2q+1) and (2q+8, 2q+9) hold the values at offsets
+        // (lo0, lo1) and (hi0, hi1) of the eight.
+        int64_t lo0, lo1, hi0, hi1;
+        SmallVector<Value> bMatrices;
+        for (int64_t t = 0; t < T; ++t) {
+          Value low, high;
+          if (bits == 4) {
+            // Codes (2 sub, 2 sub + 4) and (2 sub + 1, 2 sub + 5).
+            low = codePair(words[t][h], 8 * sub, offsets[t]);
+            high = codePair(words[t][h], 8 * sub + 4, offsets[t]);
+          } else {
+            // Bytes (0, 2) and (1, 3) of word 4 (h/2) + 2 (h%2) + sub.
+            Value word = words[t][4 * (h / 2) + 2 * (h % 2) + sub];
+            low = codePair(word, 0, offsets[t]);
+            high = codePair(word, 8, offsets[t]);
+          }
+          Value bMatrix = arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(vecB, b.getFloatAttr(f16, 0.0)));
+          bMatrix = vector::InsertOp::create(b, loc, low, bMatrix, 0);
+          bMatrix = vector::InsertOp::create(b, loc, high, bMatrix, 1);
+          bMatrices.push_back(bMatrix);
+        }
+        if (bits == 4) {
+          lo0 = 2 * sub, lo1 = 2 * sub + 4, hi0 = 2 * sub + 1, hi1 = 2 * sub + 5;
+        } else {
+          lo0 = 4 * sub, lo1 = 4 * sub + 2, hi0 = 4 * sub + 1, hi1 = 4 * sub + 3;
+        }
+        for (int64_t p = 0; p < P; ++p) {
+          // A's registers: (row r, low slots), (row r+8, low), (row r, high
+          // slots), (row r+8, high).
+          Value aMatrix = arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(vecA, b.getFloatAttr(f16, 0.0)));
+          for (int64_t reg = 0; reg < 4; ++reg) {
+            ArrayRef<Value> values = xs[2 * p + reg % 2];
+            Value pair = vector::FromElementsOp::create(
+                b, loc, half2,
+                ValueRange{values[reg < 2 ? lo0 : hi0],
+                           values[reg < 2 ? lo1 : hi1]});
+            aMatrix = vector::InsertOp::create(b, loc, pair, aMatrix, reg);
+          }
+          for (int64_t t = 0; t < T; ++t)
+            acc[p * T + t] = nvgpu::MmaSyncOp::create(
+                b, loc, aMatrix, bMatrices[t], acc[p * T + t],
+                ArrayRef<int64_t>{16, 8, 16});
+        }
+      }
+    }
+    // Scales of the accumulators' columns (output channels 2q, 2q+1).
+    SmallVector<Value> totals(4 * T * P);
+    for (int64_t t = 0; t < T; ++t) {
+      Value s0 = toF32(memref::LoadOp::create(
+          b, loc, scales, ValueRange{columns[2 * t], group}));
+      Value s1 = toF32(memref::LoadOp::create(
+          b, loc, scales, ValueRange{columns[2 * t + 1], group}));
+      for (int64_t p = 0; p < P; ++p)
+        for (int64_t half = 0; half < 2; ++half)
+          for (int64_t c = 0; c < 2; ++c) {
+            int64_t at = 4 * (p * T + t) + 2 * half + c;
+            Value v = vector::ExtractOp::create(b, loc, acc[p * T + t],
+                                                ArrayRef<int64_t>{half, c});
+            totals[at] = LLVM::FMAOp::create(b, loc, v, c ? s1 : s0,
+                                             loop.getRegionIterArgs()[at]);
+          }
+    }
+    scf::YieldOp::create(b, loc, totals);
+  }
+  // The bias of `column`, added once (by the first split).
+  auto withBias = [&](Value total, Value column) -> Value {
+    if (!bias)
+      return total;
+    Value biasValue =
+        toF32(memref::LoadOp::create(b, loc, bias, ValueRange{column}));
+    if (S > 1) {
+      Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                            split, index(0));
+      biasValue = arith::SelectOp::create(b, loc, isFirst, biasValue, f32(0.0));
+    }
+    return arith::AddFOp::create(b, loc, total, biasValue);
+  };
+  auto store = [&](Value total, Value m, Value column) {
+    if (S > 1)
+      memref::StoreOp::create(b, loc, total, y, ValueRange{split, m, column});
+    else
+      memref::StoreOp::create(b, loc, total, y, ValueRange{m, column});
+  };
+  if (splitN) {
+    // Every output has one owner lane: store it, rows past M skipped.
+    for (int64_t p = 0; p < P; ++p)
+      for (int64_t half = 0; half < 2; ++half) {
+        auto inRange = scf::IfOp::create(b, loc, xValid[2 * p + half]);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(inRange.thenBlock());
+        for (int64_t t = 0; t < T; ++t)
+          for (int64_t c = 0; c < 2; ++c) {
+            Value v = loop.getResult(4 * (p * T + t) + 2 * half + c);
+            Value column = columns[2 * t + c];
+            store(withBias(v, column), outRows[2 * p + half], column);
+          }
+      }
+    mlir::gpu::ReturnOp::create(b, loc);
+    return;
+  }
+  // Each lane's outputs: (row r (+8), channel 8t + 2q + c) into this
+  // warp's partials [16, R].
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t half = 0; half < 2; ++half)
+      for (int64_t c = 0; c < 2; ++c) {
+        Value v = loop.getResult(4 * t + 2 * half + c);
+        Value row = add(r, index(8 * half));
+        Value slot = add(mul(row, index(R)),
+                         add(index(8 * t + c), mul(q, index(2))));
+        memref::StoreOp::create(b, loc, v, partials, ValueRange{warp, slot});
+      }
+  mlir::gpu::BarrierOp::create(b, loc);
+  // The block's 16 x R sums, 128 threads at a time; rows past M are skipped.
+  for (int64_t base = 0; base < 16 * R; base += 32 * W) {
+    Value slot = add(tid, index(base));
+    Value m = arith::DivUIOp::create(b, loc, slot, index(R));
+    Value isWriter =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, index(M));
+    auto writeOut = scf::IfOp::create(b, loc, isWriter);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(writeOut.thenBlock());
+    Value total = sumOverWarps(partials, slot);
+    Value column = add(n0, arith::RemUIOp::create(b, loc, slot, index(R)));
+    store(withBias(total, column), m, column);
+  }
+  mlir::gpu::ReturnOp::create(b, loc);
+}
