@@ -102,8 +102,9 @@ for bits in 4 8; do
       extract "$mlir" "tensor-core-tiles=2 tensor-core-wide-tiles=2"
       if [ "$m" -gt 16 ]; then
         extract "$mlir" "tensor-core-tiles=4 tensor-core-wide-tiles=4"
-      elif [ "$m" -gt 2 ]; then  # the other rounding of x: in each block / before
-        extract "$mlir" "tensor-core-tiles=2 tensor-core-f16-x-min-rows=$([ "$m" -ge 16 ] && echo 17 || echo 3)"
+      elif [ "$m" -gt 2 ]; then  # x rounded in each block, and before the launch
+        extract "$mlir" "tensor-core-tiles=2 tensor-core-f16-x-min-rows=17"
+        extract "$mlir" "tensor-core-tiles=2 tensor-core-f16-x-min-rows=3"
       fi
       rm -f "$mlir"
     done

@@ -59,6 +59,11 @@ std::optional<GemvShape> matchGemv(lowbit::QLinearOp op, int64_t minRows,
   // per warp to pay (1.0-1.6x faster than 2 at 256 rows, level at 64, on
   // an H100 and an H200).
   shape.tensorCoreTiles = shape.m > 64 ? wideTiles : tiles;
+  // x in f16 before the launch where that was measured to pay (every block
+  // reads all of x, in f32 otherwise, and rounds it): from 16 rows for 4-bit
+  // codes, from 8 for 8-bit ones (bench/results/gpu.md).
+  if (halfXMinRows == 0)
+    halfXMinRows = shape.bits == 8 ? 8 : 16;
   shape.halfX = shape.m >= halfXMinRows;
   shape.codeRows = codeRows;
   // More than 16 rows: as many 16-row tiles per block as M needs, at most

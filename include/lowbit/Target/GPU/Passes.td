@@ -175,10 +175,11 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            "Output channels per warp of the CUDA-core kernel (1-2 rows of "
            "x, or tensor cores off); 0 picks 8 up to 8 rows of x, else 4">,
     Option<"tensorCoreF16XMinRows", "tensor-core-f16-x-min-rows", "int64_t",
-           /*default=*/"16",
+           /*default=*/"0",
            "From this many rows of x on, round x to f16 once before the "
            "tensor-core kernel (an elementwise kernel) instead of in every "
-           "block; the GEMM for more than 16 rows always does">
+           "block; 0: from 16 rows for 4-bit codes, 8 for 8-bit ones (the "
+           "GEMM for more than 16 rows always does)">
   ];
   let dependentDialects = [
     "::mlir::gpu::GPUDialect",
