@@ -98,10 +98,10 @@ def bench_gemv(path):
     kernel = cp.RawModule(path=path).get_function(name)
     # Output channels per block and blocks along M (GemvKernel.h).
     mtiles = re.search(r"_mt(\d)", name)
+    rows = re.search(r"_r(\d+)", name)  # rows per warp, CUDA-core kernel
     if tiles:
         per_block = 8 * int(tiles) * (4 if m > 16 else 1)
     else:
-        rows = re.search(r"_r(\d+)", name)
         per_block = int(rows.group(1)) if rows else 8 if m <= 8 else 4
     m_blocks = -(-m // (16 * int(mtiles.group(1)))) if mtiles else 1
     # K split across blocks: partial sums [S, M, N], added up after.
@@ -173,7 +173,6 @@ def bench_gemv(path):
         kind += f", K split {splits}"
     if "_xh" in name:
         kind += ", x in f16"
-    rows = re.search(r"_r(\d+)", name)
     if rows and not tiles:
         kind += f", {rows.group(1)} rows per warp"
     tflops = 2 * m * n * k / ours / 1e6

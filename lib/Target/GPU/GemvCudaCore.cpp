@@ -246,24 +246,27 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
     // divided by 2^shift(t) instead: one instruction less per code. At more
     // rows that would keep a second copy of x live, so each code is
     // shifted to bit 0.
-    const bool inPlace = bits == 4 && M <= 2;
+    const bool fewRows = M <= 2;
+    const bool inPlace = bits == 4 && fewRows;
     // 4-bit codes at more than two rows: the weight (c - zero) * scale is
     // made once per code and multiplied into every row's accumulator (the
     // sums below need as many extra registers as rows, and ptxas spills).
-    const bool weightForm = bits == 4 && M > 2;
+    const bool weightForm = bits == 4 && !fewRows;
     auto nibbleShift = [&](int64_t t) {
       return inPlace ? 4 * (t < 5 ? t : t - 3) : 0;
     };
     Value magic = i32(0x4B000000), twoTo23 = f32(8388608.0);
-    SmallVector<Value> negZero(R), offset(R);
-    for (int64_t r = 0; r < R; ++r) {
-      negZero[r] = arith::NegFOp::create(b, loc, zero[r]);
-      offset[r] = arith::AddFOp::create(b, loc, zero[r], twoTo23);
-    }
+    // Per row: 2^23 + zero (subtracted from each code in the weight form),
+    // or -zero (applied once to the sums of x).
+    SmallVector<Value> zeroTerm(R);
+    for (int64_t r = 0; r < R; ++r)
+      zeroTerm[r] = weightForm
+                        ? Value(arith::AddFOp::create(b, loc, zero[r], twoTo23))
+                        : Value(arith::NegFOp::create(b, loc, zero[r]));
     // The sums of x * code are folded into the accumulators once per step
     // at one or two rows of x; at more rows once per word, which keeps
     // only one word's x values live (fewer registers, no spills).
-    const int64_t wordsPerFold = M <= 2 ? 4 : 1;
+    const int64_t wordsPerFold = fewRows ? 4 : 1;
     for (int64_t j0 = 0; j0 < 4; j0 += wordsPerFold) {
       // x of the codes of words j0.., each divided by 2^shift of its code
       // (exact), and their sums per row of x (for the zero points).
@@ -271,16 +274,16 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
       SmallVector<Value> xSum(M);
       for (int64_t m = 0; m < M; ++m)
         for (int64_t part = 0; part < wordsPerFold * perWord / 4; ++part) {
-          int64_t offset = perWord * j0 + 4 * part;
+          int64_t kOffset = perWord * j0 + 4 * part;
           auto load = vector::LoadOp::create(
-              b, loc, vecF32, x, ValueRange{index(m), add(k0, index(offset))});
+              b, loc, vecF32, x, ValueRange{index(m), add(k0, index(kOffset))});
           load.setAlignment(16);
           for (int64_t e = 0; e < 4; ++e) {
             Value v = vector::ExtractOp::create(b, loc, load, e);
             if (!weightForm)
               xSum[m] = xSum[m] ? arith::AddFOp::create(b, loc, xSum[m], v)
                                 : v;
-            int64_t shift = nibbleShift((offset + e) % perWord);
+            int64_t shift = nibbleShift((kOffset + e) % perWord);
             if (shift)
               v = arith::MulFOp::create(b, loc, v,
                                         f32(std::ldexp(1.0, -shift)));
@@ -320,7 +323,7 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
             if (weightForm) {
               // The weight itself, (c - zero) * scale, shared by the rows.
               Value weight = arith::MulFOp::create(
-                  b, loc, arith::SubFOp::create(b, loc, asFloat, offset[r]),
+                  b, loc, arith::SubFOp::create(b, loc, asFloat, zeroTerm[r]),
                   scale[r]);
               for (int64_t m = 0; m < M; ++m)
                 acc[r * M + m] = LLVM::FMAOp::create(
@@ -339,11 +342,13 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
             }
           }
         }
+        if (weightForm)
+          continue;
         // acc += scale * (s - zero * sum(x)): the weights are
         // scale * (c - zero), and all of the lane's codes are in one group.
-        for (int64_t m = 0; m < M && sums[m]; ++m) {
+        for (int64_t m = 0; m < M; ++m) {
           Value centered =
-              LLVM::FMAOp::create(b, loc, negZero[r], xSum[m], sums[m]);
+              LLVM::FMAOp::create(b, loc, zeroTerm[r], xSum[m], sums[m]);
           acc[r * M + m] =
               LLVM::FMAOp::create(b, loc, scale[r], centered, acc[r * M + m]);
         }

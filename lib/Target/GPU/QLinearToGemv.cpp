@@ -19,12 +19,37 @@ using lowbit::gpu::GemvShape;
 
 namespace {
 
-/// The kernel's specialization for `op`, or nothing when the kernel does not
-/// handle it.
-std::optional<GemvShape> matchGemv(lowbit::QLinearOp op, int64_t minRows,
-                                   int64_t tiles, int64_t wideTiles,
-                                   int64_t mTiles,
-                                   int64_t halfXMinRows, int64_t codeRows) {
+struct QLinearToGemvPass
+    : lowbit::gpu::impl::QLinearToGemvPassBase<QLinearToGemvPass> {
+  using Base::Base;
+  /// The kernel's specialization for `op` under this pass's options, or
+  /// nothing when the kernel does not handle it.
+  std::optional<GemvShape> matchGemv(lowbit::QLinearOp op) const;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<std::pair<lowbit::QLinearOp, GemvShape>> matches;
+    module.walk([&](lowbit::QLinearOp op) {
+      if (auto shape = matchGemv(op))
+        matches.push_back({op, *shape});
+    });
+    if (matches.empty())
+      return;
+
+    for (auto [op, shape] : matches) {
+      SmallVector<Value> weights = {op.getPacked(), op.getScales()};
+      if (shape.hasZeroPoints)
+        weights.push_back(op.getZeroPoints());
+      if (shape.biasType)
+        weights.push_back(op.getBias());
+      lowbit::gpu::replaceWithGemvLaunch(module, op, shape, op.getInput(),
+                                         weights);
+    }
+  }
+};
+
+std::optional<GemvShape>
+QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   lowbit::QConfigAttr weights = op.getWeightQconfig();
   if ((weights.getBits() != 4 && weights.getBits() != 8) ||
       weights.getFormat() != lowbit::NumberFormat::Int ||
@@ -53,23 +78,27 @@ std::optional<GemvShape> matchGemv(lowbit::QLinearOp op, int64_t minRows,
   if (!(shape.scaleType.isF32() || shape.scaleType.isF16()) ||
       (shape.biasType && !(shape.biasType.isF32() || shape.biasType.isF16())))
     return std::nullopt;
-  // Tensor cores from `minRows` rows of x on, where the shape allows.
-  shape.tensorCores = shape.m >= minRows;
+  // Tensor cores from tensor-core-min-rows rows of x on, where the shape
+  // allows.
+  shape.tensorCores = shape.m >= tensorCoreMinRows;
   // Beyond 64 rows each weight fragment feeds enough mma for 4 n-tiles
   // per warp to pay (1.0-1.6x faster than 2 at 256 rows, level at 64, on
   // an H100 and an H200).
-  shape.tensorCoreTiles = shape.m > 64 ? wideTiles : tiles;
+  shape.tensorCoreTiles =
+      shape.m > 64 ? tensorCoreWideTiles : tensorCoreTiles;
   // x in f16 before the launch where that was measured to pay (every block
   // reads all of x, in f32 otherwise, and rounds it): from 16 rows for 4-bit
   // codes, from 8 for 8-bit ones (bench/results/gpu.md).
+  int64_t halfXMinRows = tensorCoreF16XMinRows;
   if (halfXMinRows == 0)
     halfXMinRows = shape.bits == 8 ? 8 : 16;
   shape.halfX = shape.m >= halfXMinRows;
-  shape.codeRows = codeRows;
+  shape.codeRows = rowsPerWarp;
   // More than 16 rows: as many 16-row tiles per block as M needs, at most
-  // `mTiles`.
+  // tensor-core-m-tiles.
   if (shape.m > 16)
-    shape.mTiles = std::clamp<int64_t>((shape.m + 15) / 16, 1, mTiles);
+    shape.mTiles =
+        std::clamp<int64_t>((shape.m + 15) / 16, 1, tensorCoreMTiles);
   if (shape.tensorCores && !shape.supported())
     shape.tensorCores = false;
   // Few blocks for the machine: split K across 2 or 4 blocks, while each
@@ -87,32 +116,5 @@ std::optional<GemvShape> matchGemv(lowbit::QLinearOp op, int64_t minRows,
     return std::nullopt;
   return shape;
 }
-
-struct QLinearToGemvPass
-    : lowbit::gpu::impl::QLinearToGemvPassBase<QLinearToGemvPass> {
-  using Base::Base;
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    SmallVector<std::pair<lowbit::QLinearOp, GemvShape>> matches;
-    module.walk([&](lowbit::QLinearOp op) {
-      if (auto shape = matchGemv(op, tensorCoreMinRows, tensorCoreTiles,
-                                 tensorCoreWideTiles, tensorCoreMTiles,
-                                 tensorCoreF16XMinRows, rowsPerWarp))
-        matches.push_back({op, *shape});
-    });
-    if (matches.empty())
-      return;
-
-    for (auto [op, shape] : matches) {
-      SmallVector<Value> weights = {op.getPacked(), op.getScales()};
-      if (shape.hasZeroPoints)
-        weights.push_back(op.getZeroPoints());
-      if (shape.biasType)
-        weights.push_back(op.getBias());
-      lowbit::gpu::replaceWithGemvLaunch(module, op, shape, op.getInput(),
-                                         weights);
-    }
-  }
-};
 
 } // namespace
