@@ -1,6 +1,6 @@
 """Times lowbit's generated W4A16 and f32 GEMV kernels against cuBLAS.
 
-    bench_gemv.py ARTIFACT_DIR
+    bench_gemv.py ARTIFACT_DIR [BEFORE_DIR]
 
 Loads each cubin that prepare.sh extracted from lowbit's output, launches
 the kernel on GPU buffers (cupy), checks its result against a float64
@@ -8,7 +8,9 @@ product of the dequantized weights, and times it the way BENCHMARKING.md
 asks: weights cycled through > 256 MiB of copies so every call reads HBM,
 calls captured in a CUDA graph, median over replays. The reference is
 torch.nn.functional.linear in fp16 (cuBLAS) on the same shapes, timed the
-same way in the same run. Prints one markdown table row per shape.
+same way in the same run. Prints one markdown table row per shape. With
+BEFORE_DIR (another prepare.sh output, e.g. of an earlier commit), each
+kernel whose cubin is also there is timed in both versions, same buffers.
 """
 
 import glob
@@ -90,7 +92,7 @@ def torch_int4_time(m, n, k, g):
     return t
 
 
-def bench_gemv(path):
+def bench_gemv(path, before_dir=None):
     name = os.path.basename(path)[:-len(".cubin")]
     bits, tiles, m, n, k, g = re.match(
         r"gemv_w(\d)(?:tc(\d))?_m(\d+)_n(\d+)_k(\d+)_g(\d+)", name).groups()
@@ -122,7 +124,7 @@ def bench_gemv(path):
     x_arg = x.astype(cp.float16) if half_x else x
     y = cp.zeros((splits, m, n) if splits > 1 else (m, n), cp.float32)
 
-    def launch(i):
+    def launch(i, kernel=kernel):
         if half_x:  # the rounding kernel lowbit runs first, timed with it
             cp.copyto(x_arg, x)
         args = descriptor(x_arg) + descriptor(packed[i]) + descriptor(scales[i]) + \
@@ -150,6 +152,12 @@ def bench_gemv(path):
     calls = copies * 4
     ours = time_graph(lambda: [launch(i % copies) for i in range(calls)],
                       calls, "cupy")
+    before = None
+    old_path = before_dir and os.path.join(before_dir, "cubin", name + ".cubin")
+    if old_path and os.path.exists(old_path):
+        old = cp.RawModule(path=old_path).get_function(name)
+        before = time_graph(
+            lambda: [launch(i % copies, old) for i in range(calls)], calls, "cupy")
     del packed, scales
     cp.get_default_memory_pool().free_all_blocks()
 
@@ -176,7 +184,8 @@ def bench_gemv(path):
     if rows and not tiles:
         kind += f", {rows.group(1)} rows per warp"
     tflops = 2 * m * n * k / ours / 1e6
-    return (kind, m, n, k, ours, theirs, int4, moved / ours / 1e3, tflops, rel)
+    return (kind, m, n, k, ours, theirs, int4, moved / ours / 1e3, tflops, rel,
+            before)
 
 
 def bench_float_gemv(path):
@@ -226,10 +235,11 @@ def main():
     print(f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}, "
           f"cupy {cp.__version__}")
     print()
+    before_dir = sys.argv[2] if len(sys.argv) > 2 else None
     print("| kernel | M | N x K | lowbit us | cuBLAS fp16 us | speedup | "
           "torch int4 (tinygemm, bf16) us | lowbit GB/s | lowbit TFLOP/s | "
-          "max err / sum|x*w| |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "max err / sum|x*w| |" + (" before us |" if before_dir else ""))
+    print("|---|---|---|---|---|---|---|---|---|---|" + ("---|" if before_dir else ""))
     def order(path):
         bits, m, n, k = map(int, re.search(
             r"gemv_w(\d)(?:tc\d)?_m(\d+)_n(\d+)_k(\d+)", path).groups())
@@ -237,11 +247,15 @@ def main():
     paths = sorted(glob.glob(os.path.join(root, "cubin", "gemv_w[48]*_*.cubin")),
                    key=order)
     for path in paths:
-        kind, m, n, k, ours, theirs, int4, gbs, tflops, rel = bench_gemv(path)
+        kind, m, n, k, ours, theirs, int4, gbs, tflops, rel, before = \
+            bench_gemv(path, before_dir)
         int4_text = f"{int4:.1f}" if int4 is not None else "-"
+        before_text = ""
+        if before_dir:
+            before_text = f" {before:.1f} |" if before is not None else " - |"
         print(f"| {kind} | {m} | {n} x {k} | {ours:.1f} | {theirs:.1f} | "
               f"{theirs / ours:.2f}x | {int4_text} | {gbs:.0f} | {tflops:.1f} | "
-              f"{rel:.2g} |", flush=True)
+              f"{rel:.2g} |{before_text}", flush=True)
         cp.get_default_memory_pool().free_all_blocks()
     print()
     print("| M | N x K | lowbit f32 GEMV us | cuBLAS f32 us | cuBLAS fp16 us | "

@@ -81,7 +81,8 @@ rm "$out/resident/m1_n4096_k4096.mlir"
 
 # The kernels alone, for timing: W4 (g128) and W8 (per channel) at batch 1
 # to 256 on three layer shapes, as lowbit-compile generates them; for the
-# GEMM (M > 16) also with 4 n-tiles per warp.
+# GEMM (M > 16) also with 4 n-tiles per warp, at 1 and 2 rows also on the
+# tensor cores.
 extract() {  # MLIR OPTIONS...
   local mlir=$1 kernel
   shift
@@ -105,6 +106,8 @@ for bits in 4 8; do
       elif [ "$m" -gt 2 ]; then  # x rounded in each block, and before the launch
         extract "$mlir" "tensor-core-tiles=2 tensor-core-f16-x-min-rows=17"
         extract "$mlir" "tensor-core-tiles=2 tensor-core-f16-x-min-rows=3"
+      else  # the tensor-core kernel at 1 and 2 rows, for comparison
+        extract "$mlir" "tensor-core-tiles=2 tensor-core-min-rows=1"
       fi
       rm -f "$mlir"
     done

@@ -4,10 +4,10 @@
 
 // A W4A16 linear with 8 rows of x runs on the tensor cores, down to PTX for
 // sm_90 and sm_80: 16 mma.sync per 128 values of K (2 n-tiles x 8), fed by
-// 32-bit code loads and 128-bit activation loads.
+// 128-bit code loads (one per n-tile and step) and 128-bit activation loads.
 // CHECK: gemv_w4tc2_m8_n32_k1024_g128_s32
-// CHECK: ld.global.b32
-// CHECK: ld.global.v4.b32
+// CHECK-NOT: ld.global.b32
+// CHECK-COUNT-4: ld.global.v4.b32
 // CHECK-COUNT-16: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 func.func @main(%x: tensor<8x1024xf32>) -> tensor<8x32xf32> {
   %p = arith.constant dense<17> : tensor<32x512xi8>

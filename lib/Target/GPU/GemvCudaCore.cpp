@@ -173,23 +173,7 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
                                          ValueRange{rows[r], byte0});
       load.setAlignment(16);
       Value words = vector::BitCastOp::create(b, loc, vecI32, load);
-      if (opaque) {
-        // Each word through an empty move that LLVM cannot look into: else
-        // InstCombine merges the loop's phi of this load and the one in the
-        // loop into one load at the phi'd address, undoing the prefetch.
-        for (int64_t w = 0; w < 4; ++w) {
-          Value word = vector::ExtractOp::create(b, loc, words, w);
-          Value moved =
-              LLVM::InlineAsmOp::create(
-                  b, loc, b.getI32Type(), ValueRange{word}, "mov.b32 $0, $1;",
-                  "=r,r", /*has_side_effects=*/false, /*is_align_stack=*/false,
-                  LLVM::tailcallkind::TailCallKind::None,
-                  LLVM::AsmDialectAttr(), ArrayAttr())
-                  .getRes();
-          words = vector::InsertOp::create(b, loc, moved, words, w);
-        }
-      }
-      loaded.push_back(words);
+      loaded.push_back(opaque ? opaqueWords(words) : words);
     }
     for (int64_t r = 0; r < R; ++r)
       loaded.push_back(
@@ -360,4 +344,22 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
 
   reduceAndStore(loop.getResults().take_front(R * M), partials, bias, y, tid,
                  lane, warp, row0);
+}
+
+// Each word through an empty move that LLVM cannot look into: else
+// InstCombine merges a loop's phi of a load before the loop and the same
+// load in the loop into one load at the phi'd address, undoing a prefetch.
+Value KernelBuilder::opaqueWords(Value words) {
+  for (int64_t w = 0; w < 4; ++w) {
+    Value word = vector::ExtractOp::create(b, loc, words, w);
+    Value moved =
+        LLVM::InlineAsmOp::create(
+            b, loc, b.getI32Type(), ValueRange{word}, "mov.b32 $0, $1;",
+            "=r,r", /*has_side_effects=*/false, /*is_align_stack=*/false,
+            LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+            mlir::ArrayAttr())
+            .getRes();
+    words = vector::InsertOp::create(b, loc, moved, words, w);
+  }
+  return words;
 }

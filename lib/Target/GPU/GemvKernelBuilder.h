@@ -60,6 +60,10 @@ struct KernelBuilder {
   Value add(Value a, Value c) { return arith::AddIOp::create(b, loc, a, c); }
   Value mul(Value a, Value c) { return arith::MulIOp::create(b, loc, a, c); }
 
+  /// `words` (vector<4xi32>) passed through empty inline-asm moves, so that
+  /// LLVM keeps a prefetched load apart from the loop's own.
+  Value opaqueWords(Value words);
+
   void build(mlir::gpu::GPUFuncOp func);
   /// The f32-weight loop: partial sums [R * M] of this lane.
   scf::ForOp buildFloatLoop(Value x, Value weight, Value warp, Value lane,

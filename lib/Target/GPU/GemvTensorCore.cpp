@@ -26,11 +26,12 @@ using lowbit::gpu::detail::KernelBuilder;
 // them share each activation fragment). The order in which K enters the products is free, so
 // each lane is given K positions it can load itself: lane (r, q) (r = lane /
 // 4, q = lane % 4) holds, for the weight row n0 + r, the 32 codes at K
-// offsets 32 h + 8 q + i (h, i < 4, 8) of the step, four 32-bit words of the
-// packed row; the i-th group of four codes of word h feeds mma 2 h + i / 4
-// in the fragment slots (2q, 2q + 1, 2q + 8, 2q + 9), and since A's
-// fragment uses the same slots for the same lane, the lane reads exactly
-// those K positions of x rows r and r + 8 as one float4 each.
+// offsets 32 q + 8 h + i (h, i < 4, 8) of the step, the four 32-bit words of
+// one 16-byte load of the packed row (a warp's load covers 64 contiguous
+// bytes of each of 8 rows); the i-th group of four codes of word h feeds
+// mma 2 h + i / 4 in the fragment slots (2q, 2q + 1, 2q + 8, 2q + 9), and
+// since A's fragment uses the same slots for the same lane, the lane reads
+// exactly those K positions of x rows r and r + 8.
 void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
                                     Value zeroPoints, Value bias, Value y,
                                     Value partials, Value tid, Value lane,
@@ -96,43 +97,79 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     last = arith::DivUIOp::create(b, loc, mul(add(split, index(1)), index(steps)),
                                   index(S));
   }
-  // Accumulators: (p, t, half, c) at 4 (p T + t) + 2 half + c.
-  SmallVector<Value> zeros(4 * T * P, f32(0.0));
+  const int64_t loads = bits == 4 ? 1 : 2;
+  auto loadType = VectorType::get({16}, b.getI8Type());
+  auto wordsType = VectorType::get({4}, i32t);
+  // The loads of one step, as loaded: per n-tile its code words (16 bytes
+  // per load at 64 l + 16 q: one load of four words for 4-bit codes, two
+  // for 8-bit ones), then per n-tile its zero point, then per n-tile the
+  // scales of its two accumulator columns.
+  auto loadStep = [&](Value step, bool opaque) {
+    Value byte0 = mul(step, index(16 * bits));
+    Value group = arith::DivUIOp::create(b, loc, mul(step, index(128)),
+                                         index(shape.groupSize));
+    SmallVector<Value> loaded;
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t l = 0; l < loads; ++l) {
+        Value at = add(byte0, add(index(64 * l), mul(q, index(16))));
+        auto load = vector::LoadOp::create(b, loc, loadType, packed,
+                                           ValueRange{weightRows[t], at});
+        load.setAlignment(16);
+        Value words = vector::BitCastOp::create(b, loc, wordsType, load);
+        loaded.push_back(opaque ? opaqueWords(words) : words);
+      }
+    if (zeroPoints)
+      for (int64_t t = 0; t < T; ++t)
+        loaded.push_back(memref::LoadOp::create(
+            b, loc, zeroPoints, ValueRange{weightRows[t], group}));
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t c = 0; c < 2; ++c)
+        loaded.push_back(memref::LoadOp::create(
+            b, loc, scales, ValueRange{columns[2 * t + c], group}));
+    return loaded;
+  };
   // Warps splitting K take every W-th step; splitting N, every step.
-  auto loop = splitN ? scf::ForOp::create(b, loc, first, last, index(1), zeros)
-                     : scf::ForOp::create(b, loc, add(first, warp), last,
-                                          index(W), zeros);
+  Value start = splitN ? first : add(first, warp);
+  Value stride = index(splitN ? 1 : W);
+  // With more steps than warps (M <= 16), a warp loads its next step before
+  // it works on the current one, the loads carried by the loop, so that two
+  // steps' loads are in flight; its last step loads the block's last step
+  // again (cached) and drops it. Not in the GEMM form, whose registers are
+  // taken by its tiles.
+  const bool prefetch = !splitN && steps / S > W;
+  // Accumulators: (p, t, half, c) at 4 (p T + t) + 2 half + c.
+  SmallVector<Value> init(4 * T * P, f32(0.0));
+  const int64_t accumulators = init.size();
+  if (prefetch)
+    llvm::append_range(init, loadStep(start, /*opaque=*/true));
+  auto loop = scf::ForOp::create(b, loc, start, last, stride, init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value step = loop.getInductionVar();
+    ValueRange args = loop.getRegionIterArgs();
+    SmallVector<Value> loaded, next;
+    if (prefetch) {
+      loaded.assign(args.begin() + accumulators, args.end());
+      Value following = arith::MinUIOp::create(
+          b, loc, add(step, stride), arith::SubIOp::create(b, loc, last, index(1)));
+      next = loadStep(following, /*opaque=*/false);
+    } else {
+      loaded = loadStep(step, /*opaque=*/false);
+    }
     Value k0 = mul(step, index(128));
-    Value byte0 = mul(step, index(16 * bits));
-    Value group = arith::DivUIOp::create(b, loc, k0, index(shape.groupSize));
-    // Every weight word of the step first, so that all loads are in flight:
-    // 4-bit codes as four 32-bit words 16 bytes apart (word h at 16 h + 4 q),
-    // 8-bit codes as two 16-byte loads (at 64 hh + 16 q), eight words.
-    const int64_t loads = bits == 4 ? 4 : 2, bytes = bits == 4 ? 4 : 16;
-    auto loadType = VectorType::get({bytes}, b.getI8Type());
-    auto wordsType = VectorType::get({bytes / 4}, i32t);
     SmallVector<SmallVector<Value>> words(T);
     for (int64_t t = 0; t < T; ++t)
-      for (int64_t l = 0; l < loads; ++l) {
-        Value at = add(byte0, add(index(4 * bytes * l), mul(q, index(bytes))));
-        auto load = vector::LoadOp::create(b, loc, loadType, packed,
-                                           ValueRange{weightRows[t], at});
-        load.setAlignment(bytes);
-        Value asWords = vector::BitCastOp::create(b, loc, wordsType, load);
-        for (int64_t w = 0; w < bytes / 4; ++w)
-          words[t].push_back(vector::ExtractOp::create(b, loc, asWords, w));
-      }
+      for (int64_t l = 0; l < loads; ++l)
+        for (int64_t w = 0; w < 4; ++w)
+          words[t].push_back(
+              vector::ExtractOp::create(b, loc, loaded[t * loads + l], w));
     // 1024 + zero point, subtracted from 1024 + code: exact in f16.
     SmallVector<Value> offsets;
     for (int64_t t = 0; t < T; ++t) {
       Value offset;
       if (zeroPoints) {
-        Value code = memref::LoadOp::create(b, loc, zeroPoints,
-                                            ValueRange{weightRows[t], group});
+        Value code = loaded[T * loads + t];
         Value wide = arith::ExtUIOp::create(b, loc, i32t, code);
         Value asFloat = arith::UIToFPOp::create(b, loc, f32t, wide);
         offset = arith::TruncFOp::create(
@@ -145,6 +182,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
       }
       offsets.push_back(vector::BroadcastOp::create(b, loc, half2, offset));
     }
+    const int64_t scalesAt = T * loads + (zeroPoints ? T : 0);
     // Two codes of a word as f16x2 minus the zero point, by one mask and
     // one or: (word >> shift) & mask | 0x64006400 puts the code in the low
     // bits of each 16-bit half under the exponent of 1024. 4-bit codes
@@ -162,10 +200,10 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     SmallVector<Value> acc(T * P, zeroC);
     for (int64_t h = 0; h < 4; ++h) {
       // The eight K offsets of this lane in mma 2h and 2h+1: for 4-bit codes
-      // those of word h (32 h + 8 q + i), for 8-bit ones those of words
+      // those of word h (32 q + 8 h + i), for 8-bit ones those of words
       // 2 (h % 2) and +1 of load h / 2 (64 (h/2) + 16 q + 8 (h%2) + i).
       Value kx = bits == 4
-                     ? add(k0, add(index(32 * h), mul(q, index(8))))
+                     ? add(k0, add(index(8 * h), mul(q, index(32))))
                      : add(k0, add(index(64 * (h / 2) + 8 * (h % 2)),
                                    mul(q, index(16))));
       // x at those offsets, per row tile and half, as eight f16.
@@ -249,12 +287,10 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
       }
     }
     // Scales of the accumulators' columns (output channels 2q, 2q+1).
-    SmallVector<Value> totals(4 * T * P);
+    SmallVector<Value> totals(accumulators);
     for (int64_t t = 0; t < T; ++t) {
-      Value s0 = toF32(memref::LoadOp::create(
-          b, loc, scales, ValueRange{columns[2 * t], group}));
-      Value s1 = toF32(memref::LoadOp::create(
-          b, loc, scales, ValueRange{columns[2 * t + 1], group}));
+      Value s0 = toF32(loaded[scalesAt + 2 * t]);
+      Value s1 = toF32(loaded[scalesAt + 2 * t + 1]);
       for (int64_t p = 0; p < P; ++p)
         for (int64_t half = 0; half < 2; ++half)
           for (int64_t c = 0; c < 2; ++c) {
@@ -262,9 +298,10 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
             Value v = vector::ExtractOp::create(b, loc, acc[p * T + t],
                                                 ArrayRef<int64_t>{half, c});
             totals[at] = LLVM::FMAOp::create(b, loc, v, c ? s1 : s0,
-                                             loop.getRegionIterArgs()[at]);
+                                             args[at]);
           }
     }
+    llvm::append_range(totals, next);
     scf::YieldOp::create(b, loc, totals);
   }
   // The bias of `column`, added once (by the first split).

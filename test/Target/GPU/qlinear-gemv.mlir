@@ -85,15 +85,23 @@ module {
 // -----
 
 // From 3 rows of x on: the tensor-core kernel, 16 output channels per block
-// (2 n-tiles), 2 x 8 mma.sync m16n8k16 per 128 values of K, codes read as
-// 32-bit words, x as float4 rounded to f16; codes s and s + 4 of a word
-// become one f16 pair by masking with 0x000F000F (983055) and or-ing
-// 0x64006400 (1677747200).
+// (2 n-tiles), 2 x 8 mma.sync m16n8k16 per 128 values of K, codes read by
+// one 16-byte load per n-tile and step, x as float4 rounded to f16; codes s
+// and s + 4 of a word become one f16 pair by masking with 0x000F000F
+// (983055) and or-ing 0x64006400 (1677747200).
 // CHECK-LABEL: func.func @tensor_cores
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32 blocks in ({{.*}}) threads in ({{.*}}) args({{.*}} : memref<4x1024xf32>, {{.*}} : memref<16x512xi8>, {{.*}} : memref<16x8xf32>, {{.*}} : memref<4x16xf32>)
 // CHECK: gpu.func @gemv_w4tc2_m4_n16_k1024_g128_s32({{.*}}) workgroup(%{{.*}}: memref<4x256xf32, #gpu.address_space<workgroup>>) kernel
+// With 8 steps for 4 warps, each warp loads its first step before the loop
+// (through empty moves) and the next one in it.
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<16x512xi8>, vector<16xi8>
+// CHECK-COUNT-4: llvm.inline_asm "mov.b32 $0, $1;", "=r,r"
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<16x512xi8>, vector<16xi8>
+// CHECK-COUNT-4: llvm.inline_asm "mov.b32 $0, $1;", "=r,r"
 // CHECK: scf.for
-// CHECK-COUNT-8: vector.load %{{.*}} {alignment = 4 : i64} : memref<16x512xi8>, vector<4xi8>
+// CHECK: arith.minui %{{.*}}, %{{.*}} : index
+// CHECK-COUNT-2: vector.load %{{.*}} {alignment = 16 : i64} : memref<16x512xi8>, vector<16xi8>
+// CHECK-NOT: vector<4xi8>
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<4x1024xf32>, vector<4xf32>
 // CHECK: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf16>
 // CHECK-DAG: arith.constant 983055 : i32
@@ -149,7 +157,7 @@ module {
 // CHECK: gpu.func @gemv_w4tc4_m80_n128_k4096_g128_s32_mt4_ks4({{[^)]*}}: memref<4x80x128xf32>) kernel
 // CHECK: gpu.block_id  z
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{([^,]*, ){63}[^,]*}}) -> (f32,
-// CHECK-COUNT-16: vector.load %{{.*}} {alignment = 4 : i64} : memref<128x2048xi8>, vector<4xi8>
+// CHECK-COUNT-4: vector.load %{{.*}} {alignment = 16 : i64} : memref<128x2048xi8>, vector<16xi8>
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<80x4096xf16>, vector<8xf16>
 // CHECK-COUNT-16: nvgpu.mma.sync
 // CHECK-COUNT-112: nvgpu.mma.sync
