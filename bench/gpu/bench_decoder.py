@@ -94,9 +94,15 @@ def main():
                 torch.cuda.synchronize()
 
             graphed = median_us(torch_graph)
-        for kind, label in (("f32", "lowbit float (f32)"), ("w4a16", "lowbit W4A16 g128 RTN")):
-            model = LowbitModel(os.path.join(root, "decoder", f"{kind}_s{seq}.so"))
+        lowbit_outs = {}
+        for kind, label in (("f32", "lowbit float (f32)"), ("w4a16", "lowbit W4A16 g128 RTN"),
+                            ("w4a16_unfused", "lowbit W4A16 g128 RTN, epilogues not fused")):
+            path = os.path.join(root, "decoder", f"{kind}_s{seq}.so")
+            if not os.path.exists(path):
+                continue
+            model = LowbitModel(path)
             outs = [model.run([x])[0] for x in xs]
+            lowbit_outs[kind] = outs
             rows.append((label, median_us(lambda: model.run([xs[0]])), outs))
         base = rows[0][1]
         for label, us, outs in rows:
@@ -106,6 +112,13 @@ def main():
               f"{base / resident:.2f}x | - |", flush=True)
         print(f"| {seq} | torch fp16, one CUDA graph replay, GPU-resident x | {graphed:.0f} | "
               f"{base / graphed:.2f}x | - |", flush=True)
+        if "w4a16_unfused" in lowbit_outs:
+            # The same kernels with the elementwise ops after them as
+            # kernels of their own: the fusion must not change the result.
+            diff = max(float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
+                       for a, b in zip(lowbit_outs["w4a16"], lowbit_outs["w4a16_unfused"]))
+            print(f"<!-- {seq} tokens: W4A16 fused vs not fused, max|diff| / max|y| = "
+                  f"{diff:.2e} -->", flush=True)
 
 
 if __name__ == "__main__":

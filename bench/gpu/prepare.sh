@@ -136,12 +136,14 @@ compile "$src/test/e2e/Inputs/hadamard.mlir" -o "$out/models/hadamard.so"
 "$py" "$src/test/e2e/Inputs/hadamard_reference.py" inputs "$out/models/hadamard.in"
 cp "$src/test/e2e/Inputs/hadamard_reference.py" "$out/"
 # The end-to-end decoder block (bench_decoder.py): float and W4A16 (RTN,
-# g128) libraries at 1 and 16 tokens.
+# g128) libraries at 1 and 16 tokens, W4A16 also without epilogue fusion.
 for seq in 1 16; do
   "$py" "$here/decoder.py" onnx "$seq" "$out/decoder/block$seq.onnx"
   compile "$out/decoder/block$seq.onnx" -o "$out/decoder/f32_s$seq.so"
   compile "$out/decoder/block$seq.onnx" --quant w4a16 --quant-method rtn \
           -o "$out/decoder/w4a16_s$seq.so"
+  compile "$out/decoder/block$seq.onnx" --quant w4a16 --quant-method rtn \
+          --gpu-fuse-epilogues=false -o "$out/decoder/w4a16_unfused_s$seq.so"
   rm "$out/decoder/block$seq.onnx"
 done
 # A float product written as linalg.matmul (not lowbit.linear) with the

@@ -143,8 +143,11 @@ void lowbit::buildGPULinalgPhase(OpPassManager &pm,
   // Without tensor cores: no row count reaches the tensor-core kernel.
   gemv.tensorCoreMinRows =
       options.tensorCores ? 3 : std::numeric_limits<int64_t>::max();
+  gemv.fuseEpilogues = options.fuseEpilogues;
   pm.addPass(lowbit::gpu::createQLinearToGemvPass(gemv));
-  pm.addPass(lowbit::gpu::createLinearToGemvPass());
+  lowbit::gpu::LinearToGemvPassOptions floatGemv;
+  floatGemv.fuseEpilogues = options.fuseEpilogues;
+  pm.addPass(lowbit::gpu::createLinearToGemvPass(floatGemv));
   CPUPipelineOptions linalg;
   linalg.entry = options.entry;
   buildCPULinalgPhase(pm, linalg);

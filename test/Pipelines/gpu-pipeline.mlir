@@ -1,11 +1,23 @@
 // PTX needs no CUDA toolkit, so these run everywhere:
-// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa" | FileCheck %s --check-prefixes=HOST,SM90
-// RUN: lowbit-opt %s --lowbit-gpu-pipeline="chip=sm_80 features=+ptx70 format=isa" | FileCheck %s --check-prefixes=HOST,SM80
-// RUN: lowbit-opt %s --lowbit-gpu-pipeline="compile-to=kernels" | FileCheck %s --check-prefix=KERNELS
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa fuse-epilogues=false" | FileCheck %s --check-prefixes=HOST,SM90
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="chip=sm_80 features=+ptx70 format=isa fuse-epilogues=false" | FileCheck %s --check-prefixes=HOST,SM80
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="compile-to=kernels fuse-epilogues=false" | FileCheck %s --check-prefix=KERNELS
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="compile-to=kernels" | FileCheck %s --check-prefix=FUSED
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa" | FileCheck %s --check-prefix=FUSEDPTX
 
 // A small-batch 4-bit linear followed by an elementwise op, as the weight
 // quantizer leaves them: the linear runs as the generated GEMV, the ReLU as
-// a mapped elementwise kernel.
+// a mapped elementwise kernel, or by default in the GEMV before its store.
+
+// FUSED-LABEL: func.func @main
+// FUSED: gpu.launch_func async {{.*}} @lowbit_gemv_kernels::@gemv_w4_m1_n16_k1024_g128_s32_e{{[0-9a-f]+}}
+// FUSED-NOT: gpu.launch_func
+// FUSED: gpu.memcpy async
+// FUSED-NOT: gpu.module @main_kernel
+// FUSEDPTX-NOT: gpu.binary @main_kernel
+// FUSEDPTX: gpu.binary @lowbit_gemv_kernels
+// FUSEDPTX-SAME: shfl.sync.bfly.b32
+// FUSEDPTX-SAME: max.NaN.f32
 
 // The kernels phase: buffers on the device, one stream for the whole run.
 // KERNELS-LABEL: func.func @main

@@ -190,6 +190,12 @@ cl::opt<bool> gpuTensorCores(
              "tensor cores, activations rounded to f16 (default: true; "
              "=false for activations beyond the f16 range)"),
     cl::init(true));
+cl::opt<bool> gpuFuseEpilogues(
+    "gpu-fuse-epilogues",
+    cl::desc("With --target cuda: compute the elementwise ops after a "
+             "generated GEMV kernel's product (residual add, activation) in "
+             "that kernel (default: true)"),
+    cl::init(true));
 cl::opt<bool> vectorize("vectorize",
                         cl::desc("Tile and vectorize (default: true)"),
                         cl::init(true));
@@ -299,6 +305,7 @@ LogicalResult runGPUPipeline(ModuleOp module) {
   options.chip = gpuChip;
   options.features = gpuFeatures;
   options.tensorCores = gpuTensorCores;
+  options.fuseEpilogues = gpuFuseEpilogues;
   PassManager pm(module.getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -314,6 +321,7 @@ LogicalResult runPipeline(ModuleOp module, lowbit::CPUPhase last) {
       return failure();
     lowbit::GPUPipelineOptions options;
     options.tensorCores = gpuTensorCores;
+    options.fuseEpilogues = gpuFuseEpilogues;
     lowbit::buildGPULinalgPhase(pm, options);
     return pm.run(module);
   }

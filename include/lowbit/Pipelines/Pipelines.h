@@ -189,6 +189,11 @@ struct GPUPipelineOptions
       llvm::cl::desc("Run W4A16 layers with 3 to 16 rows of x on the tensor "
                      "cores (activations rounded to f16)"),
       llvm::cl::init(true)};
+  Option<bool> fuseEpilogues{
+      *this, "fuse-epilogues",
+      llvm::cl::desc("Compute the elementwise ops after a generated GEMV "
+                     "kernel's product in that kernel"),
+      llvm::cl::init(true)};
 };
 
 /// The CPU pipeline's linalg phase, with the small-batch 4-bit

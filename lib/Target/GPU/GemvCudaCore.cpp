@@ -114,7 +114,8 @@ void KernelBuilder::reduceAndStore(ValueRange partialSums, Value partials,
       total = arith::AddFOp::create(
           b, loc, total,
           toF32(memref::LoadOp::create(b, loc, bias, ValueRange{row})));
-    memref::StoreOp::create(b, loc, total, y, ValueRange{m, row});
+    memref::StoreOp::create(b, loc, finish(total, m, row), y,
+                            ValueRange{m, row});
   }
   mlir::gpu::ReturnOp::create(b, loc);
 }
@@ -129,6 +130,8 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
   Value scales = shape.floatWeights ? Value() : entry.getArgument(arg++);
   Value zeroPoints = shape.hasZeroPoints ? entry.getArgument(arg++) : Value();
   Value bias = shape.biasType ? entry.getArgument(arg++) : Value();
+  for (size_t i = 0; epilogue && i < epilogue->operands.size(); ++i)
+    epilogueArgs.push_back(entry.getArgument(arg++));
   Value y = entry.getArgument(arg++);
   Value partials = func.getWorkgroupAttributions().empty()
                        ? Value()

@@ -93,10 +93,12 @@ Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
 
 } // namespace
 
-mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(mlir::gpu::GPUModuleOp module,
-                                                 const GemvShape &shape,
-                                                 Location loc) {
+mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(
+    mlir::gpu::GPUModuleOp module, const GemvShape &shape,
+    const GemvEpilogue &epilogue, Location loc) {
   std::string name = shape.name();
+  if (!epilogue.empty())
+    name += "_e" + epilogue.key();
   if (auto existing = module.lookupSymbol<mlir::gpu::GPUFuncOp>(name))
     return existing;
   MLIRContext *context = module.getContext();
@@ -116,6 +118,8 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(mlir::gpu::GPUModuleOp mo
     args.push_back(MemRefType::get({shape.n, groups}, i8));
   if (shape.biasType)
     args.push_back(MemRefType::get({shape.n}, shape.biasType));
+  for (size_t i = 0; i < epilogue.operands.size(); ++i)
+    args.push_back(MemRefType::get({shape.m, shape.n}, f32));
   if (shape.tensorCores && shape.kSplits > 1)
     args.push_back(MemRefType::get({shape.kSplits, shape.m, shape.n}, f32));
   else
@@ -132,14 +136,14 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(mlir::gpu::GPUModuleOp mo
   func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
       {int32_t(32 * GemvShape::kWarpsPerBlock), 1, 1}));
-  KernelBuilder builder{b, loc, shape};
+  KernelBuilder builder{b, loc, shape, &epilogue};
   builder.build(func);
   return func;
 }
 
 void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
                                         const GemvShape &shape, Value input,
-                                        ValueRange weights) {
+                                        ValueRange weights, bool fuseEpilogue) {
   OpBuilder b(module.getContext());
   module->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),
                   b.getUnitAttr());
@@ -150,8 +154,15 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
                                              kKernelModuleName);
   }
   Location loc = op->getLoc();
-  mlir::gpu::GPUFuncOp kernel = getOrBuildGemvKernel(kernels, shape, loc);
-  b.setInsertionPoint(op);
+  const int64_t splits = shape.tensorCores ? shape.kSplits : 1;
+  GemvEpilogue epilogue;
+  if (fuseEpilogue && splits == 1)
+    epilogue = collectGemvEpilogue(op);
+  mlir::gpu::GPUFuncOp kernel =
+      getOrBuildGemvKernel(kernels, shape, epilogue, loc);
+  // The launch replaces the epilogue's last op, after every tensor it reads.
+  Operation *replaced = epilogue.empty() ? op : epilogue.ops.back();
+  b.setInsertionPoint(replaced);
   Value x = reshape(b, loc, input, {shape.m, shape.k});
   if (shape.halfActivations()) {
     // x rounded to f16 once (an elementwise kernel), not by every block.
@@ -175,7 +186,8 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
   SmallVector<Value> args = {toBuffer(b, loc, x)};
   for (Value weight : weights)
     args.push_back(toBuffer(b, loc, weight));
-  const int64_t splits = shape.tensorCores ? shape.kSplits : 1;
+  for (Value operand : epilogue.operands)
+    args.push_back(toBuffer(b, loc, reshape(b, loc, operand, {shape.m, shape.n})));
   SmallVector<int64_t> outShape = {shape.m, shape.n};
   if (splits > 1)
     outShape.insert(outShape.begin(), splits);
@@ -214,7 +226,9 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
                  .getResult(0);
   }
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-  op->getResult(0).replaceAllUsesWith(
+  replaced->getResult(0).replaceAllUsesWith(
       reshape(b, loc, result, resultType.getShape()));
+  for (Operation *fused : llvm::reverse(epilogue.ops))
+    fused->erase();
   op->erase();
 }

@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/SmallVector.h"
 
 #include <string>
 
@@ -118,11 +119,43 @@ struct GemvShape {
   std::string name() const;
 };
 
-/// Adds the kernel for `shape` to `module` (or returns the one there) with
-/// arguments (x, packed, scales[, zero_points][, bias], y), or for f32
-/// weights (x, weight[, bias], y), all memrefs.
+/// Elementwise TOSA ops that follow a product (a residual add, SiLU, a
+/// SwiGLU's gate times up), computed by the product's kernel on each output
+/// before it is stored (GemvEpilogue.cpp). The ops stay in the tensor
+/// program until the launch replaces them.
+struct GemvEpilogue {
+  /// The product (the replaced op's result).
+  mlir::Value root;
+  /// add, sub, mul, maximum, minimum, sigmoid, tanh, exp, abs and clamp of
+  /// the product's type, in program order; the last one's result is the
+  /// only value read by other ops.
+  llvm::SmallVector<mlir::Operation *> ops;
+  /// Tensors of the product's type that the ops read, kernel arguments
+  /// (viewed as [M, N]); the other operands are one-valued constants.
+  llvm::SmallVector<mlir::Value> operands;
+
+  bool empty() const { return ops.empty(); }
+  /// A digest of the ops and their operands, for the kernel's name.
+  std::string key() const;
+  /// The ops on scalars: `product` for the root, `operandValues` for the
+  /// operands; returns the last op's value.
+  mlir::Value emit(mlir::OpBuilder &b, mlir::Location loc, mlir::Value product,
+                   llvm::ArrayRef<mlir::Value> operandValues) const;
+};
+
+/// The longest run of elementwise ops after `product` (one f32 result)
+/// that its kernel can compute: each reads the product, an earlier op of
+/// the run, a tensor of the product's type or a one-valued constant, and
+/// only the last op's result is read elsewhere.
+GemvEpilogue collectGemvEpilogue(mlir::Operation *product);
+
+/// Adds the kernel for `shape` (and `epilogue`) to `module` (or returns
+/// the one there) with arguments (x, packed, scales[, zero_points][, bias],
+/// epilogue operands..., y), or for f32 weights (x, weight[, bias],
+/// epilogue operands..., y), all memrefs.
 mlir::gpu::GPUFuncOp getOrBuildGemvKernel(mlir::gpu::GPUModuleOp module,
                                           const GemvShape &shape,
+                                          const GemvEpilogue &epilogue,
                                           mlir::Location loc);
 
 /// Replaces `op` (one result, f32 [..., N]) by a launch of the kernel for
@@ -130,9 +163,12 @@ mlir::gpu::GPUFuncOp getOrBuildGemvKernel(mlir::gpu::GPUModuleOp module,
 /// tensors after x in the kernel's argument list), connected to the tensor
 /// program by bufferization.to_buffer / to_tensor. Creates the gpu.module
 /// of the kernels on first use and marks `module` as a container module.
+/// With `fuseEpilogue`, the elementwise ops after `op` that the kernel can
+/// compute (collectGemvEpilogue) are replaced too; not when K is split
+/// across blocks, whose partial sums are added after the kernel.
 void replaceWithGemvLaunch(mlir::ModuleOp module, mlir::Operation *op,
                            const GemvShape &shape, mlir::Value input,
-                           mlir::ValueRange weights);
+                           mlir::ValueRange weights, bool fuseEpilogue);
 
 } // namespace lowbit::gpu
 

@@ -34,6 +34,9 @@ struct KernelBuilder {
   OpBuilder &b;
   Location loc;
   const GemvShape &shape;
+  const GemvEpilogue *epilogue = nullptr;
+  /// The epilogue's operands as kernel arguments ([M, N] memrefs).
+  llvm::SmallVector<Value> epilogueArgs;
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value f32(double v) {
@@ -51,6 +54,16 @@ struct KernelBuilder {
           b, loc, total,
           memref::LoadOp::create(b, loc, partials, ValueRange{index(w), slot}));
     return total;
+  }
+  /// Output (m, column)'s final value: the epilogue applied to `total`.
+  Value finish(Value total, Value m, Value column) {
+    if (!epilogue || epilogue->empty())
+      return total;
+    llvm::SmallVector<Value> operands;
+    for (Value arg : epilogueArgs)
+      operands.push_back(
+          memref::LoadOp::create(b, loc, arg, ValueRange{m, column}));
+    return epilogue->emit(b, loc, total, operands);
   }
   Value toF32(Value v) {
     if (v.getType().isF32())

@@ -321,7 +321,8 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     if (S > 1)
       memref::StoreOp::create(b, loc, total, y, ValueRange{split, m, column});
     else
-      memref::StoreOp::create(b, loc, total, y, ValueRange{m, column});
+      memref::StoreOp::create(b, loc, finish(total, m, column), y,
+                              ValueRange{m, column});
   };
   if (splitN) {
     // Every output has one owner lane: store it, rows past M skipped.

@@ -54,6 +54,7 @@ std::optional<GemvShape> matchGemv(lowbit::LinearOp op) {
 
 struct LinearToGemvPass
     : lowbit::gpu::impl::LinearToGemvPassBase<LinearToGemvPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<std::pair<lowbit::LinearOp, GemvShape>> matches;
@@ -66,7 +67,7 @@ struct LinearToGemvPass
       if (shape.biasType)
         weights.push_back(op.getBias());
       lowbit::gpu::replaceWithGemvLaunch(module, op, shape, op.getInput(),
-                                         weights);
+                                         weights, fuseEpilogues);
     }
   }
 };

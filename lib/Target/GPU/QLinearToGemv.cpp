@@ -43,7 +43,7 @@ struct QLinearToGemvPass
       if (shape.biasType)
         weights.push_back(op.getBias());
       lowbit::gpu::replaceWithGemvLaunch(module, op, shape, op.getInput(),
-                                         weights);
+                                         weights, fuseEpilogues);
     }
   }
 };

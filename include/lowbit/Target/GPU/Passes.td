@@ -103,7 +103,16 @@ def LinearToGemvPass : Pass<"lowbit-gpu-linear-gemv", "mlir::ModuleOp"> {
     so a warp's loads are fully coalesced; the 4 warps of a block split K and
     meet through warp shuffles and shared memory. Other linears are left to
     the generic lowering.
+
+    Elementwise ops that follow the linear (a residual add, an activation)
+    are computed by its kernel before the store, as in
+    `lowbit-gpu-qlinear-gemv`.
   }];
+  let options = [
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Compute the elementwise ops that follow a replaced linear in "
+           "its kernel, before the store">
+  ];
   let dependentDialects = [
     "::mlir::gpu::GPUDialect",
     "::mlir::bufferization::BufferizationDialect",
@@ -112,7 +121,8 @@ def LinearToGemvPass : Pass<"lowbit-gpu-linear-gemv", "mlir::ModuleOp"> {
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
-    "::mlir::vector::VectorDialect"
+    "::mlir::vector::VectorDialect",
+    "::mlir::math::MathDialect"
   ];
 }
 
@@ -141,8 +151,8 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     m16n8k16 with the M <= 16 rows of x as one 16-row tile (rounded to f16),
     codes minus their zero point exact in f16, f32 accumulation and the
     group scales applied in f32 per 128 values of K. K enters the products
-    in an order chosen so that each lane loads its own codes (four 32-bit
-    words per row and step) and the matching activations (one float4 per
+    in an order chosen so that each lane loads its own codes (one 16-byte
+    load per row and step) and the matching activations (one float4 per
     row of x and mma); `tensor-core-tiles` n-tiles of 8 channels share each
     activation fragment. For K >= 8192 with fewer than 264 blocks, K is split
     across 2 or 4 blocks whose partial results a `linalg.reduce` adds up.
@@ -154,6 +164,16 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     fragment serves up to four mma; the warps read the same activations
     (through L1) and store their results directly. K is split across blocks
     whenever there are fewer than 264 of them.
+
+    The elementwise TOSA ops that follow the product (`fuse-epilogues`):
+    add, sub, mul, maximum, minimum, sigmoid, tanh, exp, abs and clamp whose
+    result has the product's type and whose operands are the product, an
+    earlier such op, any tensor of the product's type (a residual, the up
+    projection of a SwiGLU) or a one-valued constant are computed by the
+    kernel on each output before it is stored, as long as only the last
+    op's result is read by other ops; the tensors they read become kernel
+    arguments. Not when K is split across blocks (the partial sums are
+    added after the kernel).
   }];
   let options = [
     Option<"tensorCoreMinRows", "tensor-core-min-rows", "int64_t",
@@ -179,7 +199,11 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            "From this many rows of x on, round x to f16 once before the "
            "tensor-core kernel (an elementwise kernel) instead of in every "
            "block; 0: from 16 rows for 4-bit codes, 8 for 8-bit ones (the "
-           "GEMM for more than 16 rows always does)">
+           "GEMM for more than 16 rows always does)">,
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Compute the elementwise ops that follow a replaced qlinear "
+           "(add, sub, mul, maximum, minimum, sigmoid, tanh, exp, abs, "
+           "clamp) in its kernel, before the store">
   ];
   let dependentDialects = [
     "::mlir::gpu::GPUDialect",
@@ -192,7 +216,8 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     "::mlir::vector::VectorDialect",
     "::mlir::nvgpu::NVGPUDialect",
     "::mlir::NVVM::NVVMDialect",
-    "::mlir::linalg::LinalgDialect"
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect"
   ];
 }
 
