@@ -148,6 +148,7 @@ void lowbit::buildGPULinalgPhase(OpPassManager &pm,
   lowbit::gpu::LinearToGemvPassOptions floatGemv;
   floatGemv.fuseEpilogues = options.fuseEpilogues;
   pm.addPass(lowbit::gpu::createLinearToGemvPass(floatGemv));
+  pm.addPass(lowbit::gpu::createRMSNormToKernelPass());
   CPUPipelineOptions linalg;
   linalg.entry = options.entry;
   buildCPULinalgPhase(pm, linalg);

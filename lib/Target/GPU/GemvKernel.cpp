@@ -49,15 +49,15 @@ std::string GemvShape::name() const {
 }
 
 namespace {
-
 constexpr llvm::StringLiteral kKernelModuleName = "lowbit_gemv_kernels";
+} // namespace
 
 /// `value` ([..., K], or a matrix [M, K]) as `shape`, one of the two being
 /// the [M, K] matrix of the other: a collapse or an expansion of the leading
 /// axes, which bufferizes to a view (a tensor.reshape with a shape operand
 /// would leave a memref.reshape reading that shape on the host).
-Value reshape(OpBuilder &b, Location loc, Value value,
-              ArrayRef<int64_t> shape) {
+Value lowbit::gpu::reshape(OpBuilder &b, Location loc, Value value,
+                           ArrayRef<int64_t> shape) {
   auto type = cast<RankedTensorType>(value.getType());
   if (type.getShape() == shape)
     return value;
@@ -84,14 +84,23 @@ Value reshape(OpBuilder &b, Location loc, Value value,
   return tensor::ExpandShapeOp::create(b, loc, target, value, groups);
 }
 
-Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
+Value lowbit::gpu::toBuffer(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   return bufferization::ToBufferOp::create(
       b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
       /*read_only=*/true);
 }
 
-} // namespace
+mlir::gpu::GPUModuleOp lowbit::gpu::getOrCreateKernelModule(ModuleOp module) {
+  OpBuilder b(module.getContext());
+  module->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),
+                  b.getUnitAttr());
+  if (auto kernels =
+          module.lookupSymbol<mlir::gpu::GPUModuleOp>(kKernelModuleName))
+    return kernels;
+  b.setInsertionPointToEnd(module.getBody());
+  return mlir::gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModuleName);
+}
 
 mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(
     mlir::gpu::GPUModuleOp module, const GemvShape &shape,
@@ -145,14 +154,7 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
                                         const GemvShape &shape, Value input,
                                         ValueRange weights, bool fuseEpilogue) {
   OpBuilder b(module.getContext());
-  module->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),
-                  b.getUnitAttr());
-  auto kernels = module.lookupSymbol<mlir::gpu::GPUModuleOp>(kKernelModuleName);
-  if (!kernels) {
-    b.setInsertionPointToEnd(module.getBody());
-    kernels = mlir::gpu::GPUModuleOp::create(b, module.getLoc(),
-                                             kKernelModuleName);
-  }
+  mlir::gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
   Location loc = op->getLoc();
   const int64_t splits = shape.tensorCores ? shape.kSplits : 1;
   GemvEpilogue epilogue;

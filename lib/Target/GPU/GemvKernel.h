@@ -170,6 +170,20 @@ void replaceWithGemvLaunch(mlir::ModuleOp module, mlir::Operation *op,
                            const GemvShape &shape, mlir::Value input,
                            mlir::ValueRange weights, bool fuseEpilogue);
 
+/// The gpu.module of lowbit's generated kernels (GEMVs, norms), created on
+/// first use; marks `module` as a container module.
+mlir::gpu::GPUModuleOp getOrCreateKernelModule(mlir::ModuleOp module);
+
+/// `value` ([..., K], or a matrix [M, K]) as `shape`, one of the two being
+/// the [M, K] matrix of the other: a collapse or an expansion of the leading
+/// axes, which bufferizes to a view.
+mlir::Value reshape(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                    llvm::ArrayRef<int64_t> shape);
+
+/// A read-only buffer of `tensor` (bufferization.to_buffer), for a launch.
+mlir::Value toBuffer(mlir::OpBuilder &b, mlir::Location loc,
+                     mlir::Value tensor);
+
 } // namespace lowbit::gpu
 
 #endif // LOWBIT_LIB_TARGET_GPU_GEMVKERNEL_H

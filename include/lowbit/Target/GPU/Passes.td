@@ -90,6 +90,35 @@ def SplitReductionsPass : Pass<"lowbit-gpu-split-reductions"> {
   ];
 }
 
+def RMSNormToKernelPass : Pass<"lowbit-gpu-rms-norm", "mlir::ModuleOp"> {
+  let summary = "Run lowbit.rms_norm as one generated GPU kernel";
+  let description = [{
+    Replaces each f32 `lowbit.rms_norm` with static shapes, at least one
+    leading axis and at least `min-width` normalized values per row by a
+    `gpu.launch_func` of a kernel generated into `@lowbit_gemv_kernels`:
+    one block of 128 threads per row; each thread sums the squares of the
+    elements tid, tid + 128, ..., the sums meet through warp shuffles and
+    shared memory (one barrier), and each thread writes its elements times
+    1 / sqrt(mean + epsilon) times gamma, the same operations as the CPU
+    lowering. The generic lowering needs a fill, the partial sums, their
+    total and the scaling as kernels of their own. Other norms are left
+    alone.
+  }];
+  let options = [
+    Option<"minWidth", "min-width", "int64_t", /*default=*/"32",
+           "Fewest normalized values per row the kernel takes">
+  ];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def LinearToGemvPass : Pass<"lowbit-gpu-linear-gemv", "mlir::ModuleOp"> {
   let summary = "Run small-batch float lowbit.linear as a generated GEMV kernel";
   let description = [{

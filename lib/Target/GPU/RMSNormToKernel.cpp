@@ -1,0 +1,208 @@
+//===- RMSNormToKernel.cpp - lowbit.rms_norm as one GPU kernel ------------===//
+//
+// One block per normalized row: the threads sum the squares of their
+// strided elements, the sums meet through warp shuffles and shared memory,
+// and each thread scales its elements. The generic lowering needs a fill, the
+// partial sums, their total and the scaling as kernels of their own.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Target/GPU/Passes.h"
+
+#include "GemvKernel.h"
+
+#include "lowbit/Dialect/LowBit/LowBitDialect.h"
+#include "lowbit/Dialect/LowBit/LowBitOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+namespace lowbit::gpu {
+#define GEN_PASS_DEF_RMSNORMTOKERNELPASS
+#include "lowbit/Target/GPU/Passes.h.inc"
+} // namespace lowbit::gpu
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kThreads = 128, kWarps = kThreads / 32;
+
+/// The kernel for `rows` rows of `width` f32 values:
+/// (x [rows, width], gamma [width], y [rows, width]).
+mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
+                                      int64_t rows, int64_t width,
+                                      float epsilon, Location loc) {
+  std::string name = "rms_norm_r" + std::to_string(rows) + "_w" +
+                     std::to_string(width) + "_eps" +
+                     std::to_string(llvm::bit_cast<uint32_t>(epsilon));
+  if (auto existing = module.lookupSymbol<mlir::gpu::GPUFuncOp>(name))
+    return existing;
+  OpBuilder b(module.getContext());
+  b.setInsertionPointToEnd(module.getBody());
+  Type f32 = b.getF32Type();
+  auto matrix = MemRefType::get({rows, width}, f32);
+  auto workgroup = mlir::gpu::AddressSpaceAttr::get(
+      module.getContext(), mlir::gpu::AddressSpace::Workgroup);
+  auto func = mlir::gpu::GPUFuncOp::create(
+      b, loc, name,
+      b.getFunctionType({matrix, MemRefType::get({width}, f32), matrix}, {}),
+      TypeRange{MemRefType::get({kWarps}, f32, MemRefLayoutAttrInterface(),
+                                workgroup)});
+  func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(),
+                b.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({int32_t(kThreads), 1, 1}));
+  Block &entry = func.front();
+  b.setInsertionPointToStart(&entry);
+  Value x = entry.getArgument(0), gamma = entry.getArgument(1),
+        y = entry.getArgument(2);
+  Value partials = func.getWorkgroupAttributions().front();
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto constant = [&](float v) -> Value {
+    return arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(v));
+  };
+  Value tid = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  Value row = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  // This thread's sum of squares: elements tid, tid + 128, ...
+  auto sumLoop = scf::ForOp::create(b, loc, tid, index(width), index(kThreads),
+                                    ValueRange{constant(0.0f)});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(sumLoop.getBody());
+    Value v = memref::LoadOp::create(b, loc, x,
+                                     ValueRange{row, sumLoop.getInductionVar()});
+    Value sum = arith::AddFOp::create(
+        b, loc, sumLoop.getRegionIterArgs()[0],
+        arith::MulFOp::create(b, loc, v, v));
+    scf::YieldOp::create(b, loc, sum);
+  }
+  Value sum = sumLoop.getResult(0);
+  for (int32_t offset = 16; offset >= 1; offset /= 2) {
+    auto shuffle = mlir::gpu::ShuffleOp::create(b, loc, sum, offset, 32,
+                                                mlir::gpu::ShuffleMode::XOR);
+    sum = arith::AddFOp::create(b, loc, sum, shuffle.getShuffleResult());
+  }
+  Value lane = arith::RemUIOp::create(b, loc, tid, index(32));
+  Value warp = arith::DivUIOp::create(b, loc, tid, index(32));
+  Value isLane0 =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
+  auto write = scf::IfOp::create(b, loc, isLane0);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(write.thenBlock());
+    memref::StoreOp::create(b, loc, sum, partials, ValueRange{warp});
+  }
+  mlir::gpu::BarrierOp::create(b, loc);
+  Value total = constant(0.0f);
+  for (int64_t w = 0; w < kWarps; ++w)
+    total = arith::AddFOp::create(
+        b, loc, total,
+        memref::LoadOp::create(b, loc, partials, ValueRange{index(w)}));
+  // 1 / sqrt(mean + epsilon), as the CPU lowering computes it.
+  Value mean = arith::MulFOp::create(b, loc, total, constant(1.0f / width));
+  Value root = math::SqrtOp::create(
+      b, loc, arith::AddFOp::create(b, loc, mean, constant(epsilon)));
+  Value inverse = arith::DivFOp::create(b, loc, constant(1.0f), root);
+  auto scaleLoop = scf::ForOp::create(b, loc, tid, index(width), index(kThreads));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(scaleLoop.getBody());
+    Value i = scaleLoop.getInductionVar();
+    Value v = memref::LoadOp::create(b, loc, x, ValueRange{row, i});
+    Value g = memref::LoadOp::create(b, loc, gamma, ValueRange{i});
+    Value scaled = arith::MulFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, v, inverse), g);
+    memref::StoreOp::create(b, loc, scaled, y, ValueRange{row, i});
+  }
+  mlir::gpu::ReturnOp::create(b, loc);
+  return func;
+}
+
+/// The axes of a rank-`rank` tensor grouped as [0, split) and [split, rank).
+SmallVector<ReassociationIndices> twoGroups(int64_t rank, int64_t split) {
+  ReassociationIndices leading, trailing;
+  for (int64_t i = 0; i < rank; ++i)
+    (i < split ? leading : trailing).push_back(i);
+  return {leading, trailing};
+}
+
+struct RMSNormToKernelPass
+    : lowbit::gpu::impl::RMSNormToKernelPassBase<RMSNormToKernelPass> {
+  using Base::Base;
+
+  /// The first normalized axis of `norm` when the kernel takes it: f32,
+  /// static shapes, at least one leading axis and min-width values per row.
+  std::optional<int64_t> match(lowbit::RMSNormOp norm) const {
+    auto type = cast<RankedTensorType>(norm.getInput().getType());
+    auto gammaType = cast<RankedTensorType>(norm.getGamma().getType());
+    if (!type.hasStaticShape() || !gammaType.hasStaticShape() ||
+        !type.getElementType().isF32() || !gammaType.getElementType().isF32())
+      return std::nullopt;
+    int64_t rank = type.getRank();
+    int64_t axis = static_cast<int64_t>(norm.getAxis());
+    if (axis < 0)
+      axis += rank;
+    if (axis < 1 || axis >= rank || gammaType.getRank() != rank - axis ||
+        gammaType.getNumElements() < minWidth)
+      return std::nullopt;
+    return axis;
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<std::pair<lowbit::RMSNormOp, int64_t>> norms;
+    module.walk([&](lowbit::RMSNormOp norm) {
+      if (auto axis = match(norm))
+        norms.push_back({norm, *axis});
+    });
+    for (auto [norm, axis] : norms) {
+      auto type = cast<RankedTensorType>(norm.getInput().getType());
+      auto gammaType = cast<RankedTensorType>(norm.getGamma().getType());
+      int64_t width = gammaType.getNumElements();
+      int64_t rows = type.getNumElements() / width;
+      Location loc = norm.getLoc();
+      mlir::gpu::GPUFuncOp kernel = getOrBuildKernel(
+          lowbit::gpu::getOrCreateKernelModule(module), rows, width,
+          norm.getEpsilon().convertToFloat(), loc);
+      OpBuilder b(norm);
+      // The normalized axes are the trailing ones, so [rows, width] and
+      // [width] are views of the input and gamma.
+      auto matrixType = RankedTensorType::get({rows, width}, b.getF32Type());
+      Value x = norm.getInput();
+      if (type.getRank() > 2)
+        x = tensor::CollapseShapeOp::create(b, loc, matrixType, x,
+                                            twoGroups(type.getRank(), axis));
+      Value gamma = norm.getGamma();
+      if (gammaType.getRank() > 1) {
+        ReassociationIndices all;
+        for (int64_t i = 0; i < gammaType.getRank(); ++i)
+          all.push_back(i);
+        gamma = tensor::CollapseShapeOp::create(
+            b, loc, RankedTensorType::get({width}, b.getF32Type()), gamma,
+            SmallVector<ReassociationIndices>{all});
+      }
+      auto outType = MemRefType::get({rows, width}, b.getF32Type());
+      Value out = memref::AllocOp::create(b, loc, outType);
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      mlir::gpu::LaunchFuncOp::create(
+          b, loc, kernel,
+          {arith::ConstantIndexOp::create(b, loc, rows), one, one},
+          {arith::ConstantIndexOp::create(b, loc, kThreads), one, one},
+          Value(),
+          ValueRange{lowbit::gpu::toBuffer(b, loc, x),
+                     lowbit::gpu::toBuffer(b, loc, gamma), out});
+      Value result = bufferization::ToTensorOp::create(
+          b, loc, matrixType, out, /*restrict=*/true, /*writable=*/true);
+      if (type.getRank() > 2)
+        result = tensor::ExpandShapeOp::create(b, loc, type, result,
+                                               twoGroups(type.getRank(), axis));
+      norm.getResult().replaceAllUsesWith(result);
+      norm.erase();
+    }
+  }
+};
+
+} // namespace
