@@ -151,8 +151,9 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     SmallVector<Value> loaded, next;
     if (prefetch) {
       loaded.assign(args.begin() + accumulators, args.end());
-      Value following = arith::MinUIOp::create(
-          b, loc, add(step, stride), arith::SubIOp::create(b, loc, last, index(1)));
+      Value lastStep = arith::SubIOp::create(b, loc, last, index(1));
+      Value following =
+          arith::MinUIOp::create(b, loc, add(step, stride), lastStep);
       next = loadStep(following, /*opaque=*/false);
     } else {
       loaded = loadStep(step, /*opaque=*/false);
