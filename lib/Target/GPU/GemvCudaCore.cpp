@@ -85,11 +85,7 @@ void KernelBuilder::reduceAndStore(ValueRange partialSums, Value partials,
   const int64_t M = shape.m, R = shape.rowsPerWarp();
   SmallVector<Value> sums(partialSums.begin(), partialSums.end());
   for (Value &sum : sums)
-    for (int32_t offset = 16; offset >= 1; offset /= 2) {
-      auto shuffle = mlir::gpu::ShuffleOp::create(b, loc, sum, offset, 32,
-                                            mlir::gpu::ShuffleMode::XOR);
-      sum = arith::AddFOp::create(b, loc, sum, shuffle.getShuffleResult());
-    }
+    sum = warpSum(b, loc, sum);
   Value isLane0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
                                         index(0));
   auto writePartials = scf::IfOp::create(b, loc, isLane0);

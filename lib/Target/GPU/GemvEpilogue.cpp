@@ -86,21 +86,20 @@ GemvEpilogue lowbit::gpu::collectGemvEpilogue(Operation *product) {
         return false;
     return true;
   };
-  // Grow by any user of a computed value that can join, in program order.
-  bool grown = true;
-  while (grown) {
-    grown = false;
+  // Grow by the first user (in program order) of a computed value that can
+  // join, while there is one.
+  auto nextJoining = [&]() -> Operation * {
     Operation *next = nullptr;
     for (Value value : computed)
       for (Operation *user : value.getUsers())
         if (canJoin(user) && (!next || user->isBeforeInBlock(next)))
           next = user;
-    if (!next)
-      break;
+    return next;
+  };
+  while (Operation *next = nextJoining()) {
     epilogue.ops.push_back(next);
     taken.insert(next);
     computed.insert(next->getResult(0));
-    grown = true;
   }
   // Keep the longest prefix that ends in the one value read outside: every
   // other computed value is read only by the ops taken, and the last op

@@ -91,6 +91,36 @@ Value lowbit::gpu::toBuffer(OpBuilder &b, Location loc, Value tensor) {
       /*read_only=*/true);
 }
 
+Value lowbit::gpu::launchWithResult(OpBuilder &b, Location loc,
+                                    mlir::gpu::GPUFuncOp kernel,
+                                    ArrayRef<int64_t> grid, int64_t threads,
+                                    ArrayRef<Value> args,
+                                    ArrayRef<int64_t> resultShape) {
+  Value out = memref::AllocOp::create(
+      b, loc, MemRefType::get(resultShape, b.getF32Type()));
+  SmallVector<Value> operands(args);
+  operands.push_back(out);
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value one = constant(1);
+  mlir::gpu::LaunchFuncOp::create(
+      b, loc, kernel, {constant(grid[0]), constant(grid[1]), constant(grid[2])},
+      {constant(threads), one, one}, Value(), operands);
+  return bufferization::ToTensorOp::create(
+      b, loc, RankedTensorType::get(resultShape, b.getF32Type()), out,
+      /*restrict=*/true, /*writable=*/true);
+}
+
+Value lowbit::gpu::warpSum(OpBuilder &b, Location loc, Value value) {
+  for (int32_t offset = 16; offset >= 1; offset /= 2) {
+    auto shuffle = mlir::gpu::ShuffleOp::create(b, loc, value, offset, 32,
+                                                mlir::gpu::ShuffleMode::XOR);
+    value = arith::AddFOp::create(b, loc, value, shuffle.getShuffleResult());
+  }
+  return value;
+}
+
 mlir::gpu::GPUModuleOp lowbit::gpu::getOrCreateKernelModule(ModuleOp module) {
   OpBuilder b(module.getContext());
   module->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),
@@ -189,25 +219,15 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
   for (Value weight : weights)
     args.push_back(toBuffer(b, loc, weight));
   for (Value operand : epilogue.operands)
-    args.push_back(toBuffer(b, loc, reshape(b, loc, operand, {shape.m, shape.n})));
+    args.push_back(
+        toBuffer(b, loc, reshape(b, loc, operand, {shape.m, shape.n})));
   SmallVector<int64_t> outShape = {shape.m, shape.n};
   if (splits > 1)
     outShape.insert(outShape.begin(), splits);
-  auto outType = MemRefType::get(outShape, b.getF32Type());
-  Value out = memref::AllocOp::create(b, loc, outType);
-  args.push_back(out);
-  auto one = arith::ConstantIndexOp::create(b, loc, 1);
-  auto grid =
-      arith::ConstantIndexOp::create(b, loc, shape.n / shape.channelsPerBlock());
-  auto gridY = arith::ConstantIndexOp::create(b, loc, splits);
-  auto gridZ = arith::ConstantIndexOp::create(b, loc, shape.mBlocks());
-  auto block =
-      arith::ConstantIndexOp::create(b, loc, 32 * GemvShape::kWarpsPerBlock);
-  mlir::gpu::LaunchFuncOp::create(b, loc, kernel, {grid, gridY, gridZ},
-                                  {block, one, one}, Value(), args);
-  Value result = bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get(outShape, b.getF32Type()), out,
-      /*restrict=*/true, /*writable=*/true);
+  Value result = launchWithResult(
+      b, loc, kernel,
+      {shape.n / shape.channelsPerBlock(), splits, shape.mBlocks()},
+      32 * GemvShape::kWarpsPerBlock, args, outShape);
   if (splits > 1) {
     // The splits' partial sums, added up (a short reduction over S).
     auto type = RankedTensorType::get({shape.m, shape.n}, b.getF32Type());

@@ -184,6 +184,19 @@ mlir::Value reshape(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
 mlir::Value toBuffer(mlir::OpBuilder &b, mlir::Location loc,
                      mlir::Value tensor);
 
+/// Launches `kernel` on `grid` blocks of `threads` threads with `args`
+/// followed by a fresh f32 buffer of `resultShape`, and returns that buffer
+/// as a tensor (bufferization.to_tensor, restrict writable).
+mlir::Value launchWithResult(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::gpu::GPUFuncOp kernel,
+                             llvm::ArrayRef<int64_t> grid, int64_t threads,
+                             llvm::ArrayRef<mlir::Value> args,
+                             llvm::ArrayRef<int64_t> resultShape);
+
+/// Inside a kernel: the sum of `value` over the 32 lanes of the warp, in
+/// every lane (5 xor shuffles).
+mlir::Value warpSum(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
+
 } // namespace lowbit::gpu
 
 #endif // LOWBIT_LIB_TARGET_GPU_GEMVKERNEL_H

@@ -14,7 +14,6 @@
 #include "lowbit/Dialect/LowBit/LowBitDialect.h"
 #include "lowbit/Dialect/LowBit/LowBitOps.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
 namespace lowbit::gpu {
@@ -79,12 +78,7 @@ mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
         arith::MulFOp::create(b, loc, v, v));
     scf::YieldOp::create(b, loc, sum);
   }
-  Value sum = sumLoop.getResult(0);
-  for (int32_t offset = 16; offset >= 1; offset /= 2) {
-    auto shuffle = mlir::gpu::ShuffleOp::create(b, loc, sum, offset, 32,
-                                                mlir::gpu::ShuffleMode::XOR);
-    sum = arith::AddFOp::create(b, loc, sum, shuffle.getShuffleResult());
-  }
+  Value sum = lowbit::gpu::warpSum(b, loc, sumLoop.getResult(0));
   Value lane = arith::RemUIOp::create(b, loc, tid, index(32));
   Value warp = arith::DivUIOp::create(b, loc, tid, index(32));
   Value isLane0 =
@@ -170,32 +164,18 @@ struct RMSNormToKernelPass
       OpBuilder b(norm);
       // The normalized axes are the trailing ones, so [rows, width] and
       // [width] are views of the input and gamma.
-      auto matrixType = RankedTensorType::get({rows, width}, b.getF32Type());
       Value x = norm.getInput();
       if (type.getRank() > 2)
-        x = tensor::CollapseShapeOp::create(b, loc, matrixType, x,
-                                            twoGroups(type.getRank(), axis));
-      Value gamma = norm.getGamma();
-      if (gammaType.getRank() > 1) {
-        ReassociationIndices all;
-        for (int64_t i = 0; i < gammaType.getRank(); ++i)
-          all.push_back(i);
-        gamma = tensor::CollapseShapeOp::create(
-            b, loc, RankedTensorType::get({width}, b.getF32Type()), gamma,
-            SmallVector<ReassociationIndices>{all});
-      }
-      auto outType = MemRefType::get({rows, width}, b.getF32Type());
-      Value out = memref::AllocOp::create(b, loc, outType);
-      Value one = arith::ConstantIndexOp::create(b, loc, 1);
-      mlir::gpu::LaunchFuncOp::create(
-          b, loc, kernel,
-          {arith::ConstantIndexOp::create(b, loc, rows), one, one},
-          {arith::ConstantIndexOp::create(b, loc, kThreads), one, one},
-          Value(),
-          ValueRange{lowbit::gpu::toBuffer(b, loc, x),
-                     lowbit::gpu::toBuffer(b, loc, gamma), out});
-      Value result = bufferization::ToTensorOp::create(
-          b, loc, matrixType, out, /*restrict=*/true, /*writable=*/true);
+        x = tensor::CollapseShapeOp::create(
+            b, loc, RankedTensorType::get({rows, width}, b.getF32Type()), x,
+            twoGroups(type.getRank(), axis));
+      // gamma [width], all its axes folded into one.
+      Value gamma = lowbit::gpu::reshape(b, loc, norm.getGamma(), {width});
+      Value result = lowbit::gpu::launchWithResult(
+          b, loc, kernel, {rows, 1, 1}, kThreads,
+          {lowbit::gpu::toBuffer(b, loc, x),
+           lowbit::gpu::toBuffer(b, loc, gamma)},
+          {rows, width});
       if (type.getRank() > 2)
         result = tensor::ExpandShapeOp::create(b, loc, type, result,
                                                twoGroups(type.getRank(), axis));
