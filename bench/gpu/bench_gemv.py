@@ -1,4 +1,5 @@
-"""Times lowbit's generated W4A16 and f32 GEMV kernels against cuBLAS.
+"""Times lowbit's generated W4A16, W8A16, W8A8 and f32 GEMV kernels against
+cuBLAS.
 
     bench_gemv.py ARTIFACT_DIR [BEFORE_DIR]
 
@@ -92,6 +93,26 @@ def torch_int4_time(m, n, k, g):
     return t
 
 
+def torch_int8_time(m, n, k):
+    """torch's int8 GEMM (torch._int_mm, cuBLASLt, int32 out) on the same
+    shape, microseconds per call; None where it does not take it (it wants
+    more than 16 rows)."""
+    try:
+        xt = torch.randint(-127, 128, (m, k), dtype=torch.int8, device="cuda")
+        ws = [torch.randint(-127, 128, (n, k), dtype=torch.int8,
+                            device="cuda").t()
+              for _ in range(max(2, -(-ROTATE_BYTES // (n * k))))]
+        torch._int_mm(xt, ws[0])
+    except Exception:  # noqa: BLE001 - absent or unsupported here
+        return None
+    calls = len(ws) * 4
+    t = time_graph(lambda: [torch._int_mm(xt, ws[i % len(ws)])
+                            for i in range(calls)], calls, "torch")
+    del ws
+    torch.cuda.empty_cache()
+    return t
+
+
 def bench_gemv(path, before_dir=None):
     name = os.path.basename(path)[:-len(".cubin")]
     bits, tiles, m, n, k, g = re.match(
@@ -101,8 +122,11 @@ def bench_gemv(path, before_dir=None):
     # Output channels per block and blocks along M (GemvKernel.h).
     mtiles = re.search(r"_mt(\d)", name)
     rows = re.search(r"_r(\d+)", name)  # rows per warp, CUDA-core kernel
+    # W8A8: x as signed 8-bit codes with a scale per row; the warps always
+    # split N.
+    int8_x = "_a8" in name
     if tiles:
-        per_block = 8 * int(tiles) * (4 if m > 16 else 1)
+        per_block = 8 * int(tiles) * (4 if m > 16 or int8_x else 1)
     else:
         per_block = int(rows.group(1)) if rows else 8 if m <= 8 else 4
     m_blocks = -(-m // (16 * int(mtiles.group(1)))) if mtiles else 1
@@ -120,15 +144,22 @@ def bench_gemv(path, before_dir=None):
     x = rng.standard_normal((m, k), dtype=cp.float32)
     # The GEMM form (M > 16), and "_xh" kernels, take x in f16, rounded
     # before the launch.
-    half_x = bool(tiles) and (m > 16 or "_xh" in name)
+    half_x = bool(tiles) and (m > 16 or "_xh" in name) and not int8_x
     x_arg = x.astype(cp.float16) if half_x else x
+    x_scales = []
+    if int8_x:  # per-token codes as lowbit.quantize_per_token leaves them
+        x_arg = rng.integers(-127, 128, (m, k), dtype=cp.int32).astype(cp.int8)
+        x_scales = [rng.uniform(0.01, 0.02, (m,), dtype=cp.float64)
+                    .astype(cp.float32)]
     y = cp.zeros((splits, m, n) if splits > 1 else (m, n), cp.float32)
 
     def launch(i, kernel=kernel):
         if half_x:  # the rounding kernel lowbit runs first, timed with it
             cp.copyto(x_arg, x)
-        args = descriptor(x_arg) + descriptor(packed[i]) + descriptor(scales[i]) + \
-            descriptor(y)
+        args = descriptor(x_arg) + descriptor(packed[i]) + descriptor(scales[i])
+        for xs in x_scales:
+            args += descriptor(xs)
+        args += descriptor(y)
         kernel((n // per_block, splits, m_blocks), (128,), args)
         if splits > 1:
             return y.sum(axis=0)
@@ -144,8 +175,11 @@ def bench_gemv(path, before_dir=None):
     codes = p.astype(cp.float64)
     w = cp.repeat(scales[0].astype(cp.float64), g, axis=1) * \
         (codes - (1 << (bits - 1)))
-    want = x.astype(cp.float64) @ w.T
-    bound = cp.abs(x.astype(cp.float64)) @ cp.abs(w).T
+    x64 = x.astype(cp.float64)
+    if int8_x:
+        x64 = x_scales[0].astype(cp.float64)[:, None] * x_arg.astype(cp.float64)
+    want = x64 @ w.T
+    bound = cp.abs(x64) @ cp.abs(w).T
     rel = float(cp.max(cp.abs(result - want) / bound))
     del codes, w, want, bound, p
 
@@ -172,8 +206,10 @@ def bench_gemv(path, before_dir=None):
     del wt
     torch.cuda.empty_cache()
     int4 = torch_int4_time(m, n, k, g) if bits == 4 else None
-    moved = weight_bytes + m * k * 4 + m * n * 4
-    kind = f"W{bits}A16"
+    if int8_x:
+        int4 = torch_int8_time(m, n, k)
+    moved = weight_bytes + m * k * (1 if int8_x else 4) + m * n * 4
+    kind = f"W{bits}A{8 if int8_x else 16}"
     if tiles:
         kind += f", tensor cores {tiles}x8" + (
             f", {mtiles.group(1)}x16 rows" if mtiles else "")
@@ -237,7 +273,7 @@ def main():
     print()
     before_dir = sys.argv[2] if len(sys.argv) > 2 else None
     print("| kernel | M | N x K | lowbit us | cuBLAS fp16 us | speedup | "
-          "torch int4 (tinygemm, bf16) us | lowbit GB/s | lowbit TFLOP/s | "
+          "torch int4 (tinygemm, bf16) / int8 (_int_mm) us | lowbit GB/s | lowbit TFLOP/s | "
           "max err / sum|x*w| |" + (" before us |" if before_dir else ""))
     print("|---|---|---|---|---|---|---|---|---|---|" + ("---|" if before_dir else ""))
     def order(path):

@@ -2,12 +2,15 @@
 
     make_gemv_model.py M N K GROUP OUT.mlir [--bits 4|8] [--zero-points]
                        [--bias] [--f16-scales] [--constants WEIGHTS.npz]
+                       [--act-bits 8]
 
 The packed codes, scales, zero points and bias are inputs of the model
 (x, packed, scales[, zero_points][, bias], in that order), so one small
 library serves any weights of that shape (and stays small). With
 --constants, random packed codes and f32 scales are written to WEIGHTS.npz
 and put into the model as constants instead, as in a quantized model.
+With --act-bits 8 the activations are quantized too, per token and
+symmetric (W8A8: the preset's act_qconfig).
 """
 
 import argparse
@@ -29,6 +32,7 @@ def main():
     p.add_argument("--bias", action="store_true")
     p.add_argument("--f16-scales", action="store_true")
     p.add_argument("--constants")
+    p.add_argument("--act-bits", type=int, choices=(8,))
     a = p.parse_args()
     m, n, k, g = a.m, a.n, a.k, a.k // a.group
     row = k * a.bits // 8
@@ -49,6 +53,10 @@ def main():
     symmetric = "" if not a.zero_points else ", symmetric = false"
     qconfig = (f"#lowbit.qconfig<bits = {a.bits}, granularity = group, "
                f"group_size = {a.group}{symmetric}>")
+    act = ""
+    if a.act_bits:
+        act = (f"act_qconfig = #lowbit.qconfig<bits = {a.act_bits}, "
+               f"granularity = token>, ")
     body = ""
     if a.constants:
         rng = np.random.default_rng(7)
@@ -61,7 +69,7 @@ def main():
     text = (
         f"func.func @main({', '.join(args)}) -> tensor<{m}x{n}xf32> {{\n"
         + body +
-        f"  %y = lowbit.qlinear {operands} {{in_features = {k} : i64, "
+        f"  %y = lowbit.qlinear {operands} {{{act}in_features = {k} : i64, "
         f"weight_qconfig = {qconfig}}} : ({', '.join(types)}) -> "
         f"tensor<{m}x{n}xf32>\n"
         f"  return %y : tensor<{m}x{n}xf32>\n"

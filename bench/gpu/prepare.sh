@@ -71,6 +71,14 @@ done <<'LIST'
 2 1024 8192 128 --zero-points --bias --f16-scales
 1 1024 4096 4096 --bits 8 --zero-points
 LIST
+# W8A8 linears (per-token activation codes): with the CPU's outputs.
+for spec in "1 1024 2048" "16 2048 1024 --bias" "64 1024 4096" "300 2048 1024 --bias"; do
+  set -- $spec
+  name=a8_m$1_n$2_k$3${4:+_bias}
+  "$py" "$here/make_gemv_model.py" "$1" "$2" "$3" "$3" "$out/gemv/$name.mlir" \
+        --bits 8 --act-bits 8 ${4:-}
+  compile "$out/gemv/$name.mlir" -o "$out/gemv/$name.so"
+done
 
 # A W4A16 linear as a quantized model holds it: weights are constants (which
 # the runtime uploads once), x is the only input.
@@ -111,6 +119,19 @@ for bits in 4 8; do
       fi
       rm -f "$mlir"
     done
+  done
+done
+# W8A8 (x quantized per token, int8 mma): the kernels alone, as
+# lowbit-compile generates them, and with 4 n-tiles per warp.
+for m in ${GEMV_ROWS:-1 4 8 16 64 256}; do
+  for nk in 4096x4096 14336x4096 4096x14336; do
+    n=${nk%x*} k=${nk#*x}
+    mlir=$out/cubin/a8_m${m}_n${n}_k${k}.mlir
+    "$py" "$here/make_gemv_model.py" "$m" "$n" "$k" "$k" "$mlir" --bits 8 \
+          --act-bits 8
+    extract "$mlir" ""
+    [ "$m" -gt 16 ] && extract "$mlir" "tensor-core-tiles=4 tensor-core-wide-tiles=4"
+    rm -f "$mlir"
   done
 done
 # Float linears through the generated f32 GEMV: libraries for the C ABI

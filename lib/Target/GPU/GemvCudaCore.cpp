@@ -126,6 +126,7 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
   Value scales = shape.floatWeights ? Value() : entry.getArgument(arg++);
   Value zeroPoints = shape.hasZeroPoints ? entry.getArgument(arg++) : Value();
   Value bias = shape.biasType ? entry.getArgument(arg++) : Value();
+  Value xScales = shape.int8Activations ? entry.getArgument(arg++) : Value();
   for (size_t i = 0; epilogue && i < epilogue->operands.size(); ++i)
     epilogueArgs.push_back(entry.getArgument(arg++));
   Value y = entry.getArgument(arg++);
@@ -143,8 +144,8 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
   for (int64_t r = 0; r < R; ++r)
     rows.push_back(add(row0, index(r)));
   if (shape.tensorCores) {
-    buildTensorCore(x, packed, scales, zeroPoints, bias, y, partials, tid, lane,
-                    warp, bid);
+    buildTensorCore(x, packed, scales, zeroPoints, bias, xScales, y, partials,
+                    tid, lane, warp, bid);
     return;
   }
   if (shape.floatWeights) {

@@ -35,6 +35,8 @@ std::string GemvShape::name() const {
                      (scaleType.isF16() ? "_s16" : "_s32");
   if (hasZeroPoints)
     name += "_zp";
+  if (int8Activations)
+    name += "_a8";
   if (!tensorCores && codeRows)
     name += "_r" + std::to_string(codeRows);
   if (warpsSplitN())
@@ -145,8 +147,10 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(
   b.setInsertionPointToEnd(module.getBody());
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
   int64_t groups = shape.floatWeights ? 0 : shape.k / shape.groupSize;
-  SmallVector<Type> args = {MemRefType::get(
-      {shape.m, shape.k}, shape.halfActivations() ? Type(b.getF16Type()) : f32)};
+  Type xElement = shape.int8Activations   ? Type(i8)
+                  : shape.halfActivations() ? Type(b.getF16Type())
+                                            : f32;
+  SmallVector<Type> args = {MemRefType::get({shape.m, shape.k}, xElement)};
   if (shape.floatWeights) {
     args.push_back(MemRefType::get({shape.n, shape.k}, f32));
   } else {
@@ -157,6 +161,8 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(
     args.push_back(MemRefType::get({shape.n, groups}, i8));
   if (shape.biasType)
     args.push_back(MemRefType::get({shape.n}, shape.biasType));
+  if (shape.int8Activations)
+    args.push_back(MemRefType::get({shape.m}, f32));
   for (size_t i = 0; i < epilogue.operands.size(); ++i)
     args.push_back(MemRefType::get({shape.m, shape.n}, f32));
   if (shape.tensorCores && shape.kSplits > 1)

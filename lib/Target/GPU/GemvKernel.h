@@ -49,13 +49,25 @@ struct GemvShape {
   /// launch (as the GEMM always does) instead of by every block.
   bool halfX = false;
 
-  /// Whether the warps of a block split N (tensor cores, M > 16).
-  bool warpsSplitN() const { return tensorCores && m > 16; }
+  /// W8A8: x arrives as signed 8-bit codes [M, K] with one f32 scale per
+  /// row (lowbit.quantize_per_token before the launch) and enters the
+  /// tensor cores as it is (mma.sync m16n8k32 s8, i32 accumulation over
+  /// all of the block's K); the weights are symmetric 8-bit codes with one
+  /// scale per channel, code ^ 0x80 being the signed weight. Each output is
+  /// bias + (x_scale[m] * scale[n]) * float(acc), as on the CPU. The warps
+  /// always split N (no sums across warps).
+  bool int8Activations = false;
+
+  /// Whether the warps of a block split N (tensor cores, M > 16, or
+  /// integer activations at any M).
+  bool warpsSplitN() const {
+    return tensorCores && (m > 16 || int8Activations);
+  }
   /// Whether x is passed in f16 (converted once before the launch): the
   /// GEMM, whose blocks would each round the same x again, and with halfX
   /// the tensor-core kernel at fewer rows.
   bool halfActivations() const {
-    return warpsSplitN() || (tensorCores && halfX);
+    return !int8Activations && (warpsSplitN() || (tensorCores && halfX));
   }
   /// Output channels of one block.
   int64_t channelsPerBlock() const {
@@ -101,6 +113,9 @@ struct GemvShape {
 
   /// Whether the kernel handles this shape (else the op is left alone).
   bool supported() const {
+    if (int8Activations &&
+        (!tensorCores || bits != 8 || hasZeroPoints || groupSize != k))
+      return false;
     if (tensorCores)
       return !floatWeights && (bits == 4 || bits == 8) && m >= 1 &&
              k % 128 == 0 &&
@@ -150,8 +165,8 @@ struct GemvEpilogue {
 GemvEpilogue collectGemvEpilogue(mlir::Operation *product);
 
 /// Adds the kernel for `shape` (and `epilogue`) to `module` (or returns
-/// the one there) with arguments (x, packed, scales[, zero_points][, bias],
-/// epilogue operands..., y), or for f32 weights (x, weight[, bias],
+/// the one there) with arguments (x, packed, scales[, zero_points][, bias]
+/// [, x_scales], epilogue operands..., y), or for f32 weights (x, weight[, bias],
 /// epilogue operands..., y), all memrefs.
 mlir::gpu::GPUFuncOp getOrBuildGemvKernel(mlir::gpu::GPUModuleOp module,
                                           const GemvShape &shape,

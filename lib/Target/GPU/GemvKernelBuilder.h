@@ -83,8 +83,19 @@ struct KernelBuilder {
                             ArrayRef<Value> rows);
   /// The tensor-core kernel body (everything after the common prologue).
   void buildTensorCore(Value x, Value packed, Value scales, Value zeroPoints,
-                       Value bias, Value y, Value partials, Value tid,
-                       Value lane, Value warp, Value bid);
+                       Value bias, Value xScales, Value y, Value partials,
+                       Value tid, Value lane, Value warp, Value bid);
+  /// The W8A8 main loop of the tensor-core kernel (GemvTensorCoreInt8.cpp):
+  /// over steps [first, last) of 128, this lane's 4 T P outputs (row tile
+  /// p, n-tile t, row half, column c at 4 (p T + t) + 2 half + c) scaled,
+  /// without the bias. `weightRows` per n-tile, `columns` two per n-tile,
+  /// `xRows` two per row tile (rows past M clamped to 0).
+  llvm::SmallVector<Value> buildInt8Loop(Value x, Value packed, Value scales,
+                                         Value xScales, Value q,
+                                         ArrayRef<Value> weightRows,
+                                         ArrayRef<Value> columns,
+                                         ArrayRef<Value> xRows, Value first,
+                                         Value last);
   /// Sums the lanes' partials over the warp and the block, adds the bias
   /// and stores y[m, row0 + r].
   void reduceAndStore(ValueRange partialSums, Value partials, Value bias,

@@ -33,9 +33,10 @@ using lowbit::gpu::detail::KernelBuilder;
 // since A's fragment uses the same slots for the same lane, the lane reads
 // exactly those K positions of x rows r and r + 8.
 void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
-                                    Value zeroPoints, Value bias, Value y,
-                                    Value partials, Value tid, Value lane,
-                                    Value warp, Value bid) {
+                                    Value zeroPoints, Value bias,
+                                    Value xScales, Value y, Value partials,
+                                    Value tid, Value lane, Value warp,
+                                    Value bid) {
   const int64_t M = shape.m, W = GemvShape::kWarpsPerBlock,
                 T = shape.tensorCoreTiles, R = shape.rowsPerWarp(),
                 P = shape.mTiles;
@@ -97,214 +98,223 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     last = arith::DivUIOp::create(b, loc, mul(add(split, index(1)), index(steps)),
                                   index(S));
   }
-  const int64_t loads = bits == 4 ? 1 : 2;
-  auto loadType = VectorType::get({16}, b.getI8Type());
-  auto wordsType = VectorType::get({4}, i32t);
-  // The loads of one step, as loaded: per n-tile its code words (16 bytes
-  // per load at 64 l + 16 q: one load of four words for 4-bit codes, two
-  // for 8-bit ones), then per n-tile its zero point, then per n-tile the
-  // scales of its two accumulator columns.
-  auto loadStep = [&](Value step, bool opaque) {
-    Value byte0 = mul(step, index(16 * bits));
-    Value group = arith::DivUIOp::create(b, loc, mul(step, index(128)),
-                                         index(shape.groupSize));
-    SmallVector<Value> loaded;
-    for (int64_t t = 0; t < T; ++t)
-      for (int64_t l = 0; l < loads; ++l) {
-        Value at = add(byte0, add(index(64 * l), mul(q, index(16))));
-        auto load = vector::LoadOp::create(b, loc, loadType, packed,
-                                           ValueRange{weightRows[t], at});
-        load.setAlignment(16);
-        Value words = vector::BitCastOp::create(b, loc, wordsType, load);
-        loaded.push_back(opaque ? opaqueWords(words) : words);
-      }
-    if (zeroPoints)
+  SmallVector<Value> results;
+  if (shape.int8Activations) {
+    results = buildInt8Loop(x, packed, scales, xScales, q, weightRows, columns,
+                            xRows, first, last);
+  } else {
+    const int64_t loads = bits == 4 ? 1 : 2;
+    auto loadType = VectorType::get({16}, b.getI8Type());
+    auto wordsType = VectorType::get({4}, i32t);
+    // The loads of one step, as loaded: per n-tile its code words (16 bytes
+    // per load at 64 l + 16 q: one load of four words for 4-bit codes, two
+    // for 8-bit ones), then per n-tile its zero point, then per n-tile the
+    // scales of its two accumulator columns.
+    auto loadStep = [&](Value step, bool opaque) {
+      Value byte0 = mul(step, index(16 * bits));
+      Value group = arith::DivUIOp::create(b, loc, mul(step, index(128)),
+                                           index(shape.groupSize));
+      SmallVector<Value> loaded;
       for (int64_t t = 0; t < T; ++t)
-        loaded.push_back(memref::LoadOp::create(
-            b, loc, zeroPoints, ValueRange{weightRows[t], group}));
-    for (int64_t t = 0; t < T; ++t)
-      for (int64_t c = 0; c < 2; ++c)
-        loaded.push_back(memref::LoadOp::create(
-            b, loc, scales, ValueRange{columns[2 * t + c], group}));
-    return loaded;
-  };
-  // Warps splitting K take every W-th step; splitting N, every step.
-  Value start = splitN ? first : add(first, warp);
-  Value stride = index(splitN ? 1 : W);
-  // With more steps than warps (M <= 16), a warp loads its next step before
-  // it works on the current one, the loads carried by the loop, so that two
-  // steps' loads are in flight; its last step loads the block's last step
-  // again (cached) and drops it. Not in the GEMM form, whose registers are
-  // taken by its tiles.
-  const bool prefetch = !splitN && steps / S > W;
-  // Accumulators: (p, t, half, c) at 4 (p T + t) + 2 half + c.
-  SmallVector<Value> init(4 * T * P, f32(0.0));
-  const int64_t accumulators = init.size();
-  if (prefetch)
-    llvm::append_range(init, loadStep(start, /*opaque=*/true));
-  auto loop = scf::ForOp::create(b, loc, start, last, stride, init);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value step = loop.getInductionVar();
-    ValueRange args = loop.getRegionIterArgs();
-    SmallVector<Value> loaded, next;
-    if (prefetch) {
-      loaded.assign(args.begin() + accumulators, args.end());
-      Value lastStep = arith::SubIOp::create(b, loc, last, index(1));
-      Value following =
-          arith::MinUIOp::create(b, loc, add(step, stride), lastStep);
-      next = loadStep(following, /*opaque=*/false);
-    } else {
-      loaded = loadStep(step, /*opaque=*/false);
-    }
-    Value k0 = mul(step, index(128));
-    SmallVector<SmallVector<Value>> words(T);
-    for (int64_t t = 0; t < T; ++t)
-      for (int64_t l = 0; l < loads; ++l)
-        for (int64_t w = 0; w < 4; ++w)
-          words[t].push_back(
-              vector::ExtractOp::create(b, loc, loaded[t * loads + l], w));
-    // 1024 + zero point, subtracted from 1024 + code: exact in f16.
-    SmallVector<Value> offsets;
-    for (int64_t t = 0; t < T; ++t) {
-      Value offset;
-      if (zeroPoints) {
-        Value code = loaded[T * loads + t];
-        Value wide = arith::ExtUIOp::create(b, loc, i32t, code);
-        Value asFloat = arith::UIToFPOp::create(b, loc, f32t, wide);
-        offset = arith::TruncFOp::create(
-            b, loc, f16, arith::AddFOp::create(b, loc, asFloat, f32(1024.0)));
-      } else {
-        offset = arith::ConstantFloatOp::create(
-            b, loc, b.getF16Type(),
-            APFloat(APFloat::IEEEhalf(),
-                    std::to_string(1024 + (int64_t(1) << (bits - 1)))));
-      }
-      offsets.push_back(vector::BroadcastOp::create(b, loc, half2, offset));
-    }
-    const int64_t scalesAt = T * loads + (zeroPoints ? T : 0);
-    // Two codes of a word as f16x2 minus the zero point, by one mask and
-    // one or: (word >> shift) & mask | 0x64006400 puts the code in the low
-    // bits of each 16-bit half under the exponent of 1024. 4-bit codes
-    // (mask 0x000F000F) pair code s with code s + 4 of the word's eight,
-    // 8-bit ones (0x00FF00FF) byte s with byte s + 2 of its four.
-    auto codePair = [&](Value word, int64_t shift, Value offset2) {
-      Value v = shift ? arith::ShRUIOp::create(b, loc, word, i32(shift)) : word;
-      v = arith::AndIOp::create(b, loc, v,
-                                i32(bits == 4 ? 0x000F000F : 0x00FF00FF));
-      v = arith::OrIOp::create(b, loc, v, i32(0x64006400));
-      Value asVector = vector::BroadcastOp::create(b, loc, vecI32, v);
-      Value pair = vector::BitCastOp::create(b, loc, half2, asVector);
-      return arith::SubFOp::create(b, loc, pair, offset2);
+        for (int64_t l = 0; l < loads; ++l) {
+          Value at = add(byte0, add(index(64 * l), mul(q, index(16))));
+          auto load = vector::LoadOp::create(b, loc, loadType, packed,
+                                             ValueRange{weightRows[t], at});
+          load.setAlignment(16);
+          Value words = vector::BitCastOp::create(b, loc, wordsType, load);
+          loaded.push_back(opaque ? opaqueWords(words) : words);
+        }
+      if (zeroPoints)
+        for (int64_t t = 0; t < T; ++t)
+          loaded.push_back(memref::LoadOp::create(
+              b, loc, zeroPoints, ValueRange{weightRows[t], group}));
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t c = 0; c < 2; ++c)
+          loaded.push_back(memref::LoadOp::create(
+              b, loc, scales, ValueRange{columns[2 * t + c], group}));
+      return loaded;
     };
-    SmallVector<Value> acc(T * P, zeroC);
-    for (int64_t h = 0; h < 4; ++h) {
-      // The eight K offsets of this lane in mma 2h and 2h+1: for 4-bit codes
-      // those of word h (32 q + 8 h + i), for 8-bit ones those of words
-      // 2 (h % 2) and +1 of load h / 2 (64 (h/2) + 16 q + 8 (h%2) + i).
-      Value kx = bits == 4
-                     ? add(k0, add(index(8 * h), mul(q, index(32))))
-                     : add(k0, add(index(64 * (h / 2) + 8 * (h % 2)),
-                                   mul(q, index(16))));
-      // x at those offsets, per row tile and half, as eight f16.
-      SmallVector<SmallVector<Value>> xs(2 * P);
-      for (int64_t p = 0; p < P; ++p)
-        for (int64_t half = 0; half < 2; ++half) {
-          SmallVector<Value> &values = xs[2 * p + half];
-          Value valid = xValid[2 * p + half];
-          auto pick = [&](Value v) {
-            for (int64_t e = 0; e < 4; ++e)
-              values.push_back(vector::ExtractOp::create(b, loc, v, e));
-          };
-          if (halfX) {
-            auto type = VectorType::get({8}, f16);
-            auto load = vector::LoadOp::create(
-                b, loc, type, x, ValueRange{xRows[2 * p + half], kx});
-            load.setAlignment(16);
-            Value zero = arith::ConstantOp::create(
-                b, loc, DenseElementsAttr::get(type, b.getFloatAttr(f16, 0.0)));
-            Value v = arith::SelectOp::create(b, loc, valid, load, zero);
-            for (int64_t e = 0; e < 8; ++e)
-              values.push_back(vector::ExtractOp::create(b, loc, v, e));
-            continue;
-          }
-          for (int64_t part = 0; part < 2; ++part) {
-            auto load = vector::LoadOp::create(
-                b, loc, vecF32, x,
-                ValueRange{xRows[2 * p + half], add(kx, index(4 * part))});
-            load.setAlignment(16);
-            Value v = arith::SelectOp::create(b, loc, valid, load, zeroX);
-            pick(arith::TruncFOp::create(b, loc, VectorType::get({4}, f16), v));
-          }
-        }
-      for (int64_t sub = 0; sub < 2; ++sub) {
-        // The weight fragments of mma 2h + sub, shared by every row tile:
-        // slots (2q, 2q+1) and (2q+8, 2q+9) hold the values at offsets
-        // (lo0, lo1) and (hi0, hi1) of the eight.
-        int64_t lo0, lo1, hi0, hi1;
-        SmallVector<Value> bMatrices;
-        for (int64_t t = 0; t < T; ++t) {
-          Value low, high;
-          if (bits == 4) {
-            // Codes (2 sub, 2 sub + 4) and (2 sub + 1, 2 sub + 5).
-            low = codePair(words[t][h], 8 * sub, offsets[t]);
-            high = codePair(words[t][h], 8 * sub + 4, offsets[t]);
-          } else {
-            // Bytes (0, 2) and (1, 3) of word 4 (h/2) + 2 (h%2) + sub.
-            Value word = words[t][4 * (h / 2) + 2 * (h % 2) + sub];
-            low = codePair(word, 0, offsets[t]);
-            high = codePair(word, 8, offsets[t]);
-          }
-          Value bMatrix = arith::ConstantOp::create(
-              b, loc, DenseElementsAttr::get(vecB, b.getFloatAttr(f16, 0.0)));
-          bMatrix = vector::InsertOp::create(b, loc, low, bMatrix, 0);
-          bMatrix = vector::InsertOp::create(b, loc, high, bMatrix, 1);
-          bMatrices.push_back(bMatrix);
-        }
-        if (bits == 4) {
-          lo0 = 2 * sub, lo1 = 2 * sub + 4, hi0 = 2 * sub + 1, hi1 = 2 * sub + 5;
+    // Warps splitting K take every W-th step; splitting N, every step.
+    Value start = splitN ? first : add(first, warp);
+    Value stride = index(splitN ? 1 : W);
+    // With more steps than warps (M <= 16), a warp loads its next step before
+    // it works on the current one, the loads carried by the loop, so that two
+    // steps' loads are in flight; its last step loads the block's last step
+    // again (cached) and drops it. Not in the GEMM form, whose registers are
+    // taken by its tiles.
+    const bool prefetch = !splitN && steps / S > W;
+    // Accumulators: (p, t, half, c) at 4 (p T + t) + 2 half + c.
+    SmallVector<Value> init(4 * T * P, f32(0.0));
+    const int64_t accumulators = init.size();
+    if (prefetch)
+      llvm::append_range(init, loadStep(start, /*opaque=*/true));
+    auto loop = scf::ForOp::create(b, loc, start, last, stride, init);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value step = loop.getInductionVar();
+      ValueRange args = loop.getRegionIterArgs();
+      SmallVector<Value> loaded, next;
+      if (prefetch) {
+        loaded.assign(args.begin() + accumulators, args.end());
+        Value lastStep = arith::SubIOp::create(b, loc, last, index(1));
+        Value following =
+            arith::MinUIOp::create(b, loc, add(step, stride), lastStep);
+        next = loadStep(following, /*opaque=*/false);
+      } else {
+        loaded = loadStep(step, /*opaque=*/false);
+      }
+      Value k0 = mul(step, index(128));
+      SmallVector<SmallVector<Value>> words(T);
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t l = 0; l < loads; ++l)
+          for (int64_t w = 0; w < 4; ++w)
+            words[t].push_back(
+                vector::ExtractOp::create(b, loc, loaded[t * loads + l], w));
+      // 1024 + zero point, subtracted from 1024 + code: exact in f16.
+      SmallVector<Value> offsets;
+      for (int64_t t = 0; t < T; ++t) {
+        Value offset;
+        if (zeroPoints) {
+          Value code = loaded[T * loads + t];
+          Value wide = arith::ExtUIOp::create(b, loc, i32t, code);
+          Value asFloat = arith::UIToFPOp::create(b, loc, f32t, wide);
+          offset = arith::TruncFOp::create(
+              b, loc, f16, arith::AddFOp::create(b, loc, asFloat, f32(1024.0)));
         } else {
-          lo0 = 4 * sub, lo1 = 4 * sub + 2, hi0 = 4 * sub + 1, hi1 = 4 * sub + 3;
+          offset = arith::ConstantFloatOp::create(
+              b, loc, b.getF16Type(),
+              APFloat(APFloat::IEEEhalf(),
+                      std::to_string(1024 + (int64_t(1) << (bits - 1)))));
         }
-        for (int64_t p = 0; p < P; ++p) {
-          // A's registers: (row r, low slots), (row r+8, low), (row r, high
-          // slots), (row r+8, high).
-          Value aMatrix = arith::ConstantOp::create(
-              b, loc, DenseElementsAttr::get(vecA, b.getFloatAttr(f16, 0.0)));
-          for (int64_t reg = 0; reg < 4; ++reg) {
-            ArrayRef<Value> values = xs[2 * p + reg % 2];
-            Value pair = vector::FromElementsOp::create(
-                b, loc, half2,
-                ValueRange{values[reg < 2 ? lo0 : hi0],
-                           values[reg < 2 ? lo1 : hi1]});
-            aMatrix = vector::InsertOp::create(b, loc, pair, aMatrix, reg);
+        offsets.push_back(vector::BroadcastOp::create(b, loc, half2, offset));
+      }
+      const int64_t scalesAt = T * loads + (zeroPoints ? T : 0);
+      // Two codes of a word as f16x2 minus the zero point, by one mask and
+      // one or: (word >> shift) & mask | 0x64006400 puts the code in the low
+      // bits of each 16-bit half under the exponent of 1024. 4-bit codes
+      // (mask 0x000F000F) pair code s with code s + 4 of the word's eight,
+      // 8-bit ones (0x00FF00FF) byte s with byte s + 2 of its four.
+      auto codePair = [&](Value word, int64_t shift, Value offset2) {
+        Value v = shift ? arith::ShRUIOp::create(b, loc, word, i32(shift)) : word;
+        v = arith::AndIOp::create(b, loc, v,
+                                  i32(bits == 4 ? 0x000F000F : 0x00FF00FF));
+        v = arith::OrIOp::create(b, loc, v, i32(0x64006400));
+        Value asVector = vector::BroadcastOp::create(b, loc, vecI32, v);
+        Value pair = vector::BitCastOp::create(b, loc, half2, asVector);
+        return arith::SubFOp::create(b, loc, pair, offset2);
+      };
+      SmallVector<Value> acc(T * P, zeroC);
+      for (int64_t h = 0; h < 4; ++h) {
+        // The eight K offsets of this lane in mma 2h and 2h+1: for 4-bit codes
+        // those of word h (32 q + 8 h + i), for 8-bit ones those of words
+        // 2 (h % 2) and +1 of load h / 2 (64 (h/2) + 16 q + 8 (h%2) + i).
+        Value kx = bits == 4
+                       ? add(k0, add(index(8 * h), mul(q, index(32))))
+                       : add(k0, add(index(64 * (h / 2) + 8 * (h % 2)),
+                                     mul(q, index(16))));
+        // x at those offsets, per row tile and half, as eight f16.
+        SmallVector<SmallVector<Value>> xs(2 * P);
+        for (int64_t p = 0; p < P; ++p)
+          for (int64_t half = 0; half < 2; ++half) {
+            SmallVector<Value> &values = xs[2 * p + half];
+            Value valid = xValid[2 * p + half];
+            auto pick = [&](Value v) {
+              for (int64_t e = 0; e < 4; ++e)
+                values.push_back(vector::ExtractOp::create(b, loc, v, e));
+            };
+            if (halfX) {
+              auto type = VectorType::get({8}, f16);
+              auto load = vector::LoadOp::create(
+                  b, loc, type, x, ValueRange{xRows[2 * p + half], kx});
+              load.setAlignment(16);
+              Value zero = arith::ConstantOp::create(
+                  b, loc, DenseElementsAttr::get(type, b.getFloatAttr(f16, 0.0)));
+              Value v = arith::SelectOp::create(b, loc, valid, load, zero);
+              for (int64_t e = 0; e < 8; ++e)
+                values.push_back(vector::ExtractOp::create(b, loc, v, e));
+              continue;
+            }
+            for (int64_t part = 0; part < 2; ++part) {
+              auto load = vector::LoadOp::create(
+                  b, loc, vecF32, x,
+                  ValueRange{xRows[2 * p + half], add(kx, index(4 * part))});
+              load.setAlignment(16);
+              Value v = arith::SelectOp::create(b, loc, valid, load, zeroX);
+              pick(arith::TruncFOp::create(b, loc, VectorType::get({4}, f16), v));
+            }
           }
-          for (int64_t t = 0; t < T; ++t)
-            acc[p * T + t] = nvgpu::MmaSyncOp::create(
-                b, loc, aMatrix, bMatrices[t], acc[p * T + t],
-                ArrayRef<int64_t>{16, 8, 16});
+        for (int64_t sub = 0; sub < 2; ++sub) {
+          // The weight fragments of mma 2h + sub, shared by every row tile:
+          // slots (2q, 2q+1) and (2q+8, 2q+9) hold the values at offsets
+          // (lo0, lo1) and (hi0, hi1) of the eight.
+          int64_t lo0, lo1, hi0, hi1;
+          SmallVector<Value> bMatrices;
+          for (int64_t t = 0; t < T; ++t) {
+            Value low, high;
+            if (bits == 4) {
+              // Codes (2 sub, 2 sub + 4) and (2 sub + 1, 2 sub + 5).
+              low = codePair(words[t][h], 8 * sub, offsets[t]);
+              high = codePair(words[t][h], 8 * sub + 4, offsets[t]);
+            } else {
+              // Bytes (0, 2) and (1, 3) of word 4 (h/2) + 2 (h%2) + sub.
+              Value word = words[t][4 * (h / 2) + 2 * (h % 2) + sub];
+              low = codePair(word, 0, offsets[t]);
+              high = codePair(word, 8, offsets[t]);
+            }
+            Value bMatrix = arith::ConstantOp::create(
+                b, loc, DenseElementsAttr::get(vecB, b.getFloatAttr(f16, 0.0)));
+            bMatrix = vector::InsertOp::create(b, loc, low, bMatrix, 0);
+            bMatrix = vector::InsertOp::create(b, loc, high, bMatrix, 1);
+            bMatrices.push_back(bMatrix);
+          }
+          if (bits == 4) {
+            lo0 = 2 * sub, lo1 = 2 * sub + 4, hi0 = 2 * sub + 1, hi1 = 2 * sub + 5;
+          } else {
+            lo0 = 4 * sub, lo1 = 4 * sub + 2, hi0 = 4 * sub + 1, hi1 = 4 * sub + 3;
+          }
+          for (int64_t p = 0; p < P; ++p) {
+            // A's registers: (row r, low slots), (row r+8, low), (row r, high
+            // slots), (row r+8, high).
+            Value aMatrix = arith::ConstantOp::create(
+                b, loc, DenseElementsAttr::get(vecA, b.getFloatAttr(f16, 0.0)));
+            for (int64_t reg = 0; reg < 4; ++reg) {
+              ArrayRef<Value> values = xs[2 * p + reg % 2];
+              Value pair = vector::FromElementsOp::create(
+                  b, loc, half2,
+                  ValueRange{values[reg < 2 ? lo0 : hi0],
+                             values[reg < 2 ? lo1 : hi1]});
+              aMatrix = vector::InsertOp::create(b, loc, pair, aMatrix, reg);
+            }
+            for (int64_t t = 0; t < T; ++t)
+              acc[p * T + t] = nvgpu::MmaSyncOp::create(
+                  b, loc, aMatrix, bMatrices[t], acc[p * T + t],
+                  ArrayRef<int64_t>{16, 8, 16});
+          }
         }
       }
+      // Scales of the accumulators' columns (output channels 2q, 2q+1).
+      SmallVector<Value> totals(accumulators);
+      for (int64_t t = 0; t < T; ++t) {
+        Value s0 = toF32(loaded[scalesAt + 2 * t]);
+        Value s1 = toF32(loaded[scalesAt + 2 * t + 1]);
+        for (int64_t p = 0; p < P; ++p)
+          for (int64_t half = 0; half < 2; ++half)
+            for (int64_t c = 0; c < 2; ++c) {
+              int64_t at = 4 * (p * T + t) + 2 * half + c;
+              Value v = vector::ExtractOp::create(b, loc, acc[p * T + t],
+                                                  ArrayRef<int64_t>{half, c});
+              totals[at] = LLVM::FMAOp::create(b, loc, v, c ? s1 : s0,
+                                               args[at]);
+            }
+      }
+      llvm::append_range(totals, next);
+      scf::YieldOp::create(b, loc, totals);
     }
-    // Scales of the accumulators' columns (output channels 2q, 2q+1).
-    SmallVector<Value> totals(accumulators);
-    for (int64_t t = 0; t < T; ++t) {
-      Value s0 = toF32(loaded[scalesAt + 2 * t]);
-      Value s1 = toF32(loaded[scalesAt + 2 * t + 1]);
-      for (int64_t p = 0; p < P; ++p)
-        for (int64_t half = 0; half < 2; ++half)
-          for (int64_t c = 0; c < 2; ++c) {
-            int64_t at = 4 * (p * T + t) + 2 * half + c;
-            Value v = vector::ExtractOp::create(b, loc, acc[p * T + t],
-                                                ArrayRef<int64_t>{half, c});
-            totals[at] = LLVM::FMAOp::create(b, loc, v, c ? s1 : s0,
-                                             args[at]);
-          }
-    }
-    llvm::append_range(totals, next);
-    scf::YieldOp::create(b, loc, totals);
+    results.assign(loop.getResults().begin(),
+                   loop.getResults().begin() + accumulators);
   }
+
   // The bias of `column`, added once (by the first split).
   auto withBias = [&](Value total, Value column) -> Value {
     if (!bias)
@@ -334,7 +344,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
         b.setInsertionPointToStart(inRange.thenBlock());
         for (int64_t t = 0; t < T; ++t)
           for (int64_t c = 0; c < 2; ++c) {
-            Value v = loop.getResult(4 * (p * T + t) + 2 * half + c);
+            Value v = results[4 * (p * T + t) + 2 * half + c];
             Value column = columns[2 * t + c];
             store(withBias(v, column), outRows[2 * p + half], column);
           }
@@ -347,7 +357,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
   for (int64_t t = 0; t < T; ++t)
     for (int64_t half = 0; half < 2; ++half)
       for (int64_t c = 0; c < 2; ++c) {
-        Value v = loop.getResult(4 * t + 2 * half + c);
+        Value v = results[4 * t + 2 * half + c];
         Value row = add(r, index(8 * half));
         Value slot = add(mul(row, index(R)),
                          add(index(8 * t + c), mul(q, index(2))));

@@ -8,6 +8,7 @@
 #include "lowbit/Dialect/LowBit/LowBitOps.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace lowbit::gpu {
 #define GEN_PASS_DEF_QLINEARTOGEMVPASS
@@ -42,8 +43,24 @@ struct QLinearToGemvPass
         weights.push_back(op.getZeroPoints());
       if (shape.biasType)
         weights.push_back(op.getBias());
-      lowbit::gpu::replaceWithGemvLaunch(module, op, shape, op.getInput(),
-                                         weights, fuseEpilogues);
+      Value input = op.getInput();
+      if (shape.int8Activations) {
+        // x quantized row by row before the launch, as the CPU lowering
+        // does it (lowbit.quantize_per_token lowers with the same code).
+        OpBuilder b(op);
+        Location loc = op.getLoc();
+        Value matrix = lowbit::gpu::reshape(b, loc, input, {shape.m, shape.k});
+        auto quantized = lowbit::QuantizePerTokenOp::create(
+            b, loc,
+            RankedTensorType::get({shape.m, shape.k}, b.getI8Type()),
+            RankedTensorType::get({shape.m, 1}, b.getF32Type()), Type(),
+            matrix, op.getActQconfigAttr());
+        input = quantized.getResult();
+        weights.push_back(
+            lowbit::gpu::reshape(b, loc, quantized.getScale(), {shape.m}));
+      }
+      lowbit::gpu::replaceWithGemvLaunch(module, op, shape, input, weights,
+                                         fuseEpilogues);
     }
   }
 };
@@ -53,7 +70,16 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   lowbit::QConfigAttr weights = op.getWeightQconfig();
   if ((weights.getBits() != 4 && weights.getBits() != 8) ||
       weights.getFormat() != lowbit::NumberFormat::Int ||
-      op.getActQconfigAttr() || op.getLayout() != lowbit::PackingLayout::KMajor)
+      op.getLayout() != lowbit::PackingLayout::KMajor)
+    return std::nullopt;
+  // Activations quantized too: W8A8 with symmetric per-token activation
+  // codes (the integer tensor-core kernel); other configs stay generic.
+  lowbit::QConfigAttr act = op.getActQconfigAttr();
+  bool int8Activations = act && !act.isFloat();
+  if (int8Activations &&
+      (act.getBits() != 8 || act.getFormat() != lowbit::NumberFormat::Int ||
+       !act.getSymmetric() ||
+       act.getGranularity() != lowbit::Granularity::Token))
     return std::nullopt;
   auto input = cast<RankedTensorType>(op.getInput().getType());
   auto result = cast<RankedTensorType>(op.getResult().getType());
@@ -79,8 +105,12 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
       (shape.biasType && !(shape.biasType.isF32() || shape.biasType.isF16())))
     return std::nullopt;
   // Tensor cores from tensor-core-min-rows rows of x on, where the shape
-  // allows.
-  shape.tensorCores = shape.m >= tensorCoreMinRows;
+  // allows; integer activations at any M unless the tensor cores are off.
+  shape.int8Activations = int8Activations;
+  shape.tensorCores =
+      shape.m >= tensorCoreMinRows ||
+      (int8Activations &&
+       tensorCoreMinRows != std::numeric_limits<int64_t>::max());
   // Beyond 64 rows each weight fragment feeds enough mma for 4 n-tiles
   // per warp to pay (1.0-1.6x faster than 2 at 256 rows, level at 64, on
   // an H100 and an H200).

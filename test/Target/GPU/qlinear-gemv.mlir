@@ -228,3 +228,56 @@ module {
     return %0 : tensor<1x8xf32>
   }
 }
+
+// -----
+
+// W8A8 (activations quantized per token, symmetric 8-bit weights per
+// channel): x is quantized before the launch by lowbit.quantize_per_token
+// (the CPU lowering's numerics) and enters the integer tensor cores as
+// codes, at any M; the warps split N (64 channels per block: 2 blocks).
+// Weights are flipped to signed bytes (code ^ 0x80 = code - 128), the
+// mma are m16n8k32 on i8 with i32 accumulators carried over all of K,
+// and each output is (x_scale[m] * scale[n]) * float(acc) + bias.
+// CHECK-LABEL: func.func @w8a8
+// CHECK-SAME: (%[[X:.*]]: tensor<4x256xf32>
+// CHECK: %[[Q:.*]], %[[XS:.*]] = lowbit.quantize_per_token %[[X]] {qconfig = #lowbit.qconfig<bits = 8, granularity = token>} : tensor<4x256xf32> -> tensor<4x256xi8>, tensor<4x1xf32>
+// CHECK: %[[XS1:.*]] = tensor.collapse_shape %[[XS]] {{\[\[}}0, 1]] : tensor<4x1xf32> into tensor<4xf32>
+// CHECK: %[[QB:.*]] = bufferization.to_buffer %[[Q]] read_only : tensor<4x256xi8>
+// CHECK: %[[XSB:.*]] = bufferization.to_buffer %[[XS1]] read_only : tensor<4xf32>
+// CHECK-DAG: %[[GRID:.*]] = arith.constant 2 : index
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n128_k256_g256_s32_a8_mt1_b32 blocks in (%[[GRID]], %{{.*}}, %{{.*}}) threads in ({{.*}}) args(%[[QB]] : memref<4x256xi8>, %{{.*}} : memref<128x256xi8>, %{{.*}} : memref<128x1xf32>, %{{.*}} : memref<128xf32>, %[[XSB]] : memref<4xf32>, %{{.*}} : memref<4x128xf32>)
+// CHECK-NOT: lowbit.qlinear
+// CHECK: gpu.func @gemv_w8tc2_m4_n128_k256_g256_s32_a8_mt1_b32(%[[KX:.*]]: memref<4x256xi8>, %[[KP:.*]]: memref<128x256xi8>, %[[KS:.*]]: memref<128x1xf32>, %[[KB:.*]]: memref<128xf32>, %[[KXS:.*]]: memref<4xf32>, %{{.*}}: memref<4x128xf32>) kernel
+// CHECK: %[[FLIP:.*]] = arith.constant -2139062144 : i32
+// CHECK: scf.for {{.*}} -> (vector<2x2xi32>, vector<2x2xi32>)
+// CHECK: vector.load %[[KP]]{{.*}} {alignment = 16 : i64} : memref<128x256xi8>, vector<16xi8>
+// CHECK: arith.xori %{{.*}}, %[[FLIP]] : i32
+// CHECK: vector.load %[[KX]]{{.*}} {alignment = 16 : i64} : memref<4x256xi8>, vector<16xi8>
+// CHECK-COUNT-4: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>
+// CHECK: scf.yield
+// CHECK: %[[RS:.*]] = memref.load %[[KXS]]
+// CHECK: %[[CS:.*]] = memref.load %[[KS]]
+// CHECK: %[[PROD:.*]] = arith.mulf %[[RS]], %[[CS]] : f32
+// CHECK: %[[ACC:.*]] = arith.sitofp %{{.*}} : i32 to f32
+// CHECK: arith.mulf %[[PROD]], %[[ACC]] : f32
+module {
+  func.func @w8a8(%x: tensor<4x256xf32>, %w: tensor<128x256xi8>, %s: tensor<128x1xf32>, %b: tensor<128xf32>) -> tensor<4x128xf32> {
+    %y = lowbit.qlinear %x, %w scales %s bias %b {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, in_features = 256 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<4x256xf32>, tensor<128x256xi8>, tensor<128x1xf32>, tensor<128xf32>) -> tensor<4x128xf32>
+    return %y : tensor<4x128xf32>
+  }
+}
+
+// -----
+
+// Activation configs the integer kernel does not take stay with the
+// generic lowering: asymmetric per-token codes, and 4-bit weights.
+// CHECK-LABEL: func.func @w8a8_left_alone
+// CHECK-COUNT-2: lowbit.qlinear
+// CHECK-NOT: gpu.launch_func
+module {
+  func.func @w8a8_left_alone(%x: tensor<4x256xf32>, %w: tensor<128x256xi8>, %s: tensor<128x1xf32>, %w4: tensor<128x128xi8>, %s4: tensor<128x2xf32>) -> (tensor<4x128xf32>, tensor<4x128xf32>) {
+    %y = lowbit.qlinear %x, %w scales %s {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token, symmetric = false>, in_features = 256 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<4x256xf32>, tensor<128x256xi8>, tensor<128x1xf32>) -> tensor<4x128xf32>
+    %z = lowbit.qlinear %x, %w4 scales %s4 {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, in_features = 256 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128>} : (tensor<4x256xf32>, tensor<128x128xi8>, tensor<128x2xf32>) -> tensor<4x128xf32>
+    return %y, %z : tensor<4x128xf32>, tensor<4x128xf32>
+  }
+}

@@ -1,0 +1,126 @@
+//===- GemvTensorCoreInt8.cpp - W8A8 on the tensor cores ------------------===//
+//
+// The main loop of the tensor-core kernel for 8-bit activation codes
+// (GemvShape::int8Activations): nvgpu.mma.sync m16n8k32 on signed bytes
+// with i32 accumulators, no dequantization in the loop.
+//
+// K in the fragments: per 64 values of K, lane (r, q) (r = lane / 4, q =
+// lane % 4) loads the 16 bytes at K offset 16 q of weight row n0 + r and of
+// x rows r and r + 8; its words w = 0..3 hold K offsets 16 q + 4 w + i.
+// mma s (s = 0, 1) of those 64 values takes words 2 s and 2 s + 1 into the
+// fragment slots 4 q .. 4 q + 3 and 16 + 4 q .. 16 + 4 q + 3 of both A and
+// B, so x and weights meet at the same K offsets and the 64 offsets are
+// each taken once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GemvKernelBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using lowbit::gpu::detail::KernelBuilder;
+
+SmallVector<Value> KernelBuilder::buildInt8Loop(
+    Value x, Value packed, Value scales, Value xScales, Value q,
+    ArrayRef<Value> weightRows, ArrayRef<Value> columns, ArrayRef<Value> xRows,
+    Value first, Value last) {
+  const int64_t T = weightRows.size(), P = xRows.size() / 2;
+  Type i8 = b.getI8Type(), i32t = b.getI32Type(), f32t = b.getF32Type();
+  auto vecC = VectorType::get({2, 2}, i32t);
+  auto vecA = VectorType::get({4, 4}, i8);
+  auto vecB = VectorType::get({2, 4}, i8);
+  auto bytes = VectorType::get({4}, i8);
+  auto oneWord = VectorType::get({1}, i32t);
+  auto loadType = VectorType::get({16}, i8);
+  auto wordsType = VectorType::get({4}, i32t);
+  Value zeroC = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecC, b.getI32IntegerAttr(0)));
+  // Unsigned weight codes to signed weights: c - 128 is c ^ 0x80 as a
+  // signed byte.
+  Value signFlip = i32(static_cast<int32_t>(0x80808080u));
+  SmallVector<Value> init(T * P, zeroC);
+  auto loop = scf::ForOp::create(b, loc, first, last, index(1), init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k0 = mul(loop.getInductionVar(), index(128));
+    SmallVector<Value> acc(loop.getRegionIterArgs());
+    Value laneOffset = mul(q, index(16));
+    // The four words of this lane's 16 bytes of `matrix` row `row` in the
+    // l-th 64 values of the step.
+    auto loadWords = [&](Value matrix, Value row, int64_t l) {
+      Value at = add(k0, add(index(64 * l), laneOffset));
+      auto load =
+          vector::LoadOp::create(b, loc, loadType, matrix, ValueRange{row, at});
+      load.setAlignment(16);
+      Value words = vector::BitCastOp::create(b, loc, wordsType, load);
+      SmallVector<Value> out;
+      for (int64_t w = 0; w < 4; ++w)
+        out.push_back(vector::ExtractOp::create(b, loc, words, w));
+      return out;
+    };
+    auto fragment = [&](VectorType type, ArrayRef<Value> words) -> Value {
+      Value result = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(0)));
+      for (auto [i, word] : llvm::enumerate(words)) {
+        Value asVector = vector::BroadcastOp::create(b, loc, oneWord, word);
+        Value four = vector::BitCastOp::create(b, loc, bytes, asVector);
+        result = vector::InsertOp::create(b, loc, four, result,
+                                          static_cast<int64_t>(i));
+      }
+      return result;
+    };
+    for (int64_t l = 0; l < 2; ++l) {
+      SmallVector<SmallVector<Value>> weights(T), xs(2 * P);
+      for (int64_t t = 0; t < T; ++t)
+        for (Value word : loadWords(packed, weightRows[t], l))
+          weights[t].push_back(arith::XOrIOp::create(b, loc, word, signFlip));
+      for (int64_t h = 0; h < 2 * P; ++h)
+        xs[h] = loadWords(x, xRows[h], l);
+      for (int64_t s = 0; s < 2; ++s) {
+        SmallVector<Value> bMatrices;
+        for (int64_t t = 0; t < T; ++t)
+          bMatrices.push_back(
+              fragment(vecB, {weights[t][2 * s], weights[t][2 * s + 1]}));
+        for (int64_t p = 0; p < P; ++p) {
+          // A's registers: (row r, slots 4q..), (row r + 8, 4q..), (row r,
+          // 16 + 4q..), (row r + 8, 16 + 4q..).
+          ArrayRef<Value> low = xs[2 * p], high = xs[2 * p + 1];
+          Value aMatrix = fragment(
+              vecA, {low[2 * s], high[2 * s], low[2 * s + 1], high[2 * s + 1]});
+          for (int64_t t = 0; t < T; ++t)
+            acc[p * T + t] = nvgpu::MmaSyncOp::create(
+                b, loc, aMatrix, bMatrices[t], acc[p * T + t],
+                ArrayRef<int64_t>{16, 8, 32});
+        }
+      }
+    }
+    scf::YieldOp::create(b, loc, acc);
+  }
+  // (x_scale[m] * scale[n]) * float(acc), the CPU lowering's expression.
+  SmallVector<Value> rowScales;
+  for (Value row : xRows)
+    rowScales.push_back(
+        memref::LoadOp::create(b, loc, xScales, ValueRange{row}));
+  SmallVector<Value> totals(4 * T * P);
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t c = 0; c < 2; ++c) {
+      Value scale = toF32(memref::LoadOp::create(
+          b, loc, scales, ValueRange{columns[2 * t + c], index(0)}));
+      for (int64_t p = 0; p < P; ++p)
+        for (int64_t half = 0; half < 2; ++half) {
+          Value sum = vector::ExtractOp::create(
+              b, loc, loop.getResult(p * T + t), ArrayRef<int64_t>{half, c});
+          Value product = arith::MulFOp::create(
+              b, loc, rowScales[2 * p + half], scale);
+          totals[4 * (p * T + t) + 2 * half + c] = arith::MulFOp::create(
+              b, loc, product, arith::SIToFPOp::create(b, loc, f32t, sum));
+        }
+    }
+  return totals;
+}

@@ -1,0 +1,32 @@
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa chip=sm_90" | FileCheck %s
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa chip=sm_80 features=+ptx70" | FileCheck %s
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa tensor-cores=false" | FileCheck %s --check-prefix=OFF
+
+// A W8A8 linear (per-token activation codes, symmetric 8-bit weights per
+// channel) with 20 rows of x, down to PTX for sm_90 and sm_80: the
+// quantization of x runs first (generic kernels), then the integer
+// tensor-core kernel: 2 row tiles of 16 per block, each warp 2 n-tiles of
+// 8 channels, so a step of 128 values of K is 2 x 2 x 2 x 2 = 16
+// mma.sync m16n8k32 on signed bytes, fed by 16-byte loads of codes and of
+// activation codes, without shared memory.
+// CHECK: gpu.binary @main_kernel
+// CHECK: gpu.binary @lowbit_gemv_kernels
+// CHECK-LABEL: .entry gemv_w8tc2_m20_n64_k1024_g1024_s32_a8_mt2
+// CHECK-NOT: .shared
+// CHECK: ld.global.v4.b32
+// CHECK: xor.b32 {{[^;]*}}-2139062144
+// CHECK-COUNT-16: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
+// CHECK-NOT: mma.sync
+// CHECK: cvt.rn.f32.s32
+// CHECK: ret;
+func.func @main(%x: tensor<20x1024xf32>) -> tensor<20x64xf32> {
+  %p = arith.constant dense<-3> : tensor<64x1024xi8>
+  %s = arith.constant dense<0.01> : tensor<64x1xf32>
+  %y = lowbit.qlinear %x, %p scales %s {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<20x1024xf32>, tensor<64x1024xi8>, tensor<64x1xf32>) -> tensor<20x64xf32>
+  return %y : tensor<20x64xf32>
+}
+
+// With tensor-cores=false the generic lowering runs the layer.
+// OFF-NOT: gemv_w8
+// OFF: .entry
+// OFF-NOT: gemv_w8
