@@ -149,6 +149,7 @@ void lowbit::buildGPULinalgPhase(OpPassManager &pm,
   floatGemv.fuseEpilogues = options.fuseEpilogues;
   pm.addPass(lowbit::gpu::createLinearToGemvPass(floatGemv));
   pm.addPass(lowbit::gpu::createRMSNormToKernelPass());
+  pm.addPass(lowbit::gpu::createQuantizePerTokenToKernelPass());
   CPUPipelineOptions linalg;
   linalg.entry = options.entry;
   buildCPULinalgPhase(pm, linalg);

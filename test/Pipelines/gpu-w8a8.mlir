@@ -3,13 +3,13 @@
 // RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa tensor-cores=false" | FileCheck %s --check-prefix=OFF
 
 // A W8A8 linear (per-token activation codes, symmetric 8-bit weights per
-// channel) with 20 rows of x, down to PTX for sm_90 and sm_80: the
-// quantization of x runs first (generic kernels), then the integer
-// tensor-core kernel: 2 row tiles of 16 per block, each warp 2 n-tiles of
+// channel) with 20 rows of x, down to PTX for sm_90 and sm_80: two
+// generated kernels and no generic ones. The integer tensor-core kernel
+// has 2 row tiles of 16 per block, each warp 2 n-tiles of
 // 8 channels, so a step of 128 values of K is 2 x 2 x 2 x 2 = 16
 // mma.sync m16n8k32 on signed bytes, fed by 16-byte loads of codes and of
 // activation codes, without shared memory.
-// CHECK: gpu.binary @main_kernel
+// CHECK-NOT: gpu.binary @main_kernel
 // CHECK: gpu.binary @lowbit_gemv_kernels
 // CHECK-LABEL: .entry gemv_w8tc2_m20_n64_k1024_g1024_s32_a8_mt2
 // CHECK-NOT: .shared
@@ -19,6 +19,13 @@
 // CHECK-NOT: mma.sync
 // CHECK: cvt.rn.f32.s32
 // CHECK: ret;
+// Before it, one block per row quantizes x: IEEE division by the row's
+// scale and rounding to nearest even, as on the CPU.
+// CHECK: .entry quantize_per_token_r20_w1024_b8
+// CHECK: shfl.sync.bfly
+// CHECK: div.rn.f32
+// CHECK: cvt.rni.f32.f32
+// CHECK: st.global.b8
 func.func @main(%x: tensor<20x1024xf32>) -> tensor<20x64xf32> {
   %p = arith.constant dense<-3> : tensor<64x1024xi8>
   %s = arith.constant dense<0.01> : tensor<64x1xf32>

@@ -93,15 +93,16 @@ Value lowbit::gpu::toBuffer(OpBuilder &b, Location loc, Value tensor) {
       /*read_only=*/true);
 }
 
-Value lowbit::gpu::launchWithResult(OpBuilder &b, Location loc,
-                                    mlir::gpu::GPUFuncOp kernel,
-                                    ArrayRef<int64_t> grid, int64_t threads,
-                                    ArrayRef<Value> args,
-                                    ArrayRef<int64_t> resultShape) {
-  Value out = memref::AllocOp::create(
-      b, loc, MemRefType::get(resultShape, b.getF32Type()));
-  SmallVector<Value> operands(args);
-  operands.push_back(out);
+SmallVector<Value> lowbit::gpu::launchWithResults(
+    OpBuilder &b, Location loc, mlir::gpu::GPUFuncOp kernel,
+    ArrayRef<int64_t> grid, int64_t threads, ArrayRef<Value> args,
+    ArrayRef<RankedTensorType> results) {
+  SmallVector<Value> operands(args), outs;
+  for (RankedTensorType type : results) {
+    outs.push_back(memref::AllocOp::create(
+        b, loc, MemRefType::get(type.getShape(), type.getElementType())));
+    operands.push_back(outs.back());
+  }
   auto constant = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
@@ -109,18 +110,41 @@ Value lowbit::gpu::launchWithResult(OpBuilder &b, Location loc,
   mlir::gpu::LaunchFuncOp::create(
       b, loc, kernel, {constant(grid[0]), constant(grid[1]), constant(grid[2])},
       {constant(threads), one, one}, Value(), operands);
-  return bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get(resultShape, b.getF32Type()), out,
-      /*restrict=*/true, /*writable=*/true);
+  SmallVector<Value> tensors;
+  for (auto [type, out] : llvm::zip(results, outs))
+    tensors.push_back(bufferization::ToTensorOp::create(
+        b, loc, type, out, /*restrict=*/true, /*writable=*/true));
+  return tensors;
 }
 
-Value lowbit::gpu::warpSum(OpBuilder &b, Location loc, Value value) {
+Value lowbit::gpu::launchWithResult(OpBuilder &b, Location loc,
+                                    mlir::gpu::GPUFuncOp kernel,
+                                    ArrayRef<int64_t> grid, int64_t threads,
+                                    ArrayRef<Value> args,
+                                    ArrayRef<int64_t> resultShape) {
+  return launchWithResults(
+      b, loc, kernel, grid, threads, args,
+      {RankedTensorType::get(resultShape, b.getF32Type())})[0];
+}
+
+/// `value` combined over the 32 lanes of the warp by `combine`, in every
+/// lane (5 xor shuffles).
+template <typename Combine>
+static Value warpReduce(OpBuilder &b, Location loc, Value value) {
   for (int32_t offset = 16; offset >= 1; offset /= 2) {
     auto shuffle = mlir::gpu::ShuffleOp::create(b, loc, value, offset, 32,
                                                 mlir::gpu::ShuffleMode::XOR);
-    value = arith::AddFOp::create(b, loc, value, shuffle.getShuffleResult());
+    value = Combine::create(b, loc, value, shuffle.getShuffleResult());
   }
   return value;
+}
+
+Value lowbit::gpu::warpSum(OpBuilder &b, Location loc, Value value) {
+  return warpReduce<arith::AddFOp>(b, loc, value);
+}
+
+Value lowbit::gpu::warpMax(OpBuilder &b, Location loc, Value value) {
+  return warpReduce<arith::MaxNumFOp>(b, loc, value);
 }
 
 mlir::gpu::GPUModuleOp lowbit::gpu::getOrCreateKernelModule(ModuleOp module) {

@@ -208,9 +208,19 @@ mlir::Value launchWithResult(mlir::OpBuilder &b, mlir::Location loc,
                              llvm::ArrayRef<mlir::Value> args,
                              llvm::ArrayRef<int64_t> resultShape);
 
+/// Launches `kernel` like launchWithResult, with a fresh buffer per type of
+/// `results` after `args`; returns them as tensors.
+llvm::SmallVector<mlir::Value>
+launchWithResults(mlir::OpBuilder &b, mlir::Location loc,
+                  mlir::gpu::GPUFuncOp kernel, llvm::ArrayRef<int64_t> grid,
+                  int64_t threads, llvm::ArrayRef<mlir::Value> args,
+                  llvm::ArrayRef<mlir::RankedTensorType> results);
+
 /// Inside a kernel: the sum of `value` over the 32 lanes of the warp, in
 /// every lane (5 xor shuffles).
 mlir::Value warpSum(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
+/// Inside a kernel: the maximum (maxnumf) of `value` over the warp's lanes.
+mlir::Value warpMax(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
 
 } // namespace lowbit::gpu
 

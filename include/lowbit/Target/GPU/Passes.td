@@ -119,6 +119,33 @@ def RMSNormToKernelPass : Pass<"lowbit-gpu-rms-norm", "mlir::ModuleOp"> {
   ];
 }
 
+def QuantizePerTokenToKernelPass
+    : Pass<"lowbit-gpu-quantize-per-token", "mlir::ModuleOp"> {
+  let summary = "Run symmetric lowbit.quantize_per_token as one GPU kernel";
+  let description = [{
+    Replaces each `lowbit.quantize_per_token` with a symmetric integer
+    config, an f32 input with static shape and i8 codes by a
+    `gpu.launch_func` of a kernel generated into `@lowbit_gemv_kernels`:
+    one block of 128 threads per row; each thread takes the largest
+    magnitude of the elements tid, tid + 128, ..., the maxima meet through
+    warp shuffles and shared memory (one barrier), the row's scale is that
+    maximum / qmax (1 where it is 0) and each thread writes its elements'
+    codes, clamp(roundeven(x / scale), qmin, qmax): the operations of the
+    CPU lowering, so the codes and scales are the same bits. The W8A8
+    kernel of `lowbit-gpu-qlinear-gemv` reads them; the generic lowering
+    needs six kernels for the same work. Other configs are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def LinearToGemvPass : Pass<"lowbit-gpu-linear-gemv", "mlir::ModuleOp"> {
   let summary = "Run small-batch float lowbit.linear as a generated GEMV kernel";
   let description = [{

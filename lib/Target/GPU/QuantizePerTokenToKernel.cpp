@@ -1,0 +1,189 @@
+//===- QuantizePerTokenToKernel.cpp - per-token codes in one GPU kernel ---===//
+//
+// One block per row: the threads take the largest magnitude of their
+// strided elements, the maxima meet through warp shuffles and shared
+// memory, and each thread writes its elements' codes. The generic lowering
+// needs a fill, split partial maxima, their total, the scale and the codes
+// as kernels of their own.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Target/GPU/Passes.h"
+
+#include "GemvKernel.h"
+
+#include "lowbit/Dialect/LowBit/LowBitDialect.h"
+#include "lowbit/Dialect/LowBit/LowBitOps.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+namespace lowbit::gpu {
+#define GEN_PASS_DEF_QUANTIZEPERTOKENTOKERNELPASS
+#include "lowbit/Target/GPU/Passes.h.inc"
+} // namespace lowbit::gpu
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kThreads = 128, kWarps = kThreads / 32;
+
+/// The kernel for `rows` rows of `width` f32 values and `bits`-bit signed
+/// codes: (x [rows, width], codes [rows, width] i8, scales [rows] f32).
+mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
+                                      int64_t rows, int64_t width,
+                                      int64_t bits, Location loc) {
+  std::string name = "quantize_per_token_r" + std::to_string(rows) + "_w" +
+                     std::to_string(width) + "_b" + std::to_string(bits);
+  if (auto existing = module.lookupSymbol<mlir::gpu::GPUFuncOp>(name))
+    return existing;
+  OpBuilder b(module.getContext());
+  b.setInsertionPointToEnd(module.getBody());
+  FloatType f32 = b.getF32Type();
+  Type i8 = b.getI8Type();
+  auto workgroup = mlir::gpu::AddressSpaceAttr::get(
+      module.getContext(), mlir::gpu::AddressSpace::Workgroup);
+  auto func = mlir::gpu::GPUFuncOp::create(
+      b, loc, name,
+      b.getFunctionType({MemRefType::get({rows, width}, f32),
+                         MemRefType::get({rows, width}, i8),
+                         MemRefType::get({rows}, f32)},
+                        {}),
+      TypeRange{MemRefType::get({kWarps}, f32, MemRefLayoutAttrInterface(),
+                                workgroup)});
+  func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(),
+                b.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({int32_t(kThreads), 1, 1}));
+  Block &entry = func.front();
+  b.setInsertionPointToStart(&entry);
+  Value x = entry.getArgument(0), codes = entry.getArgument(1),
+        scales = entry.getArgument(2);
+  Value partials = func.getWorkgroupAttributions().front();
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto constant = [&](float v) -> Value {
+    return arith::ConstantFloatOp::create(b, loc, f32, APFloat(v));
+  };
+  const float qmin = -float(int64_t(1) << (bits - 1)),
+              qmax = float((int64_t(1) << (bits - 1)) - 1);
+  Value tid = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  Value row = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  // This thread's largest magnitude: elements tid, tid + 128, ...
+  auto maxLoop = scf::ForOp::create(b, loc, tid, index(width), index(kThreads),
+                                    ValueRange{constant(0.0f)});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(maxLoop.getBody());
+    Value v = memref::LoadOp::create(b, loc, x,
+                                     ValueRange{row, maxLoop.getInductionVar()});
+    Value largest = arith::MaxNumFOp::create(
+        b, loc, maxLoop.getRegionIterArgs()[0], math::AbsFOp::create(b, loc, v));
+    scf::YieldOp::create(b, loc, largest);
+  }
+  Value largest = lowbit::gpu::warpMax(b, loc, maxLoop.getResult(0));
+  Value lane = arith::RemUIOp::create(b, loc, tid, index(32));
+  Value warp = arith::DivUIOp::create(b, loc, tid, index(32));
+  Value isLane0 =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
+  auto write = scf::IfOp::create(b, loc, isLane0);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(write.thenBlock());
+    memref::StoreOp::create(b, loc, largest, partials, ValueRange{warp});
+  }
+  mlir::gpu::BarrierOp::create(b, loc);
+  Value total = constant(0.0f);
+  for (int64_t w = 0; w < kWarps; ++w)
+    total = arith::MaxNumFOp::create(
+        b, loc, total,
+        memref::LoadOp::create(b, loc, partials, ValueRange{index(w)}));
+  // The scale as the CPU lowering computes it: max / qmax, 1 for a row of
+  // zeros.
+  Value scale = arith::DivFOp::create(b, loc, total, constant(qmax));
+  Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                       scale, constant(0.0f));
+  scale = arith::SelectOp::create(b, loc, isZero, constant(1.0f), scale);
+  Value isThread0 =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, index(0));
+  auto writeScale = scf::IfOp::create(b, loc, isThread0);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(writeScale.thenBlock());
+    memref::StoreOp::create(b, loc, scale, scales, ValueRange{row});
+  }
+  auto codeLoop = scf::ForOp::create(b, loc, tid, index(width), index(kThreads));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(codeLoop.getBody());
+    Value i = codeLoop.getInductionVar();
+    Value v = memref::LoadOp::create(b, loc, x, ValueRange{row, i});
+    Value rounded = math::RoundEvenOp::create(
+        b, loc, arith::DivFOp::create(b, loc, v, scale));
+    // + 0 (the zero point of a symmetric config), then the clamp.
+    Value shifted = arith::AddFOp::create(b, loc, rounded, constant(0.0f));
+    Value clamped = arith::MinNumFOp::create(
+        b, loc, arith::MaxNumFOp::create(b, loc, shifted, constant(qmin)),
+        constant(qmax));
+    memref::StoreOp::create(b, loc,
+                            arith::FPToSIOp::create(b, loc, i8, clamped), codes,
+                            ValueRange{row, i});
+  }
+  mlir::gpu::ReturnOp::create(b, loc);
+  return func;
+}
+
+struct QuantizePerTokenToKernelPass
+    : lowbit::gpu::impl::QuantizePerTokenToKernelPassBase<
+          QuantizePerTokenToKernelPass> {
+  using Base::Base;
+
+  static bool matches(lowbit::QuantizePerTokenOp op) {
+    lowbit::QConfigAttr config = op.getQconfig();
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    auto codesType = cast<RankedTensorType>(op.getResult().getType());
+    auto scaleType = cast<RankedTensorType>(op.getScale().getType());
+    return config.getSymmetric() && !op.getZeroPoint() &&
+           config.getFormat() == lowbit::NumberFormat::Int &&
+           config.getBits() >= 2 && config.getBits() <= 8 &&
+           type.hasStaticShape() && type.getRank() >= 1 &&
+           type.getElementType().isF32() &&
+           codesType.getElementType().isInteger(8) &&
+           scaleType.hasStaticShape() && scaleType.getElementType().isF32() &&
+           type.getNumElements() > 0;
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<lowbit::QuantizePerTokenOp> ops;
+    module.walk([&](lowbit::QuantizePerTokenOp op) {
+      if (matches(op))
+        ops.push_back(op);
+    });
+    for (lowbit::QuantizePerTokenOp op : ops) {
+      auto type = cast<RankedTensorType>(op.getInput().getType());
+      int64_t width = type.getShape().back();
+      int64_t rows = type.getNumElements() / width;
+      Location loc = op.getLoc();
+      mlir::gpu::GPUFuncOp kernel = getOrBuildKernel(
+          lowbit::gpu::getOrCreateKernelModule(module), rows, width,
+          op.getQconfig().getBits(), loc);
+      OpBuilder b(op);
+      Value x = lowbit::gpu::reshape(b, loc, op.getInput(), {rows, width});
+      SmallVector<Value> results = lowbit::gpu::launchWithResults(
+          b, loc, kernel, {rows, 1, 1}, kThreads,
+          {lowbit::gpu::toBuffer(b, loc, x)},
+          {RankedTensorType::get({rows, width}, b.getI8Type()),
+           RankedTensorType::get({rows}, b.getF32Type())});
+      auto scaleType = cast<RankedTensorType>(op.getScale().getType());
+      op.getResult().replaceAllUsesWith(
+          lowbit::gpu::reshape(b, loc, results[0], type.getShape()));
+      op.getScale().replaceAllUsesWith(
+          lowbit::gpu::reshape(b, loc, results[1], scaleType.getShape()));
+      op.erase();
+    }
+  }
+};
+
+} // namespace
