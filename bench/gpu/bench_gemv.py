@@ -146,16 +146,22 @@ def bench_gemv(path, before_dir=None):
     # before the launch.
     half_x = bool(tiles) and (m > 16 or "_xh" in name) and not int8_x
     x_arg = x.astype(cp.float16) if half_x else x
-    x_scales = []
-    if int8_x:  # per-token codes as lowbit.quantize_per_token leaves them
-        x_arg = rng.integers(-127, 128, (m, k), dtype=cp.int32).astype(cp.int8)
-        x_scales = [rng.uniform(0.01, 0.02, (m,), dtype=cp.float64)
-                    .astype(cp.float32)]
+    x_scales, quantize = [], None
+    if int8_x:
+        # Per-token codes of x by lowbit's quantization kernel (same cubin),
+        # which runs first and is timed with the product.
+        x_arg = cp.zeros((m, k), cp.int8)
+        x_scales = [cp.zeros((m,), cp.float32)]
+        quantize = cp.RawModule(path=path).get_function(
+            f"quantize_per_token_r{m}_w{k}_b8")
     y = cp.zeros((splits, m, n) if splits > 1 else (m, n), cp.float32)
 
     def launch(i, kernel=kernel):
         if half_x:  # the rounding kernel lowbit runs first, timed with it
             cp.copyto(x_arg, x)
+        if quantize is not None:
+            quantize((m,), (128,), descriptor(x) + descriptor(x_arg) +
+                     descriptor(x_scales[0]))
         args = descriptor(x_arg) + descriptor(packed[i]) + descriptor(scales[i])
         for xs in x_scales:
             args += descriptor(xs)
@@ -176,11 +182,24 @@ def bench_gemv(path, before_dir=None):
     w = cp.repeat(scales[0].astype(cp.float64), g, axis=1) * \
         (codes - (1 << (bits - 1)))
     x64 = x.astype(cp.float64)
+    codes_ok = True
     if int8_x:
+        # The codes and scales must be the CPU lowering's, bit for bit:
+        # max|x| / 127, then round half to even of x / scale, clamped.
+        scale = cp.max(cp.abs(x), axis=1) / cp.float32(127)
+        scale = cp.where(scale == 0, cp.float32(1), scale)
+        codes_x = cp.clip(cp.rint(x / scale[:, None]), -128, 127).astype(cp.int8)
+        codes_ok = bool(cp.array_equal(scale, x_scales[0]) and
+                        cp.array_equal(codes_x, x_arg))
+        if not codes_ok:
+            print(f"  {name}: per-token codes differ from numpy's",
+                  file=sys.stderr)
         x64 = x_scales[0].astype(cp.float64)[:, None] * x_arg.astype(cp.float64)
     want = x64 @ w.T
     bound = cp.abs(x64) @ cp.abs(w).T
     rel = float(cp.max(cp.abs(result - want) / bound))
+    if not codes_ok:
+        rel = float("inf")
     del codes, w, want, bound, p
 
     calls = copies * 4
@@ -208,7 +227,7 @@ def bench_gemv(path, before_dir=None):
     int4 = torch_int4_time(m, n, k, g) if bits == 4 else None
     if int8_x:
         int4 = torch_int8_time(m, n, k)
-    moved = weight_bytes + m * k * (1 if int8_x else 4) + m * n * 4
+    moved = weight_bytes + m * k * (5 if int8_x else 4) + m * n * 4
     kind = f"W{bits}A{8 if int8_x else 16}"
     if tiles:
         kind += f", tensor cores {tiles}x8" + (

@@ -183,7 +183,7 @@ def LinearToGemvPass : Pass<"lowbit-gpu-linear-gemv", "mlir::ModuleOp"> {
 }
 
 def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
-  let summary = "Run small-batch 4-bit lowbit.qlinear as a generated GEMV kernel";
+  let summary = "Run 4- and 8-bit lowbit.qlinear as a generated GEMV/GEMM kernel";
   let description = [{
     Replaces each `lowbit.qlinear` with 4-bit integer weights (`k_major`
     codes, f32 or f16 scales per group or channel, optional zero points and
@@ -220,6 +220,14 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     fragment serves up to four mma; the warps read the same activations
     (through L1) and store their results directly. K is split across blocks
     whenever there are fewer than 264 of them.
+
+    W8A8 (`act_qconfig` of symmetric 8-bit per-token codes, symmetric 8-bit
+    weights with one scale per channel): x is quantized by a
+    `lowbit.quantize_per_token` before the launch and the kernel runs the
+    GEMM form at any M on the integer tensor cores (`mma.sync` m16n8k32 on
+    signed bytes, i32 accumulation over the block's K); each output is
+    `(x_scale[m] * scale[n]) * float(acc) + bias`, the CPU lowering's
+    expression. Other activation configs are left alone.
 
     The elementwise TOSA ops that follow the product (`fuse-epilogues`):
     add, sub, mul, maximum, minimum, sigmoid, tanh, exp, abs and clamp whose
