@@ -3,9 +3,12 @@
 // RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa tensor-cores=false" | FileCheck %s --check-prefix=OFF
 
 // A W4A16 linear with 8 rows of x runs on the tensor cores, down to PTX for
-// sm_90 and sm_80: 16 mma.sync per 128 values of K (2 n-tiles x 8), fed by
-// 128-bit code loads (one per n-tile and step) and 128-bit activation loads.
-// CHECK: gemv_w4tc2_m8_n32_k1024_g128_s32
+// sm_90 and sm_80: x is rounded to f16 by an elementwise kernel first, then
+// 16 mma.sync per 128 values of K (2 n-tiles x 8), fed by 128-bit code loads
+// (one per n-tile and step) and 128-bit activation loads (8 f16).
+// CHECK: gpu.binary @main_kernel
+// CHECK: cvt.rn.f16.f32
+// CHECK: .entry gemv_w4tc2_m8_n32_k1024_g128_s32_xh(
 // CHECK-NOT: ld.global.b32
 // CHECK-COUNT-4: ld.global.v4.b32
 // CHECK-COUNT-16: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32

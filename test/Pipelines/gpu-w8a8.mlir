@@ -20,12 +20,12 @@
 // CHECK: cvt.rn.f32.s32
 // CHECK: ret;
 // Before it, one block per row quantizes x: IEEE division by the row's
-// scale and rounding to nearest even, as on the CPU.
+// scale and rounding to nearest even, as on the CPU; 4 codes per store.
 // CHECK: .entry quantize_per_token_r20_w1024_b8
 // CHECK: shfl.sync.bfly
 // CHECK: div.rn.f32
 // CHECK: cvt.rni.f32.f32
-// CHECK: st.global.b8
+// CHECK: st.global.b32
 func.func @main(%x: tensor<20x1024xf32>) -> tensor<20x64xf32> {
   %p = arith.constant dense<-3> : tensor<64x1024xi8>
   %s = arith.constant dense<0.01> : tensor<64x1xf32>

@@ -116,13 +116,11 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   // an H100 and an H200).
   shape.tensorCoreTiles =
       shape.m > 64 ? tensorCoreWideTiles : tensorCoreTiles;
-  // x in f16 before the launch where that was measured to pay (every block
-  // reads all of x, in f32 otherwise, and rounds it): from 16 rows for 4-bit
-  // codes, from 8 for 8-bit ones (bench/results/gpu.md).
-  int64_t halfXMinRows = tensorCoreF16XMinRows;
-  if (halfXMinRows == 0)
-    halfXMinRows = shape.bits == 8 ? 8 : 16;
-  shape.halfX = shape.m >= halfXMinRows;
+  // x in f16 before the launch (every block reads all of x, in f32
+  // otherwise, and rounds it): with the 16-byte code loads this was faster
+  // at 4 and 16 rows for 4- and 8-bit codes on all three layer shapes
+  // measured on an H100 (bench/results/gpu.md, 2026-12-07).
+  shape.halfX = shape.m >= tensorCoreF16XMinRows;
   shape.codeRows = rowsPerWarp;
   // More than 16 rows: as many 16-row tiles per block as M needs, at most
   // tensor-core-m-tiles.

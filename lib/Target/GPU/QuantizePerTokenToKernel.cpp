@@ -1,7 +1,7 @@
 //===- QuantizePerTokenToKernel.cpp - per-token codes in one GPU kernel ---===//
 //
-// One block per row: the threads take the largest magnitude of their
-// strided elements, the maxima meet through warp shuffles and shared
+// One block per row (128 to 1024 threads, 16-byte loads): the threads take
+// the largest magnitude of their strided elements, the maxima meet through warp shuffles and shared
 // memory, and each thread writes its elements' codes. The generic lowering
 // needs a fill, split partial maxima, their total, the scale and the codes
 // as kernels of their own.
@@ -16,6 +16,9 @@
 #include "lowbit/Dialect/LowBit/LowBitOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <algorithm>
 
 namespace lowbit::gpu {
 #define GEN_PASS_DEF_QUANTIZEPERTOKENTOKERNELPASS
@@ -26,7 +29,11 @@ using namespace mlir;
 
 namespace {
 
-constexpr int64_t kThreads = 128, kWarps = kThreads / 32;
+/// Threads per block for rows of `width` values: about 16 values per
+/// thread, 128 to 1024 threads (at one token a row is the whole grid).
+int64_t threadsFor(int64_t width) {
+  return std::clamp<int64_t>((width / 16 + 31) / 32 * 32, 128, 1024);
+}
 
 /// The kernel for `rows` rows of `width` f32 values and `bits`-bit signed
 /// codes: (x [rows, width], codes [rows, width] i8, scales [rows] f32).
@@ -37,6 +44,9 @@ mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
                      std::to_string(width) + "_b" + std::to_string(bits);
   if (auto existing = module.lookupSymbol<mlir::gpu::GPUFuncOp>(name))
     return existing;
+  const int64_t threads = threadsFor(width), warps = threads / 32;
+  // Four values per 16-byte load where rows allow it.
+  const int64_t lanes = width % 4 == 0 ? 4 : 1;
   OpBuilder b(module.getContext());
   b.setInsertionPointToEnd(module.getBody());
   FloatType f32 = b.getF32Type();
@@ -49,12 +59,12 @@ mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
                          MemRefType::get({rows, width}, i8),
                          MemRefType::get({rows}, f32)},
                         {}),
-      TypeRange{MemRefType::get({kWarps}, f32, MemRefLayoutAttrInterface(),
+      TypeRange{MemRefType::get({warps}, f32, MemRefLayoutAttrInterface(),
                                 workgroup)});
   func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(),
                 b.getUnitAttr());
   func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({int32_t(kThreads), 1, 1}));
+      b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
   Block &entry = func.front();
   b.setInsertionPointToStart(&entry);
   Value x = entry.getArgument(0), codes = entry.getArgument(1),
@@ -70,16 +80,28 @@ mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
               qmax = float((int64_t(1) << (bits - 1)) - 1);
   Value tid = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
   Value row = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::x);
-  // This thread's largest magnitude: elements tid, tid + 128, ...
-  auto maxLoop = scf::ForOp::create(b, loc, tid, index(width), index(kThreads),
+  auto valuesType = VectorType::get({lanes}, f32);
+  auto loadValues = [&](Value i) -> Value {
+    auto load = vector::LoadOp::create(b, loc, valuesType, x, ValueRange{row, i});
+    load.setAlignment(4 * lanes);
+    return load;
+  };
+  // This thread's largest magnitude: `lanes` values at lanes * tid, then
+  // every lanes * threads.
+  Value first = arith::MulIOp::create(b, loc, tid, index(lanes));
+  auto maxLoop = scf::ForOp::create(b, loc, first, index(width),
+                                    index(lanes * threads),
                                     ValueRange{constant(0.0f)});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(maxLoop.getBody());
-    Value v = memref::LoadOp::create(b, loc, x,
-                                     ValueRange{row, maxLoop.getInductionVar()});
-    Value largest = arith::MaxNumFOp::create(
-        b, loc, maxLoop.getRegionIterArgs()[0], math::AbsFOp::create(b, loc, v));
+    Value values = loadValues(maxLoop.getInductionVar());
+    Value largest = maxLoop.getRegionIterArgs()[0];
+    for (int64_t e = 0; e < lanes; ++e)
+      largest = arith::MaxNumFOp::create(
+          b, loc, largest,
+          math::AbsFOp::create(b, loc,
+                               vector::ExtractOp::create(b, loc, values, e)));
     scf::YieldOp::create(b, loc, largest);
   }
   Value largest = lowbit::gpu::warpMax(b, loc, maxLoop.getResult(0));
@@ -95,7 +117,7 @@ mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
   }
   mlir::gpu::BarrierOp::create(b, loc);
   Value total = constant(0.0f);
-  for (int64_t w = 0; w < kWarps; ++w)
+  for (int64_t w = 0; w < warps; ++w)
     total = arith::MaxNumFOp::create(
         b, loc, total,
         memref::LoadOp::create(b, loc, partials, ValueRange{index(w)}));
@@ -113,22 +135,30 @@ mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
     b.setInsertionPointToStart(writeScale.thenBlock());
     memref::StoreOp::create(b, loc, scale, scales, ValueRange{row});
   }
-  auto codeLoop = scf::ForOp::create(b, loc, tid, index(width), index(kThreads));
+  auto codeLoop = scf::ForOp::create(b, loc, first, index(width),
+                                     index(lanes * threads));
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(codeLoop.getBody());
     Value i = codeLoop.getInductionVar();
-    Value v = memref::LoadOp::create(b, loc, x, ValueRange{row, i});
-    Value rounded = math::RoundEvenOp::create(
-        b, loc, arith::DivFOp::create(b, loc, v, scale));
-    // + 0 (the zero point of a symmetric config), then the clamp.
-    Value shifted = arith::AddFOp::create(b, loc, rounded, constant(0.0f));
-    Value clamped = arith::MinNumFOp::create(
-        b, loc, arith::MaxNumFOp::create(b, loc, shifted, constant(qmin)),
-        constant(qmax));
-    memref::StoreOp::create(b, loc,
-                            arith::FPToSIOp::create(b, loc, i8, clamped), codes,
-                            ValueRange{row, i});
+    Value values = loadValues(i);
+    SmallVector<Value> laneCodes;
+    for (int64_t e = 0; e < lanes; ++e) {
+      Value v = vector::ExtractOp::create(b, loc, values, e);
+      Value rounded = math::RoundEvenOp::create(
+          b, loc, arith::DivFOp::create(b, loc, v, scale));
+      // + 0 (the zero point of a symmetric config), then the clamp.
+      Value shifted = arith::AddFOp::create(b, loc, rounded, constant(0.0f));
+      Value clamped = arith::MinNumFOp::create(
+          b, loc, arith::MaxNumFOp::create(b, loc, shifted, constant(qmin)),
+          constant(qmax));
+      laneCodes.push_back(arith::FPToSIOp::create(b, loc, i8, clamped));
+    }
+    Value packed = vector::FromElementsOp::create(
+        b, loc, VectorType::get({lanes}, i8), laneCodes);
+    auto store =
+        vector::StoreOp::create(b, loc, packed, codes, ValueRange{row, i});
+    store.setAlignment(lanes);
   }
   mlir::gpu::ReturnOp::create(b, loc);
   return func;
@@ -172,7 +202,7 @@ struct QuantizePerTokenToKernelPass
       OpBuilder b(op);
       Value x = lowbit::gpu::reshape(b, loc, op.getInput(), {rows, width});
       SmallVector<Value> results = lowbit::gpu::launchWithResults(
-          b, loc, kernel, {rows, 1, 1}, kThreads,
+          b, loc, kernel, {rows, 1, 1}, threadsFor(width),
           {lowbit::gpu::toBuffer(b, loc, x)},
           {RankedTensorType::get({rows, width}, b.getI8Type()),
            RankedTensorType::get({rows}, b.getF32Type())});

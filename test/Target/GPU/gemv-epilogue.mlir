@@ -1,5 +1,5 @@
-// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv --lowbit-gpu-linear-gemv -split-input-file | FileCheck %s
-// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="fuse-epilogues=false" --lowbit-gpu-linear-gemv="fuse-epilogues=false" -split-input-file | FileCheck %s --check-prefix=OFF
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-x-min-rows=17" --lowbit-gpu-linear-gemv -split-input-file | FileCheck %s
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="fuse-epilogues=false tensor-core-f16-x-min-rows=17" --lowbit-gpu-linear-gemv="fuse-epilogues=false" -split-input-file | FileCheck %s --check-prefix=OFF
 
 // A SwiGLU's gate times up and a residual add after a qlinear: the kernel
 // computes silu(gate) * up + r on each output before its store; up and r

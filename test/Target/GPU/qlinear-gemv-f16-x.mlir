@@ -1,7 +1,7 @@
 // RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-x-min-rows=4" | FileCheck %s
-// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv | FileCheck %s --check-prefix=F32X
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-x-min-rows=5" | FileCheck %s --check-prefix=F32X
 
-// From tensor-core-f16-x-min-rows rows on (default 16), the tensor-core
+// From tensor-core-f16-x-min-rows rows on (default 3), the tensor-core
 // kernel takes x in f16, rounded once by an elementwise kernel before the
 // launch, and reads eight f16 values per 16-byte load; below, every block
 // rounds x itself.

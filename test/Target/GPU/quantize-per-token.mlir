@@ -2,7 +2,7 @@
 
 // Symmetric 8-bit per-token codes of a [2, 3, 256] input become one kernel
 // launch, one block of 128 threads per row (6 rows): each thread takes the
-// largest |x| of its strided elements, the warps combine theirs with xor
+// largest |x| of its strided float4s, the warps combine theirs with xor
 // shuffles and through shared memory, the scale is max / 127 (1 for a row
 // of zeros) and the codes are clamp(roundeven(x / scale), -128, 127), the
 // CPU lowering's operations.
@@ -21,7 +21,10 @@
 // CHECK: %[[S3:.*]] = tensor.expand_shape %[[ST]] {{\[\[}}0, 1, 2]] output_shape [2, 3, 1]
 // CHECK: return %[[Q3]], %[[S3]]
 // CHECK: gpu.func @quantize_per_token_r6_w256_b8(%[[KX:.*]]: memref<6x256xf32>, %[[KQ:.*]]: memref<6x256xi8>, %[[KS:.*]]: memref<6xf32>) workgroup(%[[SH:.*]] : memref<4xf32, #gpu.address_space<workgroup>>) kernel
-// CHECK: scf.for
+// CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
+// CHECK: %[[C512:.*]] = arith.constant 512 : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C512]]
+// CHECK: vector.load %[[KX]]{{.*}} {alignment = 16 : i64} : memref<6x256xf32>, vector<4xf32>
 // CHECK: %[[ABS:.*]] = math.absf
 // CHECK: arith.maxnumf %{{.*}}, %[[ABS]]
 // CHECK-COUNT-5: gpu.shuffle  xor
@@ -33,17 +36,41 @@
 // CHECK: %[[SCALE:.*]] = arith.select %[[ZERO]], %{{.*}}, %[[SC]] : f32
 // CHECK: memref.store %[[SCALE]], %[[KS]]
 // CHECK: scf.for
-// CHECK: %[[V:.*]] = memref.load %[[KX]]
+// CHECK: %[[VS:.*]] = vector.load %[[KX]]
+// CHECK: %[[V:.*]] = vector.extract %[[VS]][0]
 // CHECK: %[[D:.*]] = arith.divf %[[V]], %[[SCALE]] : f32
 // CHECK: %[[R:.*]] = math.roundeven %[[D]] : f32
 // CHECK: arith.maxnumf
 // CHECK: %[[C:.*]] = arith.minnumf
 // CHECK: %[[I:.*]] = arith.fptosi %[[C]] : f32 to i8
-// CHECK: memref.store %[[I]], %[[KQ]]
+// CHECK: %[[CODES:.*]] = vector.from_elements %[[I]], %{{.*}}, %{{.*}}, %{{.*}} : vector<4xi8>
+// CHECK: vector.store %[[CODES]], %[[KQ]]{{.*}} {alignment = 4 : i64} : memref<6x256xi8>, vector<4xi8>
 module {
   func.func @per_token(%x: tensor<2x3x256xf32>) -> (tensor<2x3x256xi8>, tensor<2x3x1xf32>) {
     %q, %s = lowbit.quantize_per_token %x {qconfig = #lowbit.qconfig<bits = 8, granularity = token>} : tensor<2x3x256xf32> -> tensor<2x3x256xi8>, tensor<2x3x1xf32>
     return %q, %s : tensor<2x3x256xi8>, tensor<2x3x1xf32>
+  }
+}
+
+// -----
+
+// Long rows get more threads (about 16 values each: 896 for 14336), rows
+// whose length is not a multiple of 4 scalar loads and stores.
+// CHECK-LABEL: func.func @shapes
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@quantize_per_token_r1_w14336_b8 {{.*}} threads in (%[[T896:.*]], %{{.*}}, %{{.*}})
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@quantize_per_token_r2_w130_b4
+// CHECK: gpu.func @quantize_per_token_r1_w14336_b8
+// CHECK-SAME: known_block_size = array<i32: 896, 1, 1>
+// CHECK: gpu.func @quantize_per_token_r2_w130_b4
+// CHECK: vector.load {{.*}} : memref<2x130xf32>, vector<1xf32>
+// CHECK: arith.constant 7.000000e+00 : f32
+// CHECK: arith.constant -8.000000e+00 : f32
+// CHECK: vector.store {{.*}} : memref<2x130xi8>, vector<1xi8>
+module {
+  func.func @shapes(%x: tensor<1x14336xf32>, %y: tensor<2x130xf32>) -> (tensor<1x14336xi8>, tensor<1x1xf32>, tensor<2x130xi8>, tensor<2x1xf32>) {
+    %q, %s = lowbit.quantize_per_token %x {qconfig = #lowbit.qconfig<bits = 8, granularity = token>} : tensor<1x14336xf32> -> tensor<1x14336xi8>, tensor<1x1xf32>
+    %q4, %s4 = lowbit.quantize_per_token %y {qconfig = #lowbit.qconfig<bits = 4, granularity = token>} : tensor<2x130xf32> -> tensor<2x130xi8>, tensor<2x1xf32>
+    return %q, %s, %q4, %s4 : tensor<1x14336xi8>, tensor<1x1xf32>, tensor<2x130xi8>, tensor<2x1xf32>
   }
 }
 

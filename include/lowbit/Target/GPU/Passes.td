@@ -126,8 +126,9 @@ def QuantizePerTokenToKernelPass
     Replaces each `lowbit.quantize_per_token` with a symmetric integer
     config, an f32 input with static shape and i8 codes by a
     `gpu.launch_func` of a kernel generated into `@lowbit_gemv_kernels`:
-    one block of 128 threads per row; each thread takes the largest
-    magnitude of the elements tid, tid + 128, ..., the maxima meet through
+    one block per row (about 16 values per thread, 128 to 1024 threads,
+    16-byte loads when the row length is a multiple of 4); each thread
+    takes the largest magnitude of its strided values, the maxima meet through
     warp shuffles and shared memory (one barrier), the row's scale is that
     maximum / qmax (1 where it is 0) and each thread writes its elements'
     codes, clamp(roundeven(x / scale), qmin, qmax): the operations of the
@@ -142,7 +143,8 @@ def QuantizePerTokenToKernelPass
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 
@@ -259,11 +261,10 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            "Output channels per warp of the CUDA-core kernel (1-2 rows of "
            "x, or tensor cores off); 0 picks 8 up to 8 rows of x, else 4">,
     Option<"tensorCoreF16XMinRows", "tensor-core-f16-x-min-rows", "int64_t",
-           /*default=*/"0",
+           /*default=*/"3",
            "From this many rows of x on, round x to f16 once before the "
            "tensor-core kernel (an elementwise kernel) instead of in every "
-           "block; 0: from 16 rows for 4-bit codes, 8 for 8-bit ones (the "
-           "GEMM for more than 16 rows always does)">,
+           "block (the GEMM for more than 16 rows always does)">,
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
            "Compute the elementwise ops that follow a replaced qlinear "
            "(add, sub, mul, maximum, minimum, sigmoid, tanh, exp, abs, "
