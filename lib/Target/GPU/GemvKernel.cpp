@@ -147,6 +147,59 @@ Value lowbit::gpu::warpMax(OpBuilder &b, Location loc, Value value) {
   return warpReduce<arith::MaxNumFOp>(b, loc, value);
 }
 
+Value lowbit::gpu::blockReduce(OpBuilder &b, Location loc, Value value,
+                               Value partials, Value tid, int64_t warps,
+                               ReduceKind kind) {
+  auto combine = [&](Value a, Value c) -> Value {
+    if (kind == ReduceKind::Sum)
+      return arith::AddFOp::create(b, loc, a, c);
+    return arith::MaxNumFOp::create(b, loc, a, c);
+  };
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value warpTotal = kind == ReduceKind::Sum ? warpSum(b, loc, value)
+                                            : warpMax(b, loc, value);
+  Value lane = arith::RemUIOp::create(b, loc, tid, index(32));
+  Value warp = arith::DivUIOp::create(b, loc, tid, index(32));
+  Value isLane0 =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
+  auto write = scf::IfOp::create(b, loc, isLane0);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(write.thenBlock());
+    memref::StoreOp::create(b, loc, warpTotal, partials, ValueRange{warp});
+  }
+  mlir::gpu::BarrierOp::create(b, loc);
+  Value total = arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
+                                               APFloat(0.0f));
+  for (int64_t w = 0; w < warps; ++w)
+    total = combine(total, memref::LoadOp::create(b, loc, partials,
+                                                  ValueRange{index(w)}));
+  return total;
+}
+
+mlir::gpu::GPUFuncOp lowbit::gpu::createRowKernel(OpBuilder &b,
+                                                  mlir::gpu::GPUModuleOp module,
+                                                  StringRef name,
+                                                  TypeRange args,
+                                                  int64_t threads,
+                                                  Location loc) {
+  b.setInsertionPointToEnd(module.getBody());
+  auto workgroup = mlir::gpu::AddressSpaceAttr::get(
+      module.getContext(), mlir::gpu::AddressSpace::Workgroup);
+  auto func = mlir::gpu::GPUFuncOp::create(
+      b, loc, name, b.getFunctionType(args, {}),
+      TypeRange{MemRefType::get({threads / 32}, b.getF32Type(),
+                                MemRefLayoutAttrInterface(), workgroup)});
+  func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(),
+                b.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
+  b.setInsertionPointToStart(&func.front());
+  return func;
+}
+
 mlir::gpu::GPUModuleOp lowbit::gpu::getOrCreateKernelModule(ModuleOp module) {
   OpBuilder b(module.getContext());
   module->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),

@@ -222,6 +222,27 @@ mlir::Value warpSum(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
 /// Inside a kernel: the maximum (maxnumf) of `value` over the warp's lanes.
 mlir::Value warpMax(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
 
+/// How blockReduce combines values.
+enum class ReduceKind { Sum, Max };
+
+/// Inside a kernel of `warps` warps: `value` combined over the whole block,
+/// in every thread. Each warp combines its lanes with xor shuffles, lane 0
+/// stores the result in `partials` (workgroup memory [warps] f32), and after
+/// one barrier every thread combines the warps' results in order, starting
+/// from 0.
+mlir::Value blockReduce(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value value, mlir::Value partials,
+                        mlir::Value tid, int64_t warps, ReduceKind kind);
+
+/// An empty kernel `name` in `module` taking `args`, for blocks of
+/// `threads` threads, with one workgroup buffer [warps] f32 for
+/// blockReduce; the builder is left at the start of its body.
+mlir::gpu::GPUFuncOp createRowKernel(mlir::OpBuilder &b,
+                                     mlir::gpu::GPUModuleOp module,
+                                     llvm::StringRef name,
+                                     mlir::TypeRange args, int64_t threads,
+                                     mlir::Location loc);
+
 } // namespace lowbit::gpu
 
 #endif // LOWBIT_LIB_TARGET_GPU_GEMVKERNEL_H

@@ -48,25 +48,14 @@ mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
   // Four values per 16-byte load where rows allow it.
   const int64_t lanes = width % 4 == 0 ? 4 : 1;
   OpBuilder b(module.getContext());
-  b.setInsertionPointToEnd(module.getBody());
   FloatType f32 = b.getF32Type();
   Type i8 = b.getI8Type();
-  auto workgroup = mlir::gpu::AddressSpaceAttr::get(
-      module.getContext(), mlir::gpu::AddressSpace::Workgroup);
-  auto func = mlir::gpu::GPUFuncOp::create(
-      b, loc, name,
-      b.getFunctionType({MemRefType::get({rows, width}, f32),
-                         MemRefType::get({rows, width}, i8),
-                         MemRefType::get({rows}, f32)},
-                        {}),
-      TypeRange{MemRefType::get({warps}, f32, MemRefLayoutAttrInterface(),
-                                workgroup)});
-  func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(),
-                b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
+  auto func = lowbit::gpu::createRowKernel(
+      b, module, name,
+      {MemRefType::get({rows, width}, f32), MemRefType::get({rows, width}, i8),
+       MemRefType::get({rows}, f32)},
+      threads, loc);
   Block &entry = func.front();
-  b.setInsertionPointToStart(&entry);
   Value x = entry.getArgument(0), codes = entry.getArgument(1),
         scales = entry.getArgument(2);
   Value partials = func.getWorkgroupAttributions().front();
@@ -104,23 +93,9 @@ mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
                                vector::ExtractOp::create(b, loc, values, e)));
     scf::YieldOp::create(b, loc, largest);
   }
-  Value largest = lowbit::gpu::warpMax(b, loc, maxLoop.getResult(0));
-  Value lane = arith::RemUIOp::create(b, loc, tid, index(32));
-  Value warp = arith::DivUIOp::create(b, loc, tid, index(32));
-  Value isLane0 =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
-  auto write = scf::IfOp::create(b, loc, isLane0);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(write.thenBlock());
-    memref::StoreOp::create(b, loc, largest, partials, ValueRange{warp});
-  }
-  mlir::gpu::BarrierOp::create(b, loc);
-  Value total = constant(0.0f);
-  for (int64_t w = 0; w < warps; ++w)
-    total = arith::MaxNumFOp::create(
-        b, loc, total,
-        memref::LoadOp::create(b, loc, partials, ValueRange{index(w)}));
+  Value total = lowbit::gpu::blockReduce(b, loc, maxLoop.getResult(0),
+                                         partials, tid, warps,
+                                         lowbit::gpu::ReduceKind::Max);
   // The scale as the CPU lowering computes it: max / qmax, 1 for a row of
   // zeros.
   Value scale = arith::DivFOp::create(b, loc, total, constant(qmax));

@@ -38,22 +38,12 @@ mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
   if (auto existing = module.lookupSymbol<mlir::gpu::GPUFuncOp>(name))
     return existing;
   OpBuilder b(module.getContext());
-  b.setInsertionPointToEnd(module.getBody());
   Type f32 = b.getF32Type();
   auto matrix = MemRefType::get({rows, width}, f32);
-  auto workgroup = mlir::gpu::AddressSpaceAttr::get(
-      module.getContext(), mlir::gpu::AddressSpace::Workgroup);
-  auto func = mlir::gpu::GPUFuncOp::create(
-      b, loc, name,
-      b.getFunctionType({matrix, MemRefType::get({width}, f32), matrix}, {}),
-      TypeRange{MemRefType::get({kWarps}, f32, MemRefLayoutAttrInterface(),
-                                workgroup)});
-  func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(),
-                b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({int32_t(kThreads), 1, 1}));
+  auto func = lowbit::gpu::createRowKernel(
+      b, module, name, {matrix, MemRefType::get({width}, f32), matrix},
+      kThreads, loc);
   Block &entry = func.front();
-  b.setInsertionPointToStart(&entry);
   Value x = entry.getArgument(0), gamma = entry.getArgument(1),
         y = entry.getArgument(2);
   Value partials = func.getWorkgroupAttributions().front();
@@ -78,23 +68,9 @@ mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
         arith::MulFOp::create(b, loc, v, v));
     scf::YieldOp::create(b, loc, sum);
   }
-  Value sum = lowbit::gpu::warpSum(b, loc, sumLoop.getResult(0));
-  Value lane = arith::RemUIOp::create(b, loc, tid, index(32));
-  Value warp = arith::DivUIOp::create(b, loc, tid, index(32));
-  Value isLane0 =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
-  auto write = scf::IfOp::create(b, loc, isLane0);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(write.thenBlock());
-    memref::StoreOp::create(b, loc, sum, partials, ValueRange{warp});
-  }
-  mlir::gpu::BarrierOp::create(b, loc);
-  Value total = constant(0.0f);
-  for (int64_t w = 0; w < kWarps; ++w)
-    total = arith::AddFOp::create(
-        b, loc, total,
-        memref::LoadOp::create(b, loc, partials, ValueRange{index(w)}));
+  Value total = lowbit::gpu::blockReduce(b, loc, sumLoop.getResult(0),
+                                         partials, tid, kWarps,
+                                         lowbit::gpu::ReduceKind::Sum);
   // 1 / sqrt(mean + epsilon), as the CPU lowering computes it.
   Value mean = arith::MulFOp::create(b, loc, total, constant(1.0f / width));
   Value root = math::SqrtOp::create(
