@@ -7,7 +7,9 @@ libraries against the CPU kernels (the same quantization numerics).
 
 Models: the MLP of test/e2e/Inputs/quant_model.py (x [M, 256] -> 128 -> 64)
 at M = 1 and 16, and a 64 x 64 layer pair at M = 64 (as many rows as output
-features); presets w4a16, w8a16, w8a8, w4a4 (w4: groups of 32 and 128).
+features); presets w4a16, w8a16, w8a8 (per-token activation scales, and
+static ones calibrated by min/max: "w8a8-static"), w4a4 (w4: groups of 32
+and 128).
 Then, on the GPU machine: scripts/node_test_run_packed.py OUT_DIR. Models
 whose layers run on the tensor cores (4-bit g128 and 8-bit weights from 3
 rows on) round activations to f16 and are compared within 1e-3 of the
@@ -28,7 +30,7 @@ import lowbit  # noqa: E402
 
 CASES = [(rows, preset, group) for rows in (1, 16, 64)
          for preset, group in (("w4a16", 128), ("w4a16", 32), ("w8a16", 0),
-                               ("w8a8", 0), ("w4a4", 32))]
+                               ("w8a8", 0), ("w8a8-static", 0), ("w4a4", 32))]
 
 
 def main():
@@ -43,6 +45,15 @@ def main():
         subprocess.run([sys.executable, os.path.join(ROOT, "test/e2e/Inputs/quant_model.py"),
                         "make", model, "--rows", str(rows)], check=True)
         common = ["--quant", preset, "--group-size", str(group), "--quiet"]
+        if preset == "w8a8-static":
+            # One calibrated activation scale per layer (min/max of a
+            # calibration set) instead of per-token scales.
+            calib = os.path.join(case, "calib.npz")
+            subprocess.run([sys.executable,
+                            os.path.join(ROOT, "test/e2e/Inputs/quant_model.py"),
+                            "make-calib", model, calib], check=True)
+            common = ["--quant", "w8a8", "--calib", calib, "--act-scale",
+                      "minmax", "--quiet"]
         subprocess.run([tool, model, "-o", os.path.join(case, "model.so"), "--target", "cuda"]
                        + common, check=True)
         cpu = os.path.join(case, "cpu.so")
@@ -53,6 +64,8 @@ def main():
         np.save(os.path.join(case, "set0", "output_0.npy"), y)
         os.remove(cpu)
         os.remove(model)
+        if preset == "w8a8-static":
+            os.remove(calib)
         manifest = {"outputs": ["y"], "bfloat16": [],
                     "sets": [{"library": "model.so",
                               "inputs": [["x", "set0/input_0.npy"]],

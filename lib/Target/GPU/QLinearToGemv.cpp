@@ -7,6 +7,8 @@
 #include "lowbit/Dialect/LowBit/LowBitDialect.h"
 #include "lowbit/Dialect/LowBit/LowBitOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 #include <algorithm>
 #include <limits>
 
@@ -45,19 +47,35 @@ struct QLinearToGemvPass
         weights.push_back(op.getBias());
       Value input = op.getInput();
       if (shape.int8Activations) {
-        // x quantized row by row before the launch, as the CPU lowering
-        // does it (lowbit.quantize_per_token lowers with the same code).
+        // x quantized before the launch, as the CPU lowering does it
+        // (lowbit.quantize_per_token and lowbit.quantize lower with the
+        // same code): per token, or with the calibrated scale of the op.
         OpBuilder b(op);
         Location loc = op.getLoc();
         Value matrix = lowbit::gpu::reshape(b, loc, input, {shape.m, shape.k});
-        auto quantized = lowbit::QuantizePerTokenOp::create(
-            b, loc,
-            RankedTensorType::get({shape.m, shape.k}, b.getI8Type()),
-            RankedTensorType::get({shape.m, 1}, b.getF32Type()), Type(),
-            matrix, op.getActQconfigAttr());
-        input = quantized.getResult();
-        weights.push_back(
-            lowbit::gpu::reshape(b, loc, quantized.getScale(), {shape.m}));
+        auto codesType =
+            RankedTensorType::get({shape.m, shape.k}, b.getI8Type());
+        lowbit::QConfigAttr act = op.getActQconfigAttr();
+        if (act.getGranularity() == lowbit::Granularity::Token) {
+          auto quantized = lowbit::QuantizePerTokenOp::create(
+              b, loc, codesType,
+              RankedTensorType::get({shape.m, 1}, b.getF32Type()), Type(),
+              matrix, act);
+          input = quantized.getResult();
+          weights.push_back(
+              lowbit::gpu::reshape(b, loc, quantized.getScale(), {shape.m}));
+        } else {
+          FloatAttr scale = b.getF32FloatAttr(
+              op.getActScaleAttr().getValueAsDouble());
+          auto splat = [&](ArrayRef<int64_t> shapeOf) -> Value {
+            auto type = RankedTensorType::get(shapeOf, b.getF32Type());
+            return arith::ConstantOp::create(
+                b, loc, DenseElementsAttr::get(type, scale.getValue()));
+          };
+          input = lowbit::QuantizeOp::create(b, loc, codesType, matrix,
+                                             splat({}), Value(), act);
+          weights.push_back(splat({shape.m}));
+        }
       }
       lowbit::gpu::replaceWithGemvLaunch(module, op, shape, input, weights,
                                          fuseEpilogues);
@@ -72,14 +90,18 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
       weights.getFormat() != lowbit::NumberFormat::Int ||
       op.getLayout() != lowbit::PackingLayout::KMajor)
     return std::nullopt;
-  // Activations quantized too: W8A8 with symmetric per-token activation
-  // codes (the integer tensor-core kernel); other configs stay generic.
+  // Activations quantized too: W8A8 with symmetric 8-bit activation codes,
+  // per token or with one calibrated scale (the integer tensor-core
+  // kernel); other configs stay generic.
   lowbit::QConfigAttr act = op.getActQconfigAttr();
   bool int8Activations = act && !act.isFloat();
   if (int8Activations &&
       (act.getBits() != 8 || act.getFormat() != lowbit::NumberFormat::Int ||
        !act.getSymmetric() ||
-       act.getGranularity() != lowbit::Granularity::Token))
+       !(act.getGranularity() == lowbit::Granularity::Token ||
+         (act.getGranularity() == lowbit::Granularity::Tensor &&
+          op.getActScaleAttr() &&
+          (!op.getActZeroPointAttr() || op.getActZeroPoint() == 0)))))
     return std::nullopt;
   auto input = cast<RankedTensorType>(op.getInput().getType());
   auto result = cast<RankedTensorType>(op.getResult().getType());

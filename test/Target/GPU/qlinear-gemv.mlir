@@ -281,3 +281,22 @@ module {
     return %y, %z : tensor<4x128xf32>, tensor<4x128xf32>
   }
 }
+
+// -----
+
+// W8A8 with one calibrated activation scale (symmetric, per tensor): x is
+// quantized by lowbit.quantize with that scale, and the kernel gets it as
+// the scale of every row.
+// CHECK-LABEL: func.func @w8a8_static
+// CHECK: %[[S0:.*]] = arith.constant dense<2.500000e-02> : tensor<f32>
+// CHECK: %[[Q:.*]] = lowbit.quantize %{{.*}} scale %[[S0]] : tensor<f32> {qconfig = #lowbit.qconfig<bits = 8, granularity = tensor>} : tensor<16x256xf32> -> tensor<16x256xi8>
+// CHECK: %[[SM:.*]] = arith.constant dense<2.500000e-02> : tensor<16xf32>
+// CHECK-DAG: %[[QB:.*]] = bufferization.to_buffer %[[Q]] read_only : tensor<16x256xi8>
+// CHECK-DAG: %[[SB:.*]] = bufferization.to_buffer %[[SM]] read_only : tensor<16xf32>
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m16_n64_k256_g256_s32_a8_mt1 {{.*}} args(%[[QB]] : memref<16x256xi8>, %{{.*}} : memref<64x256xi8>, %{{.*}} : memref<64x1xf32>, %[[SB]] : memref<16xf32>, %{{.*}} : memref<16x64xf32>)
+module {
+  func.func @w8a8_static(%x: tensor<16x256xf32>, %w: tensor<64x256xi8>, %s: tensor<64x1xf32>) -> tensor<16x64xf32> {
+    %y = lowbit.qlinear %x, %w scales %s {act_qconfig = #lowbit.qconfig<bits = 8, granularity = tensor>, act_scale = 2.500000e-02 : f32, in_features = 256 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<16x256xf32>, tensor<64x256xi8>, tensor<64x1xf32>) -> tensor<16x64xf32>
+    return %y : tensor<16x64xf32>
+  }
+}

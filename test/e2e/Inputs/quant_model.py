@@ -208,9 +208,10 @@ def reference(model, x, preset, group, asymmetric=False, calib=None):
 
 def make_calib(model_path, out):
     model = onnx.load(model_path)
-    k = model.graph.input[0].type.tensor_type.shape.dim[1].dim_value
+    rows, k = (d.dim_value
+               for d in model.graph.input[0].type.tensor_type.shape.dim)
     rng = np.random.default_rng(23)
-    np.savez(out, x=rng.standard_normal((8, 16, k)).astype(f32))
+    np.savez(out, x=rng.standard_normal((8, rows, k)).astype(f32))
 
 
 def check(args):

@@ -223,9 +223,10 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     (through L1) and store their results directly. K is split across blocks
     whenever there are fewer than 264 of them.
 
-    W8A8 (`act_qconfig` of symmetric 8-bit per-token codes, symmetric 8-bit
-    weights with one scale per channel): x is quantized by a
-    `lowbit.quantize_per_token` before the launch and the kernel runs the
+    W8A8 (`act_qconfig` of symmetric 8-bit codes per token or with a
+    calibrated `act_scale`, symmetric 8-bit weights with one scale per
+    channel): x is quantized by a `lowbit.quantize_per_token` (or a
+    `lowbit.quantize` by that scale) before the launch and the kernel runs the
     GEMM form at any M on the integer tensor cores (`mma.sync` m16n8k32 on
     signed bytes, i32 accumulation over the block's K); each output is
     `(x_scale[m] * scale[n]) * float(acc) + bias`, the CPU lowering's
