@@ -146,25 +146,28 @@ def bench_gemv(path, before_dir=None):
     # before the launch.
     half_x = bool(tiles) and (m > 16 or "_xh" in name) and not int8_x
     x_arg = x.astype(cp.float16) if half_x else x
-    x_scales, quantize = [], None
+    x_scale, quantize = None, None
     if int8_x:
         # Per-token codes of x by lowbit's quantization kernel (same cubin),
         # which runs first and is timed with the product.
         x_arg = cp.zeros((m, k), cp.int8)
-        x_scales = [cp.zeros((m,), cp.float32)]
+        x_scale = cp.zeros((m,), cp.float32)
         quantize = cp.RawModule(path=path).get_function(
             f"quantize_per_token_r{m}_w{k}_b8")
+        # The block size the kernel was built for (threadsFor in
+        # QuantizePerTokenToKernel.cpp: about 16 values per thread).
+        quantize_threads = min(max((k // 16 + 31) // 32 * 32, 128), 1024)
     y = cp.zeros((splits, m, n) if splits > 1 else (m, n), cp.float32)
 
     def launch(i, kernel=kernel):
         if half_x:  # the rounding kernel lowbit runs first, timed with it
             cp.copyto(x_arg, x)
         if quantize is not None:
-            quantize((m,), (128,), descriptor(x) + descriptor(x_arg) +
-                     descriptor(x_scales[0]))
+            quantize((m,), (quantize_threads,), descriptor(x) +
+                     descriptor(x_arg) + descriptor(x_scale))
         args = descriptor(x_arg) + descriptor(packed[i]) + descriptor(scales[i])
-        for xs in x_scales:
-            args += descriptor(xs)
+        if x_scale is not None:
+            args += descriptor(x_scale)
         args += descriptor(y)
         kernel((n // per_block, splits, m_blocks), (128,), args)
         if splits > 1:
@@ -189,12 +192,12 @@ def bench_gemv(path, before_dir=None):
         scale = cp.max(cp.abs(x), axis=1) / cp.float32(127)
         scale = cp.where(scale == 0, cp.float32(1), scale)
         codes_x = cp.clip(cp.rint(x / scale[:, None]), -128, 127).astype(cp.int8)
-        codes_ok = bool(cp.array_equal(scale, x_scales[0]) and
+        codes_ok = bool(cp.array_equal(scale, x_scale) and
                         cp.array_equal(codes_x, x_arg))
         if not codes_ok:
             print(f"  {name}: per-token codes differ from numpy's",
                   file=sys.stderr)
-        x64 = x_scales[0].astype(cp.float64)[:, None] * x_arg.astype(cp.float64)
+        x64 = x_scale.astype(cp.float64)[:, None] * x_arg.astype(cp.float64)
     want = x64 @ w.T
     bound = cp.abs(x64) @ cp.abs(w).T
     rel = float(cp.max(cp.abs(result - want) / bound))

@@ -140,9 +140,7 @@ void lowbit::buildGPULinalgPhase(OpPassManager &pm,
   // Small-batch 4-bit and float linears get the generated GEMV before the
   // generic lowering to linalg sees them.
   lowbit::gpu::QLinearToGemvPassOptions gemv;
-  // Without tensor cores: no row count reaches the tensor-core kernel.
-  gemv.tensorCoreMinRows =
-      options.tensorCores ? 3 : std::numeric_limits<int64_t>::max();
+  gemv.tensorCores = options.tensorCores;
   gemv.fuseEpilogues = options.fuseEpilogues;
   pm.addPass(lowbit::gpu::createQLinearToGemvPass(gemv));
   lowbit::gpu::LinearToGemvPassOptions floatGemv;

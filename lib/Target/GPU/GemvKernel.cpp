@@ -147,6 +147,14 @@ Value lowbit::gpu::warpMax(OpBuilder &b, Location loc, Value value) {
   return warpReduce<arith::MaxNumFOp>(b, loc, value);
 }
 
+void lowbit::gpu::storeIf(OpBuilder &b, Location loc, Value condition,
+                          Value value, Value memref, ValueRange indices) {
+  auto write = scf::IfOp::create(b, loc, condition);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(write.thenBlock());
+  memref::StoreOp::create(b, loc, value, memref, indices);
+}
+
 Value lowbit::gpu::blockReduce(OpBuilder &b, Location loc, Value value,
                                Value partials, Value tid, int64_t warps,
                                ReduceKind kind) {
@@ -164,12 +172,7 @@ Value lowbit::gpu::blockReduce(OpBuilder &b, Location loc, Value value,
   Value warp = arith::DivUIOp::create(b, loc, tid, index(32));
   Value isLane0 =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
-  auto write = scf::IfOp::create(b, loc, isLane0);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(write.thenBlock());
-    memref::StoreOp::create(b, loc, warpTotal, partials, ValueRange{warp});
-  }
+  storeIf(b, loc, isLane0, warpTotal, partials, ValueRange{warp});
   mlir::gpu::BarrierOp::create(b, loc);
   Value total = arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
                                                APFloat(0.0f));

@@ -222,6 +222,11 @@ mlir::Value warpSum(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
 /// Inside a kernel: the maximum (maxnumf) of `value` over the warp's lanes.
 mlir::Value warpMax(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
 
+/// Inside a kernel: stores `value` to `memref[indices]` where `condition`
+/// holds (the one thread that writes a shared result).
+void storeIf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value condition,
+             mlir::Value value, mlir::Value memref, mlir::ValueRange indices);
+
 /// How blockReduce combines values.
 enum class ReduceKind { Sum, Max };
 

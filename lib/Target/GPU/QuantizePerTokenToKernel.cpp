@@ -78,8 +78,8 @@ mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
   // This thread's largest magnitude: `lanes` values at lanes * tid, then
   // every lanes * threads.
   Value first = arith::MulIOp::create(b, loc, tid, index(lanes));
-  auto maxLoop = scf::ForOp::create(b, loc, first, index(width),
-                                    index(lanes * threads),
+  Value end = index(width), stride = index(lanes * threads);
+  auto maxLoop = scf::ForOp::create(b, loc, first, end, stride,
                                     ValueRange{constant(0.0f)});
   {
     OpBuilder::InsertionGuard guard(b);
@@ -104,14 +104,8 @@ mlir::gpu::GPUFuncOp getOrBuildKernel(mlir::gpu::GPUModuleOp module,
   scale = arith::SelectOp::create(b, loc, isZero, constant(1.0f), scale);
   Value isThread0 =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, index(0));
-  auto writeScale = scf::IfOp::create(b, loc, isThread0);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(writeScale.thenBlock());
-    memref::StoreOp::create(b, loc, scale, scales, ValueRange{row});
-  }
-  auto codeLoop = scf::ForOp::create(b, loc, first, index(width),
-                                     index(lanes * threads));
+  lowbit::gpu::storeIf(b, loc, isThread0, scale, scales, ValueRange{row});
+  auto codeLoop = scf::ForOp::create(b, loc, first, end, stride);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(codeLoop.getBody());

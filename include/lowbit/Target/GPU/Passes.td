@@ -243,6 +243,9 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     added after the kernel).
   }];
   let options = [
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
+           "Use the tensor-core kernels at all (false: weight-only layers "
+           "on the CUDA-core kernel where it applies, W8A8 generic)">,
     Option<"tensorCoreMinRows", "tensor-core-min-rows", "int64_t",
            /*default=*/"3",
            "Rows of x (M) from which the tensor-core kernel is used">,
