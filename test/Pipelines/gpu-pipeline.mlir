@@ -1,6 +1,6 @@
 // PTX needs no CUDA toolkit, so these run everywhere:
-// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa fuse-epilogues=false" | FileCheck %s --check-prefixes=HOST,SM90
-// RUN: lowbit-opt %s --lowbit-gpu-pipeline="chip=sm_80 features=+ptx70 format=isa fuse-epilogues=false" | FileCheck %s --check-prefixes=HOST,SM80
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa fuse-epilogues=false" | FileCheck %s --check-prefixes=HOST,SM90 --implicit-check-not=ftz
+// RUN: lowbit-opt %s --lowbit-gpu-pipeline="chip=sm_80 features=+ptx70 format=isa fuse-epilogues=false" | FileCheck %s --check-prefixes=HOST,SM80 --implicit-check-not=ftz
 // RUN: lowbit-opt %s --lowbit-gpu-pipeline="compile-to=kernels fuse-epilogues=false" | FileCheck %s --check-prefix=KERNELS
 // RUN: lowbit-opt %s --lowbit-gpu-pipeline="compile-to=kernels" | FileCheck %s --check-prefix=FUSED
 // RUN: lowbit-opt %s --lowbit-gpu-pipeline="format=isa" | FileCheck %s --check-prefix=FUSEDPTX

@@ -25,12 +25,17 @@
 // CHECK: vector.bitcast %{{.*}} : vector<16xi8> to vector<4xi32>
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<2x1024xf32>, vector<4xf32>
 // Codes 0-4 of a word are masked in place (code 4: 0xF0000), codes 5-7
-// after one shift by 12; or-ing 0x4B000000 makes 2^23 + c * 16^i.
+// after one shift by 12; the masked word, read as a float, is the subnormal
+// c * 16^i * 2^-149, and x is taken times 2^(85 - 4 i) (2^85 for code 0),
+// so the fma follows the mask directly.
+// CHECK: arith.constant 3.86856262E+25 : f32
 // CHECK: arith.shrui %{{.*}}, %{{.*}} : i32
 // CHECK: %[[MASK4:.*]] = arith.constant 983040 : i32
-// CHECK: arith.andi %{{.*}}, %[[MASK4]] : i32
-// CHECK: arith.ori %{{.*}}, %{{.*}} : i32
-// CHECK: llvm.intr.fma
+// CHECK: %[[CODE4:.*]] = arith.andi %{{.*}}, %[[MASK4]] : i32
+// CHECK-NOT: arith.ori
+// CHECK: %[[FLOAT4:.*]] = arith.bitcast %[[CODE4]] : i32 to f32
+// CHECK-NOT: arith.subf
+// CHECK: llvm.intr.fma(%{{.*}}, %[[FLOAT4]], %{{.*}})
 // CHECK: gpu.shuffle  xor
 // CHECK: gpu.barrier
 // CHECK: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : memref<2x16xf32>
@@ -177,8 +182,8 @@ module {
 
 // 8-bit codes (per channel here): the CUDA-core kernel at one row covers
 // 512 values of K per warp step (16 codes per 16-byte load, 4 per word),
-// byte t of a word going to 2^23 + code by one byte permute with
-// 0x4B000000 (selector 0x765t);
+// byte t of a word going to byte 0 of a word of zeros (the subnormal
+// code * 2^-149) by one byte permute (selector 0x444t);
 // the tensor-core kernel loads 16 bytes twice per row and step and turns
 // bytes (0, 2) and (1, 3) of each word into f16 pairs by masking with
 // 0x00FF00FF (16711935) and or-ing 0x64006400 (1677747200).
@@ -187,9 +192,9 @@ module {
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g1024_s32_zp
 // CHECK: gpu.func @gemv_w8_m1_n16_k1024_g1024_s32(%{{.*}}: memref<1x1024xf32>, %{{.*}}: memref<16x1024xi8>,
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<16x1024xi8>, vector<16xi8>
-// CHECK: %[[SEL0:.*]] = arith.constant 30288 : i32
+// CHECK: %[[SEL0:.*]] = arith.constant 17472 : i32
 // CHECK: nvvm.prmt <default> %[[SEL0]], %{{.*}}, %{{.*}} : i32
-// CHECK: %[[SEL3:.*]] = arith.constant 30291 : i32
+// CHECK: %[[SEL3:.*]] = arith.constant 17475 : i32
 // CHECK: nvvm.prmt <default> %[[SEL3]], %{{.*}}, %{{.*}} : i32
 // CHECK-NOT: arith.andi
 // CHECK: gpu.func @gemv_w8tc2_m4_n16_k1024_g1024_s32_zp
