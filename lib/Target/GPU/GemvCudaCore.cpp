@@ -5,18 +5,20 @@
 // step a warp covers 1024 values of K: each lane loads 16 bytes (32 codes)
 // of each of its rows with one 128-bit load, so a warp reads 512 contiguous
 // bytes of a row. Codes are turned into floats in registers without a
-// conversion instruction. Where the sums of x * code are kept apart from
-// the zero point (8-bit codes, 4-bit codes at one or two rows of x), a code
-// is left in the low bits of a word with a zero exponent field, which reads
-// as the subnormal float c * 2^s * 2^-149: 4-bit codes are masked where
-// they lie (s = 4 i), 8-bit ones moved to byte 0 by one byte permute
-// (prmt, s = 0), and the fma multiplies by x * 2^(85 - s), prepared once
-// per value of x, so that it adds x * c * 2^-64 exactly as rounded. That is
-// two instructions per code (fma.rn.f32 keeps subnormal operands, no .ftz);
-// the 2^-64 goes with the zero point and scale, applied once per lane, row
-// and group: acc += scale 2^64 (sum x c 2^-64 - zero * sum x 2^-64). Else a
-// code c in the low mantissa bits of 2^23 (| 0x4B000000) reads as 2^23 + c,
-// and one subtraction of 2^23 leaves c. The activations of the
+// conversion instruction. 4-bit codes at one or two rows of x are left in
+// the low bits of a word with a zero exponent field, masked where they lie
+// (c * 16^i), which reads as the subnormal float c * 16^i * 2^-149; the fma
+// multiplies that by x * 2^(85 - 4 i), prepared once per value of x, and so
+// adds x * c * 2^-64, rounded as x * c would be: two instructions per code
+// (fma.rn.f32 keeps subnormal operands; no .ftz). Otherwise a code c in the
+// low mantissa bits of 2^23 (| 0x4B000000) reads as 2^23 + c, and one
+// subtraction of 2^23 leaves c: 8-bit codes are moved next to 0x4B by one
+// byte permute (prmt), three instructions per code. (8-bit codes as
+// subnormals too measured up to 1.1x slower on an H100: more registers,
+// and those kernels stream near the memory's rate already.) The zero point
+// and scale are applied once per lane, row and group: acc += scale *
+// (sum x c - zero * sum x), with the 2^-64 of the subnormal form taken
+// back by the scale. The activations of the
 // lane's values are read once per step and reused for every row; partial
 // sums are reduced with warp shuffles.
 //
@@ -245,22 +247,24 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
       return inPlace ? 4 * (t < 5 ? t : t - 3) : 0;
     };
     Value magic = i32(0x4B000000), twoTo23 = f32(8388608.0);
-    // Without the weight form a code is the subnormal c * 2^s * 2^-149 and
-    // x is taken times 2^(85 - s) (exact below |x| = 2^43): their product
-    // is x * c * 2^-64 (normal from |x * c| = 2^-62 on). Per row: 2^23 + zero (subtracted from each code in the weight form),
-    // or -zero 2^-64 (applied once to the sums of x) and the scale times
-    // 2^64, the sums being x * c 2^-64. Powers of two: the results are
-    // rounded as those of x * c would be.
-    SmallVector<Value> zeroTerm(R), sumScale(R);
+    // With inPlace a code is the subnormal c * 2^s * 2^-149 and x is
+    // taken times 2^(85 - s) (exact below |x| = 2^43): their product is
+    // x * c * 2^-64 (normal from |x * c| = 2^-62 on). Per row: 2^23 + zero
+    // (subtracted from each code in the weight form), or -zero (applied
+    // once to the sums of x), both times 2^-64 with inPlace, and the scale,
+    // times 2^64 with inPlace. Powers of two: the results are rounded as
+    // those of x * c would be.
+    const double unit = inPlace ? std::ldexp(1.0, -64) : 1.0;
+    SmallVector<Value> zeroTerm(R), sumScale(scale);
     for (int64_t r = 0; r < R; ++r) {
       if (weightForm) {
         zeroTerm[r] = arith::AddFOp::create(b, loc, zero[r], twoTo23);
         continue;
       }
-      zeroTerm[r] =
-          arith::MulFOp::create(b, loc, zero[r], f32(-std::ldexp(1.0, -64)));
-      sumScale[r] =
-          arith::MulFOp::create(b, loc, scale[r], f32(std::ldexp(1.0, 64)));
+      zeroTerm[r] = arith::MulFOp::create(b, loc, zero[r], f32(-unit));
+      if (inPlace)
+        sumScale[r] =
+            arith::MulFOp::create(b, loc, scale[r], f32(std::ldexp(1.0, 64)));
     }
     // The sums of x * code are folded into the accumulators once per step
     // at one or two rows of x; at more rows once per word, which keeps
@@ -283,7 +287,7 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
               xSum[m] = xSum[m] ? arith::AddFOp::create(b, loc, xSum[m], v)
                                 : v;
             int64_t shift = nibbleShift((kOffset + e) % perWord);
-            if (!weightForm)
+            if (inPlace)
               v = arith::MulFOp::create(b, loc, v,
                                         f32(std::ldexp(1.0, 85 - shift)));
             xs[m].push_back(v);
@@ -302,9 +306,9 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
             // c * 2^shift in the mantissa of 2^23 (exact: below bit 23).
             Value biased;
             if (bits == 8) {
-              // Bytes (code t, 0x00, 0x00, 0x00) of word and 0.
+              // Bytes (code t, 0x00, 0x00, 0x4B) of word and 0x4B000000.
               biased = NVVM::PermuteOp::create(
-                  b, loc, b.getI32Type(), word, i32(0), i32(0x4440 | t),
+                  b, loc, b.getI32Type(), word, magic, i32(0x7650 | t),
                   NVVM::PermuteModeAttr::get(b.getContext(),
                                              NVVM::PermuteMode::DEFAULT));
             } else {
@@ -315,7 +319,7 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
                 source = arith::ShRUIOp::create(b, loc, word, i32(4 * t));
               biased = arith::AndIOp::create(
                   b, loc, source, i32(int64_t(15) << nibbleShift(t)));
-              if (weightForm)
+              if (!inPlace)
                 biased = arith::OrIOp::create(b, loc, biased, magic);
             }
             Value asFloat =
@@ -331,13 +335,16 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
                     acc[r * M + m]);
               continue;
             }
+            Value code = inPlace ? asFloat
+                                 : arith::SubFOp::create(b, loc, asFloat,
+                                                         twoTo23);
             for (int64_t m = 0; m < M; ++m) {
               Value xv = xs[m][perWord * (j - j0) + t];
               // The LLVM intrinsic, not math.fma: that one becomes a
               // libdevice call, and the kernel needs no libdevice.
-              sums[m] = sums[m] ? Value(LLVM::FMAOp::create(b, loc, xv, asFloat,
+              sums[m] = sums[m] ? Value(LLVM::FMAOp::create(b, loc, xv, code,
                                                             sums[m]))
-                                : Value(arith::MulFOp::create(b, loc, xv, asFloat));
+                                : Value(arith::MulFOp::create(b, loc, xv, code));
             }
           }
         }

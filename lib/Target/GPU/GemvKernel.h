@@ -90,6 +90,13 @@ struct GemvShape {
       return m <= 4 ? 8 : m <= 8 ? 4 : 2;
     if (codeRows)
       return codeRows;
+    // 4-bit codes at one row of a large matrix (2^25 weights or more): 16
+    // rows, which keeps twice the bytes in flight per warp; these kernels
+    // wait on memory latency (ncu), and 16 rows were 1.07-1.14x faster than
+    // 8 on 4096 x 14336 and 14336 x 4096 on an H100, 1.13x slower on
+    // 4096 x 4096 (bench/results/gpu.md, 2026-12-07).
+    if (bits == 4 && m == 1 && n * k >= (int64_t(1) << 25) && n % 16 == 0)
+      return 16;
     return m <= 8 ? 8 : 4;
   }
   /// The CUDA-core kernel for integer codes: output rows per warp (and

@@ -51,6 +51,23 @@ module {
 
 // -----
 
+// 4-bit codes at one row of a large matrix (2^25 weights here): 16 output
+// channels per warp and block, 512 blocks for N = 8192.
+// CHECK-LABEL: func.func @large_matrix
+// CHECK-DAG: %[[BLOCKS:.*]] = arith.constant 512 : index
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4_m1_n8192_k4096_g128_s32 blocks in (%[[BLOCKS]],
+// CHECK: gpu.func @gemv_w4_m1_n8192_k4096_g128_s32({{.*}}) workgroup(%{{.*}}: memref<4x16xf32, #gpu.address_space<workgroup>>) kernel
+module {
+  func.func @large_matrix(%x: tensor<1x4096xf32>) -> tensor<1x8192xf32> {
+    %p = arith.constant dense<17> : tensor<8192x2048xi8>
+    %s = arith.constant dense<0.5> : tensor<8192x32xf32>
+    %0 = lowbit.qlinear %x, %p scales %s {in_features = 4096 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128>} : (tensor<1x4096xf32>, tensor<8192x2048xi8>, tensor<8192x32xf32>) -> tensor<1x8192xf32>
+    return %0 : tensor<1x8192xf32>
+  }
+}
+
+// -----
+
 // Zero points, f16 scales and a bias are kernel arguments too; two linears
 // of one shape share one kernel.
 // CHECK-LABEL: func.func @shared_kernel
@@ -182,8 +199,8 @@ module {
 
 // 8-bit codes (per channel here): the CUDA-core kernel at one row covers
 // 512 values of K per warp step (16 codes per 16-byte load, 4 per word),
-// byte t of a word going to byte 0 of a word of zeros (the subnormal
-// code * 2^-149) by one byte permute (selector 0x444t);
+// byte t of a word going to 2^23 + code by one byte permute with
+// 0x4B000000 (selector 0x765t);
 // the tensor-core kernel loads 16 bytes twice per row and step and turns
 // bytes (0, 2) and (1, 3) of each word into f16 pairs by masking with
 // 0x00FF00FF (16711935) and or-ing 0x64006400 (1677747200).
@@ -192,9 +209,9 @@ module {
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g1024_s32_zp
 // CHECK: gpu.func @gemv_w8_m1_n16_k1024_g1024_s32(%{{.*}}: memref<1x1024xf32>, %{{.*}}: memref<16x1024xi8>,
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<16x1024xi8>, vector<16xi8>
-// CHECK: %[[SEL0:.*]] = arith.constant 17472 : i32
+// CHECK: %[[SEL0:.*]] = arith.constant 30288 : i32
 // CHECK: nvvm.prmt <default> %[[SEL0]], %{{.*}}, %{{.*}} : i32
-// CHECK: %[[SEL3:.*]] = arith.constant 17475 : i32
+// CHECK: %[[SEL3:.*]] = arith.constant 30291 : i32
 // CHECK: nvvm.prmt <default> %[[SEL3]], %{{.*}}, %{{.*}} : i32
 // CHECK-NOT: arith.andi
 // CHECK: gpu.func @gemv_w8tc2_m4_n16_k1024_g1024_s32_zp

@@ -263,7 +263,8 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            "(1 to 4)">,
     Option<"rowsPerWarp", "rows-per-warp", "int64_t", /*default=*/"0",
            "Output channels per warp of the CUDA-core kernel (1-2 rows of "
-           "x, or tensor cores off); 0 picks 8 up to 8 rows of x, else 4">,
+           "x, or tensor cores off); 0 picks 16 for 4-bit codes at one row "
+           "and at least 2^25 weights, else 8 up to 8 rows of x, else 4">,
     Option<"tensorCoreF16XMinRows", "tensor-core-f16-x-min-rows", "int64_t",
            /*default=*/"3",
            "From this many rows of x on, round x to f16 once before the "
