@@ -49,7 +49,7 @@ using lowbit::gpu::detail::KernelBuilder;
 scf::ForOp KernelBuilder::buildFloatLoop(Value x, Value weight, Value warp,
                                          Value lane, ArrayRef<Value> rows) {
   const int64_t M = shape.m, R = shape.rowsPerWarp(),
-                W = GemvShape::kWarpsPerBlock;
+                W = shape.warpsPerBlock;
   auto vecF32 = VectorType::get({4}, b.getF32Type());
   SmallVector<Value> zeros(R * M, f32(0.0));
   int64_t steps = shape.k / shape.stepK();
@@ -125,7 +125,7 @@ void KernelBuilder::reduceAndStore(ValueRange partialSums, Value partials,
 
 void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
   const int64_t M = shape.m, R = shape.rowsPerWarp(),
-                W = GemvShape::kWarpsPerBlock;
+                W = shape.warpsPerBlock;
   Block &entry = func.front();
   unsigned arg = 0;
   Value x = entry.getArgument(arg++);

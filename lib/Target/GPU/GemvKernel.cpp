@@ -39,6 +39,8 @@ std::string GemvShape::name() const {
     name += "_a8";
   if (!tensorCores && codeRows)
     name += "_r" + std::to_string(codeRows);
+  if (warpsPerBlock != 4)
+    name += "_w" + std::to_string(warpsPerBlock);
   if (warpsSplitN())
     name += "_mt" + std::to_string(mTiles);
   else if (halfActivations())
@@ -254,13 +256,13 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(
   SmallVector<Type> workgroups;
   if (shape.partialsPerWarp() > 0)
     workgroups.push_back(MemRefType::get(
-        {GemvShape::kWarpsPerBlock, shape.partialsPerWarp()}, f32,
+        {shape.warpsPerBlock, shape.partialsPerWarp()}, f32,
         MemRefLayoutAttrInterface(), workgroup));
   auto func = mlir::gpu::GPUFuncOp::create(b, loc, name,
                                      b.getFunctionType(args, {}), workgroups);
   func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-      {int32_t(32 * GemvShape::kWarpsPerBlock), 1, 1}));
+      {int32_t(32 * shape.warpsPerBlock), 1, 1}));
   KernelBuilder builder{b, loc, shape, &epilogue};
   builder.build(func);
   return func;
@@ -313,7 +315,7 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
   Value result = launchWithResult(
       b, loc, kernel,
       {shape.n / shape.channelsPerBlock(), splits, shape.mBlocks()},
-      32 * GemvShape::kWarpsPerBlock, args, outShape);
+      32 * shape.warpsPerBlock, args, outShape);
   if (splits > 1) {
     // The splits' partial sums, added up (a short reduction over S).
     auto type = RankedTensorType::get({shape.m, shape.n}, b.getF32Type());

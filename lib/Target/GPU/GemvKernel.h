@@ -71,7 +71,7 @@ struct GemvShape {
   }
   /// Output channels of one block.
   int64_t channelsPerBlock() const {
-    return warpsSplitN() ? kWarpsPerBlock * rowsPerWarp() : rowsPerWarp();
+    return warpsSplitN() ? warpsPerBlock * rowsPerWarp() : rowsPerWarp();
   }
   /// Blocks along M (grid z): 1 unless the warps split N.
   int64_t mBlocks() const {
@@ -92,7 +92,7 @@ struct GemvShape {
       return codeRows;
     // 4-bit codes at one row of a large matrix (2^25 weights or more): 16
     // rows, which keeps twice the bytes in flight per warp; these kernels
-    // wait on memory latency (ncu), and 16 rows were 1.07-1.14x faster than
+    // wait on memory latency (ncu), and 16 rows were 1.06-1.14x faster than
     // 8 on 4096 x 14336 and 14336 x 4096 on an H100, 1.13x slower on
     // 4096 x 4096 (bench/results/gpu.md, 2026-12-07).
     if (bits == 4 && m == 1 && n * k >= (int64_t(1) << 25) && n % 16 == 0)
@@ -102,8 +102,9 @@ struct GemvShape {
   /// The CUDA-core kernel for integer codes: output rows per warp (and
   /// block) when not 0, instead of the default above.
   int64_t codeRows = 0;
-  /// Warps of a block, splitting K between them.
-  static constexpr int64_t kWarpsPerBlock = 4;
+  /// Warps of a block (1 to 16), splitting K between them (or N in the
+  /// tensor-core GEMM).
+  int64_t warpsPerBlock = 4;
   /// K covered by one warp-wide step: 32 lanes x 16 bytes of codes (1024
   /// 4-bit or 512 8-bit codes), or for f32 weights 32 lanes x two 16-byte
   /// loads (two 512-byte segments).
@@ -120,6 +121,8 @@ struct GemvShape {
 
   /// Whether the kernel handles this shape (else the op is left alone).
   bool supported() const {
+    if (warpsPerBlock < 1 || warpsPerBlock > 16)
+      return false;
     if (int8Activations &&
         (!tensorCores || bits != 8 || hasZeroPoints || groupSize != k))
       return false;
@@ -132,6 +135,9 @@ struct GemvShape {
              n % channelsPerBlock() == 0;
     if (floatWeights)
       return m >= 1 && m <= 16 && k % stepK() == 0 && n % rowsPerWarp() == 0;
+    // The CUDA-core kernel's final sums: one thread per output of the block.
+    if (rowsPerWarp() * m > 32 * warpsPerBlock)
+      return false;
     return (bits == 4 || bits == 8) && m >= 1 && m <= 16 &&
            k % stepK() == 0 && groupSize % codesPerLoad() == 0 &&
            k % groupSize == 0 && codeRows >= 0 && codeRows <= 16 &&

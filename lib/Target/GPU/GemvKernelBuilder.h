@@ -49,7 +49,7 @@ struct KernelBuilder {
   /// The block's total of one output: the warps' partials at `slot` summed.
   Value sumOverWarps(Value partials, Value slot) {
     Value total = f32(0.0);
-    for (int64_t w = 0; w < GemvShape::kWarpsPerBlock; ++w)
+    for (int64_t w = 0; w < shape.warpsPerBlock; ++w)
       total = arith::AddFOp::create(
           b, loc, total,
           memref::LoadOp::create(b, loc, partials, ValueRange{index(w), slot}));

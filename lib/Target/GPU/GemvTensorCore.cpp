@@ -37,7 +37,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
                                     Value xScales, Value y, Value partials,
                                     Value tid, Value lane, Value warp,
                                     Value bid) {
-  const int64_t M = shape.m, W = GemvShape::kWarpsPerBlock,
+  const int64_t M = shape.m, W = shape.warpsPerBlock,
                 T = shape.tensorCoreTiles, R = shape.rowsPerWarp(),
                 P = shape.mTiles;
   const bool splitN = shape.warpsSplitN();

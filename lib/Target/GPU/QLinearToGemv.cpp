@@ -141,6 +141,7 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   // measured on an H100 (bench/results/gpu.md, 2026-12-07).
   shape.halfX = shape.m >= tensorCoreF16XMinRows;
   shape.codeRows = rowsPerWarp;
+  shape.warpsPerBlock = warpsPerBlock;
   // More than 16 rows: as many 16-row tiles per block as M needs, at most
   // tensor-core-m-tiles.
   if (shape.m > 16)
