@@ -1,4 +1,5 @@
 """End to end on the GPU: the decoder block of decoder.py at 1 and 16 tokens,
+in each size whose libraries prepare.sh built (hidden 1024, hidden 4096),
 lowbit float and lowbit W4A16 (`lowbit-compile --target cuda`) against torch
 on the same weights.
 
@@ -44,36 +45,44 @@ def main():
     root = sys.argv[1]
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
-    w32 = {k: torch.from_numpy(v).cuda() for k, v in D.weights().items()}
+    for config, cfg in D.CONFIGS.items():
+        prefix = "" if config == "h1024" else config + "_"
+        if os.path.exists(os.path.join(root, "decoder", f"{prefix}f32_s1.so")):
+            bench_config(root, prefix, cfg)
+
+
+def bench_config(root, prefix, cfg):
+    w32 = {k: torch.from_numpy(v).cuda() for k, v in D.weights(cfg).items()}
     w16 = {k: v.half() for k, v in w32.items()}
     print(f"GPU: {torch.cuda.get_device_name()}, torch {torch.__version__}; decoder block "
-          f"hidden {D.HIDDEN}, {D.HEADS} heads, MLP {D.MLP}, vocab {D.VOCAB}")
+          f"hidden {cfg['hidden']}, {cfg['heads']} heads, MLP {cfg['mlp']}, "
+          f"vocab {cfg['vocab']}")
     print()
     print("| tokens | implementation | us per forward | vs torch fp16 (with copies) | "
           "relative error vs torch fp32 |")
     print("|---|---|---|---|---|")
     for seq in (1, 16):
-        xs = D.inputs(seq, 3)
+        xs = D.inputs(seq, 3, cfg)
         with torch.no_grad():
-            ref = [D.torch_forward(torch.from_numpy(x).cuda(), w32, torch).cpu().numpy()
+            ref = [D.torch_forward(torch.from_numpy(x).cuda(), w32, torch, cfg).cpu().numpy()
                    for x in xs]
 
             def torch_run(weights, dtype):
                 def run():
                     x = torch.from_numpy(xs[0]).cuda().to(dtype)
-                    return D.torch_forward(x, weights, torch).float().cpu().numpy()
+                    return D.torch_forward(x, weights, torch, cfg).float().cpu().numpy()
                 return run
 
             x16 = torch.from_numpy(xs[0]).cuda().half()
 
             def torch_resident():
-                D.torch_forward(x16, w16, torch)
+                D.torch_forward(x16, w16, torch, cfg)
                 torch.cuda.synchronize()
 
             rows = []
             for label, fn, outs in (
                     ("torch fp16 eager", torch_run(w16, torch.float16),
-                     [D.torch_forward(torch.from_numpy(x).cuda().half(), w16, torch)
+                     [D.torch_forward(torch.from_numpy(x).cuda().half(), w16, torch, cfg)
                       .float().cpu().numpy() for x in xs]),
                     ("torch fp32 eager", torch_run(w32, torch.float32), ref)):
                 rows.append((label, median_us(fn), outs))
@@ -84,10 +93,10 @@ def main():
             stream = torch.cuda.Stream()
             stream.wait_stream(torch.cuda.current_stream())
             with torch.cuda.stream(stream):
-                D.torch_forward(x16, w16, torch)
+                D.torch_forward(x16, w16, torch, cfg)
             torch.cuda.current_stream().wait_stream(stream)
             with torch.cuda.graph(graph):
-                D.torch_forward(x16, w16, torch)
+                D.torch_forward(x16, w16, torch, cfg)
 
             def torch_graph():
                 graph.replay()
@@ -97,7 +106,7 @@ def main():
         lowbit_outs = {}
         for kind, label in (("f32", "lowbit float (f32)"), ("w4a16", "lowbit W4A16 g128 RTN"),
                             ("w4a16_unfused", "lowbit W4A16 g128 RTN, epilogues not fused")):
-            path = os.path.join(root, "decoder", f"{kind}_s{seq}.so")
+            path = os.path.join(root, "decoder", f"{prefix}{kind}_s{seq}.so")
             if not os.path.exists(path):
                 continue
             model = LowbitModel(path)

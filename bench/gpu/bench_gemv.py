@@ -122,13 +122,19 @@ def bench_gemv(path, before_dir=None):
     # Output channels per block and blocks along M (GemvKernel.h).
     mtiles = re.search(r"_mt(\d)", name)
     rows = re.search(r"_r(\d+)", name)  # rows per warp, CUDA-core kernel
+    warps_named = re.search(r"_w(\d+)(?:_|$)", name[len("gemv_w4"):])
+    warps = int(warps_named.group(1)) if warps_named else 4
     # W8A8: x as signed 8-bit codes with a scale per row; the warps always
     # split N.
     int8_x = "_a8" in name
     if tiles:
-        per_block = 8 * int(tiles) * (4 if m > 16 or int8_x else 1)
+        per_block = 8 * int(tiles) * (warps if m > 16 or int8_x else 1)
+    elif rows:
+        per_block = int(rows.group(1))
+    elif bits == 4 and m == 1 and n * k >= 1 << 25 and n % 16 == 0:
+        per_block = 16  # GemvShape::rowsPerWarp: large 4-bit matrices, one row
     else:
-        per_block = int(rows.group(1)) if rows else 8 if m <= 8 else 4
+        per_block = 8 if m <= 8 else 4
     m_blocks = -(-m // (16 * int(mtiles.group(1)))) if mtiles else 1
     # K split across blocks: partial sums [S, M, N], added up after.
     split = re.search(r"_ks(\d+)", name)
@@ -169,7 +175,7 @@ def bench_gemv(path, before_dir=None):
         if x_scale is not None:
             args += descriptor(x_scale)
         args += descriptor(y)
-        kernel((n // per_block, splits, m_blocks), (128,), args)
+        kernel((n // per_block, splits, m_blocks), (32 * warps,), args)
         if splits > 1:
             return y.sum(axis=0)
         return y
@@ -241,6 +247,8 @@ def bench_gemv(path, before_dir=None):
         kind += ", x in f16"
     if rows and not tiles:
         kind += f", {rows.group(1)} rows per warp"
+    if warps != 4:
+        kind += f", {warps} warps per block"
     tflops = 2 * m * n * k / ours / 1e6
     return (kind, m, n, k, ours, theirs, int4, moved / ours / 1e3, tflops, rel,
             before)

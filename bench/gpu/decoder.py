@@ -1,46 +1,67 @@
 """A LLaMA-style decoder block for the end-to-end GPU benchmark: its
 weights, its ONNX graph, and the same model in torch.
 
-    decoder.py onnx SEQ OUT.onnx        (development machine: needs onnx)
+    decoder.py onnx SEQ OUT.onnx [CONFIG]   (development machine: needs onnx)
     (imported by bench_decoder.py on the GPU machine: numpy and torch only)
 
-One pre-norm block (RMSNorm, causal 16-head attention, SwiGLU MLP), hidden
-1024, MLP 2048, then a final RMSNorm and a 1024-way output projection,
-[1, SEQ, 1024] in, logits out. The weights come from a seeded numpy
-generator and are rounded to multiples of 1/512, so that the libraries that
-carry them compress well for the trip to the GPU machine; every side (ONNX,
-lowbit, torch) uses exactly these values.
+One pre-norm block (RMSNorm, causal attention, SwiGLU MLP), then a final
+RMSNorm and an output projection, [1, SEQ, HIDDEN] in, logits out, in one of
+two sizes (CONFIG):
+
+- h1024 (default): hidden 1024, 16 heads, MLP 2048, 1024 logits;
+- h4096: hidden 4096, 32 heads, MLP 14336 (LLaMA-3-8B's layer), 4096 logits.
+
+The weights come from a seeded numpy generator and are rounded to multiples
+of 1/512, so that the libraries that carry them compress well for the trip
+to the GPU machine. For h4096 each matrix's output channels repeat with a
+period of 256 (a random [in, 256] block tiled along out): the libraries
+(about 1 GB of f32 weights) then compress to what travels, and no kernel's
+time depends on the values. Every side (ONNX, lowbit, torch) uses exactly
+these values.
 """
 import sys
 
 import numpy as np
 
-HIDDEN, HEADS, MLP, VOCAB, EPS = 1024, 16, 2048, 1024, 1e-6
-LINEARS = [("q_proj", HIDDEN, HIDDEN), ("k_proj", HIDDEN, HIDDEN),
-           ("v_proj", HIDDEN, HIDDEN), ("o_proj", HIDDEN, HIDDEN),
-           ("gate_proj", HIDDEN, MLP), ("up_proj", HIDDEN, MLP),
-           ("down_proj", MLP, HIDDEN), ("lm_head", HIDDEN, VOCAB)]
+EPS = 1e-6
+CONFIGS = {
+    "h1024": dict(hidden=1024, heads=16, mlp=2048, vocab=1024, period=None),
+    "h4096": dict(hidden=4096, heads=32, mlp=14336, vocab=4096, period=256),
+}
 
 
-def weights():
+def linears(cfg):
+    """(name, in, out) of the block's matrices."""
+    h, m = cfg["hidden"], cfg["mlp"]
+    return [("q_proj", h, h), ("k_proj", h, h), ("v_proj", h, h), ("o_proj", h, h),
+            ("gate_proj", h, m), ("up_proj", h, m), ("down_proj", m, h),
+            ("lm_head", h, cfg["vocab"])]
+
+
+def weights(cfg=CONFIGS["h1024"]):
     """name -> float32 array; linears as [in, out] (ONNX MatMul layout)."""
     rng = np.random.default_rng(2024)
     out = {}
-    for name, k, n in LINEARS:
-        w = rng.standard_normal((k, n)) / np.sqrt(k)
+    period = cfg["period"]
+    for name, k, n in linears(cfg):
+        w = rng.standard_normal((k, period or n)) / np.sqrt(k)
+        if period:
+            w = np.tile(w, (1, n // period))
         out[name] = (np.round(w * 512) / 512).astype(np.float32)
     for name in ("input_norm", "post_norm", "norm"):
-        out[name] = (np.round((1 + 0.1 * rng.standard_normal(HIDDEN)) * 512) / 512).astype(np.float32)
+        out[name] = (np.round((1 + 0.1 * rng.standard_normal(cfg["hidden"])) * 512)
+                     / 512).astype(np.float32)
     return out
 
 
-def inputs(seq, count, seed=7):
+def inputs(seq, count, cfg=CONFIGS["h1024"], seed=7):
     rng = np.random.default_rng(seed)
-    return rng.standard_normal((count, 1, seq, HIDDEN)).astype(np.float32)
+    return rng.standard_normal((count, 1, seq, cfg["hidden"])).astype(np.float32)
 
 
-def torch_forward(x, w, torch):
+def torch_forward(x, w, torch, cfg=CONFIGS["h1024"]):
     """The block in torch; x [1, SEQ, HIDDEN], w: name -> tensor (same dtype)."""
+    HIDDEN, HEADS = cfg["hidden"], cfg["heads"]
     seq, d = x.shape[1], HIDDEN // HEADS
 
     def rms(v, g):
@@ -63,11 +84,12 @@ def torch_forward(x, w, torch):
     return rms(x, w["norm"]) @ w["lm_head"]
 
 
-def build_onnx(seq, path):
+def build_onnx(seq, path, cfg=CONFIGS["h1024"]):
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    w = weights()
+    HIDDEN, HEADS, VOCAB = cfg["hidden"], cfg["heads"], cfg["vocab"]
+    w = weights(cfg)
     nodes, inits = [], []
 
     def const(value, name):
@@ -78,7 +100,7 @@ def build_onnx(seq, path):
         nodes.append(helper.make_node(kind, ins, [out], name=out, **attrs))
         return out
 
-    for name, _, _ in LINEARS:
+    for name, _, _ in linears(cfg):
         const(w[name], name + ".weight")
     for name in ("input_norm", "post_norm", "norm"):
         const(w[name], name + ".weight")
@@ -126,4 +148,5 @@ def build_onnx(seq, path):
 
 if __name__ == "__main__":
     if sys.argv[1] == "onnx":
-        build_onnx(int(sys.argv[2]), sys.argv[3])
+        build_onnx(int(sys.argv[2]), sys.argv[3],
+                   CONFIGS[sys.argv[4] if len(sys.argv) > 4 else "h1024"])

@@ -157,15 +157,23 @@ compile "$src/test/e2e/Inputs/hadamard.mlir" -o "$out/models/hadamard.so"
 "$py" "$src/test/e2e/Inputs/hadamard_reference.py" inputs "$out/models/hadamard.in"
 cp "$src/test/e2e/Inputs/hadamard_reference.py" "$out/"
 # The end-to-end decoder block (bench_decoder.py): float and W4A16 (RTN,
-# g128) libraries at 1 and 16 tokens, W4A16 also without epilogue fusion.
-for seq in 1 16; do
-  "$py" "$here/decoder.py" onnx "$seq" "$out/decoder/block$seq.onnx"
-  compile "$out/decoder/block$seq.onnx" -o "$out/decoder/f32_s$seq.so"
-  compile "$out/decoder/block$seq.onnx" --quant w4a16 --quant-method rtn \
-          -o "$out/decoder/w4a16_s$seq.so"
-  compile "$out/decoder/block$seq.onnx" --quant w4a16 --quant-method rtn \
-          --gpu-fuse-epilogues=false -o "$out/decoder/w4a16_unfused_s$seq.so"
-  rm "$out/decoder/block$seq.onnx"
+# g128) libraries at 1 and 16 tokens, for hidden 1024 (also W4A16 without
+# epilogue fusion) and hidden 4096 (prefix h4096_; about 1 GB of f32
+# weights per float library). DECODER_CONFIGS picks the sizes.
+for config in ${DECODER_CONFIGS:-h1024 h4096}; do
+  prefix=$([ "$config" = h1024 ] || echo "${config}_")
+  for seq in 1 16; do
+    onnx=$out/decoder/block$seq.onnx
+    "$py" "$here/decoder.py" onnx "$seq" "$onnx" "$config"
+    compile "$onnx" -o "$out/decoder/${prefix}f32_s$seq.so"
+    compile "$onnx" --quant w4a16 --quant-method rtn \
+            -o "$out/decoder/${prefix}w4a16_s$seq.so"
+    if [ "$config" = h1024 ]; then
+      compile "$onnx" --quant w4a16 --quant-method rtn \
+              --gpu-fuse-epilogues=false -o "$out/decoder/w4a16_unfused_s$seq.so"
+    fi
+    rm "$onnx"
+  done
 done
 # A float product written as linalg.matmul (not lowbit.linear) with the
 # weight as an input: the generic mapping, with its K reduction split.
