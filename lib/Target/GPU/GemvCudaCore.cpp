@@ -18,9 +18,10 @@
 // and those kernels stream near the memory's rate already.) The zero point
 // and scale are applied once per lane, row and group: acc += scale *
 // (sum x c - zero * sum x), with the 2^-64 of the subnormal form taken
-// back by the scale. The activations of the
-// lane's values are read once per step and reused for every row; partial
-// sums are reduced with warp shuffles.
+// back by the scale (lowbit/Numerics/CodeAsFloat.h states both forms and
+// their exactness; unittests/Numerics/CodeAsFloatTest.cpp checks them). The
+// activations of the lane's values are read once per step and reused for
+// every row; partial sums are reduced with warp shuffles.
 //
 // The f32-weight variant (lowbit.linear's float path at small batch) has the
 // same block structure; a warp step covers 256 values of K, each lane
@@ -30,6 +31,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "GemvKernelBuilder.h"
+
+#include "lowbit/Numerics/CodeAsFloat.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -45,6 +48,8 @@
 using namespace mlir;
 using lowbit::gpu::GemvShape;
 using lowbit::gpu::detail::KernelBuilder;
+using lowbit::numerics::kSubnormalSumExponent;
+using lowbit::numerics::kSubnormalXExponent;
 
 scf::ForOp KernelBuilder::buildFloatLoop(Value x, Value weight, Value warp,
                                          Value lane, ArrayRef<Value> rows) {
@@ -254,7 +259,7 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
     // once to the sums of x), both times 2^-64 with inPlace, and the scale,
     // times 2^64 with inPlace. Powers of two: the results are rounded as
     // those of x * c would be.
-    const double unit = inPlace ? std::ldexp(1.0, -64) : 1.0;
+    const double unit = inPlace ? std::ldexp(1.0, kSubnormalSumExponent) : 1.0;
     SmallVector<Value> zeroTerm(R), sumScale(scale);
     for (int64_t r = 0; r < R; ++r) {
       if (weightForm) {
@@ -264,7 +269,8 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
       zeroTerm[r] = arith::MulFOp::create(b, loc, zero[r], f32(-unit));
       if (inPlace)
         sumScale[r] =
-            arith::MulFOp::create(b, loc, scale[r], f32(std::ldexp(1.0, 64)));
+            arith::MulFOp::create(b, loc, scale[r],
+                                  f32(std::ldexp(1.0, -kSubnormalSumExponent)));
     }
     // The sums of x * code are folded into the accumulators once per step
     // at one or two rows of x; at more rows once per word, which keeps
@@ -289,7 +295,8 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
             int64_t shift = nibbleShift((kOffset + e) % perWord);
             if (inPlace)
               v = arith::MulFOp::create(b, loc, v,
-                                        f32(std::ldexp(1.0, 85 - shift)));
+                                        f32(std::ldexp(1.0, kSubnormalXExponent -
+                                                                 shift)));
             xs[m].push_back(v);
           }
         }
