@@ -160,6 +160,11 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
                     tid, lane, warp, bid);
     return;
   }
+  if (shape.int8Activations) {
+    buildInt8CudaCore(x, packed, scales, bias, xScales, y, partials, tid, lane,
+                      warp, rows, row0);
+    return;
+  }
   if (shape.floatWeights) {
     scf::ForOp loop = buildFloatLoop(x, packed, warp, lane, rows);
     reduceAndStore(loop.getResults(), partials, bias, y, tid, lane, warp, row0);

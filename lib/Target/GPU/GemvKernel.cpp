@@ -142,6 +142,8 @@ static Value warpReduce(OpBuilder &b, Location loc, Value value) {
 }
 
 Value lowbit::gpu::warpSum(OpBuilder &b, Location loc, Value value) {
+  if (isa<IntegerType>(value.getType()))
+    return warpReduce<arith::AddIOp>(b, loc, value);
   return warpReduce<arith::AddFOp>(b, loc, value);
 }
 

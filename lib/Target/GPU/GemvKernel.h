@@ -50,16 +50,18 @@ struct GemvShape {
   bool halfX = false;
 
   /// W8A8: x arrives as signed 8-bit codes [M, K] with one f32 scale per
-  /// row (lowbit.quantize_per_token before the launch) and enters the
-  /// tensor cores as it is (mma.sync m16n8k32 s8, i32 accumulation over
-  /// all of the block's K); the weights are symmetric 8-bit codes with one
-  /// scale per channel, code ^ 0x80 being the signed weight. Each output is
-  /// bias + (x_scale[m] * scale[n]) * float(acc), as on the CPU. The warps
-  /// always split N (no sums across warps).
+  /// row (lowbit.quantize_per_token before the launch); the weights are
+  /// symmetric 8-bit codes with one scale per channel, code ^ 0x80 being
+  /// the signed weight. On the tensor cores x enters as it is (mma.sync
+  /// m16n8k32 s8, i32 accumulation over all of the block's K) and the
+  /// warps always split N; on the CUDA cores (GemvCudaCoreInt8.cpp) four
+  /// codes at a time go through dp4a into i32 sums, the warps splitting K
+  /// and adding their sums as integers. Each output is bias + (x_scale[m] *
+  /// scale[n]) * float(acc), as on the CPU.
   bool int8Activations = false;
 
   /// Whether the warps of a block split N (tensor cores, M > 16, or
-  /// integer activations at any M).
+  /// integer activations on the tensor cores at any M).
   bool warpsSplitN() const {
     return tensorCores && (m > 16 || int8Activations);
   }
@@ -123,8 +125,7 @@ struct GemvShape {
   bool supported() const {
     if (warpsPerBlock < 1 || warpsPerBlock > 16)
       return false;
-    if (int8Activations &&
-        (!tensorCores || bits != 8 || hasZeroPoints || groupSize != k))
+    if (int8Activations && (bits != 8 || hasZeroPoints || groupSize != k))
       return false;
     if (tensorCores)
       return !floatWeights && (bits == 4 || bits == 8) && m >= 1 &&
@@ -229,8 +230,8 @@ launchWithResults(mlir::OpBuilder &b, mlir::Location loc,
                   int64_t threads, llvm::ArrayRef<mlir::Value> args,
                   llvm::ArrayRef<mlir::RankedTensorType> results);
 
-/// Inside a kernel: the sum of `value` over the 32 lanes of the warp, in
-/// every lane (5 xor shuffles).
+/// Inside a kernel: the sum of `value` (f32, or i32: exact) over the 32
+/// lanes of the warp, in every lane (5 xor shuffles).
 mlir::Value warpSum(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
 /// Inside a kernel: the maximum (maxnumf) of `value` over the warp's lanes.
 mlir::Value warpMax(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);

@@ -96,6 +96,12 @@ struct KernelBuilder {
                                          ArrayRef<Value> columns,
                                          ArrayRef<Value> xRows, Value first,
                                          Value last);
+  /// The W8A8 kernel on the CUDA cores (GemvCudaCoreInt8.cpp), after the
+  /// common prologue: rows `rows` of the block, from row0.
+  void buildInt8CudaCore(Value x, Value packed, Value scales, Value bias,
+                         Value xScales, Value y, Value partials, Value tid,
+                         Value lane, Value warp, ArrayRef<Value> rows,
+                         Value row0);
   /// Sums the lanes' partials over the warp and the block, adds the bias
   /// and stores y[m, row0 + r].
   void reduceAndStore(ValueRange partialSums, Value partials, Value bias,

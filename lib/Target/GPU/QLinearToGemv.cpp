@@ -126,10 +126,9 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
       (shape.biasType && !(shape.biasType.isF32() || shape.biasType.isF16())))
     return std::nullopt;
   // Tensor cores from tensor-core-min-rows rows of x on, where the shape
-  // allows; integer activations at any M unless the tensor cores are off.
+  // allows; below, the CUDA-core kernels (for integer activations, dp4a).
   shape.int8Activations = int8Activations;
-  shape.tensorCores =
-      tensorCores && (shape.m >= tensorCoreMinRows || int8Activations);
+  shape.tensorCores = tensorCores && shape.m >= tensorCoreMinRows;
   // Beyond 64 rows each weight fragment feeds enough mma for 4 n-tiles
   // per warp to pay (1.0-1.6x faster than 2 at 256 rows, level at 64, on
   // an H100 and an H200).
@@ -147,6 +146,11 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   if (shape.m > 16)
     shape.mTiles =
         std::clamp<int64_t>((shape.m + 15) / 16, 1, tensorCoreMTiles);
+  // Integer activations the CUDA-core kernel cannot take (K not a multiple
+  // of 512) go to the tensor cores at any M.
+  if (shape.int8Activations && !shape.tensorCores && tensorCores &&
+      !shape.supported())
+    shape.tensorCores = true;
   if (shape.tensorCores && !shape.supported())
     shape.tensorCores = false;
   // Few blocks for the machine: split K across 2 or 4 blocks, while each

@@ -291,6 +291,32 @@ module {
 
 // -----
 
+// W8A8 below tensor-core-min-rows: the CUDA-core kernel, dp4a on four codes
+// at a time (4 words x (8 rows + the sum of x) per step at one row), where
+// K is a multiple of 512; with K = 256 the tensor-core kernel.
+// CHECK-LABEL: func.func @w8a8_one_row
+// CHECK: lowbit.quantize_per_token
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8_m1_n64_k512_g512_s32_a8 blocks
+// CHECK: lowbit.quantize_per_token
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m1_n64_k256_g256_s32_a8_mt1 blocks
+// CHECK: gpu.func @gemv_w8_m1_n64_k512_g512_s32_a8(%{{.*}}: memref<1x512xi8>, %{{.*}}: memref<64x512xi8>, %{{.*}}: memref<64x1xf32>, %{{.*}}: memref<1xf32>, %{{.*}}: memref<1x64xf32>) workgroup(%{{.*}}: memref<4x8xf32, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-36: nvvm.dot.accumulate.4way %{{.*}} <unsigned>, %{{.*}} <signed>
+// CHECK-NOT: nvvm.dot.accumulate.4way
+// CHECK: arith.sitofp %{{.*}} : i32 to f32
+// CHECK: gpu.func @gemv_w8tc2_m1_n64_k256_g256_s32_a8_mt1
+// CHECK: nvgpu.mma.sync
+module {
+  func.func @w8a8_one_row(%x: tensor<1x512xf32>, %w: tensor<64x512xi8>, %s: tensor<64x1xf32>,
+                          %x2: tensor<1x256xf32>, %w2: tensor<64x256xi8>, %s2: tensor<64x1xf32>)
+      -> (tensor<1x64xf32>, tensor<1x64xf32>) {
+    %y = lowbit.qlinear %x, %w scales %s {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, in_features = 512 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<1x512xf32>, tensor<64x512xi8>, tensor<64x1xf32>) -> tensor<1x64xf32>
+    %y2 = lowbit.qlinear %x2, %w2 scales %s2 {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, in_features = 256 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<1x256xf32>, tensor<64x256xi8>, tensor<64x1xf32>) -> tensor<1x64xf32>
+    return %y, %y2 : tensor<1x64xf32>, tensor<1x64xf32>
+  }
+}
+
+// -----
+
 // Activation configs the integer kernel does not take stay with the
 // generic lowering: asymmetric per-token codes, and 4-bit weights.
 // CHECK-LABEL: func.func @w8a8_left_alone
