@@ -319,21 +319,36 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
       {shape.n / shape.channelsPerBlock(), splits, shape.mBlocks()},
       32 * shape.warpsPerBlock, args, outShape);
   if (splits > 1) {
-    // The splits' partial sums, added up (a short reduction over S).
+    // The splits' partial sums, added up in split order: an elementwise op
+    // over [M, N] on the S slices, which the generic mapping spreads over
+    // M x N threads (a linalg.reduce over the leading dimension became one
+    // block of 32 threads, 7 ms for a 16 x 4096 result on an H100).
     auto type = RankedTensorType::get({shape.m, shape.n}, b.getF32Type());
+    SmallVector<Value> slices;
+    for (int64_t split = 0; split < splits; ++split)
+      slices.push_back(tensor::ExtractSliceOp::create(
+          b, loc, type, result,
+          ArrayRef<OpFoldResult>{b.getIndexAttr(split), b.getIndexAttr(0),
+                                 b.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(shape.m),
+                                 b.getIndexAttr(shape.n)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                 b.getIndexAttr(1)}));
     Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
                                           type.getElementType());
-    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-    Value init = linalg::FillOp::create(b, loc, ValueRange{zero},
-                                        ValueRange{empty})
-                     .getResult(0);
-    result = linalg::ReduceOp::create(
-                 b, loc, ValueRange{result}, ValueRange{init},
-                 ArrayRef<int64_t>{0},
-                 [](OpBuilder &nb, Location l, ValueRange args) {
-                   linalg::YieldOp::create(
-                       nb, l,
-                       Value(arith::AddFOp::create(nb, l, args[0], args[1])));
+    AffineMap identity = b.getMultiDimIdentityMap(2);
+    SmallVector<AffineMap> maps(splits + 1, identity);
+    SmallVector<utils::IteratorType> iterators(
+        2, utils::IteratorType::parallel);
+    result = linalg::GenericOp::create(
+                 b, loc, TypeRange{type}, slices, ValueRange{empty}, maps,
+                 iterators,
+                 [&](OpBuilder &nb, Location l, ValueRange args) {
+                   Value sum = arith::ConstantOp::create(
+                       nb, l, nb.getF32FloatAttr(0.0f));
+                   for (Value partial : args.drop_back())
+                     sum = arith::AddFOp::create(nb, l, sum, partial);
+                   linalg::YieldOp::create(nb, l, sum);
                  })
                  .getResult(0);
   }

@@ -79,7 +79,7 @@ module {
 // nothing is fused.
 // CHECK-LABEL: func.func @split_k
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k8192_g128_s32_ks4 
-// CHECK: linalg.reduce
+// CHECK: linalg.generic
 // CHECK: tosa.add
 module {
   func.func @split_k(%x: tensor<4x8192xf32>, %p: tensor<16x4096xi8>, %s: tensor<16x64xf32>, %r: tensor<4x16xf32>) -> tensor<4x16xf32> {

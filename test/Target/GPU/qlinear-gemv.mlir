@@ -142,12 +142,20 @@ module {
 
 // A long K over few channels (down projection shape) is split across
 // blocks: here one channel group, so 4 splits of 16 steps; the kernel writes
-// partial sums [4, M, N] and a linalg.reduce adds them.
+// partial sums [4, M, N] and an elementwise op adds the four slices in
+// order, from 0.
 // CHECK-LABEL: func.func @split_k
 // CHECK: %[[P:.*]] = memref.alloc() : memref<4x4x16xf32>
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k8192_g128_s32_ks4 blocks in ({{.*}}) threads in ({{.*}}) args({{.*}}, %[[P]] : memref<4x4x16xf32>)
 // CHECK: %[[T:.*]] = bufferization.to_tensor %[[P]]
-// CHECK: linalg.reduce ins(%[[T]] : tensor<4x4x16xf32>) {{.*}} dimensions = [0]
+// CHECK: %[[S0:.*]] = tensor.extract_slice %[[T]][0, 0, 0] [1, 4, 16] [1, 1, 1] : tensor<4x4x16xf32> to tensor<4x16xf32>
+// CHECK: %[[S3:.*]] = tensor.extract_slice %[[T]][3, 0, 0] [1, 4, 16] [1, 1, 1] : tensor<4x4x16xf32> to tensor<4x16xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%[[S0]], %{{.*}}, %{{.*}}, %[[S3]] : {{.*}})
+// CHECK: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %[[C:.*]]: f32, %[[D:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[SA:.*]] = arith.addf %{{.*}}, %[[A]] : f32
+// CHECK: %[[SB:.*]] = arith.addf %[[SA]], %[[B]] : f32
+// CHECK: %[[SC:.*]] = arith.addf %[[SB]], %[[C]] : f32
+// CHECK: arith.addf %[[SC]], %[[D]] : f32
 // CHECK: gpu.block_id  y
 module {
   func.func @split_k(%x: tensor<4x8192xf32>, %p: tensor<16x4096xi8>, %s: tensor<16x64xf32>) -> tensor<4x16xf32> {
@@ -175,7 +183,7 @@ module {
 // CHECK-DAG: %[[FOUR:.*]] = arith.constant 4 : index
 // CHECK-DAG: %[[T128:.*]] = arith.constant 128 : index
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc4_m80_n128_k4096_g128_s32_mt4_ks4 blocks in (%[[ONE]], %[[FOUR]], %[[TWO:c2[_0-9]*]]) threads in (%[[T128]], %{{.*}}, %{{.*}}) args({{.*}} : memref<80x4096xf16>, {{.*}} : memref<128x2048xi8>, {{.*}} : memref<128x32xf32>, {{.*}} : memref<4x80x128xf32>)
-// CHECK: linalg.reduce
+// CHECK: linalg.generic
 // CHECK: gpu.func @gemv_w4tc4_m80_n128_k4096_g128_s32_mt4_ks4({{[^)]*}}: memref<4x80x128xf32>) kernel
 // CHECK: gpu.block_id  z
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{([^,]*, ){63}[^,]*}}) -> (f32,
