@@ -91,13 +91,18 @@ scf::ForOp KernelBuilder::buildFloatLoop(Value x, Value weight, Value warp,
   return loop;
 }
 
-void KernelBuilder::reduceAndStore(ValueRange partialSums, Value partials,
-                                   Value bias, Value y, Value tid, Value lane,
-                                   Value warp, Value row0) {
+void KernelBuilder::reduceAndStore(
+    ValueRange partialSums, Value partials, Value bias, Value y, Value tid,
+    Value lane, Value warp, Value row0,
+    llvm::function_ref<Value(Value, Value, Value)> toValue) {
   const int64_t M = shape.m, R = shape.rowsPerWarp();
+  const bool integer = isa<IntegerType>(partialSums.front().getType());
   SmallVector<Value> sums(partialSums.begin(), partialSums.end());
-  for (Value &sum : sums)
+  for (Value &sum : sums) {
     sum = warpSum(b, loc, sum);
+    if (integer)
+      sum = arith::BitcastOp::create(b, loc, b.getF32Type(), sum);
+  }
   Value isLane0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
                                         index(0));
   auto writePartials = scf::IfOp::create(b, loc, isLane0);
@@ -115,9 +120,11 @@ void KernelBuilder::reduceAndStore(ValueRange partialSums, Value partials,
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(writeOut.thenBlock());
-    Value total = sumOverWarps(partials, tid);
+    Value total = sumOverWarps(partials, tid, integer);
     Value row = add(row0, arith::DivUIOp::create(b, loc, tid, index(M)));
     Value m = arith::RemUIOp::create(b, loc, tid, index(M));
+    if (toValue)
+      total = toValue(total, m, row);
     if (bias)
       total = arith::AddFOp::create(
           b, loc, total,
@@ -171,8 +178,6 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
     return;
   }
 
-  auto vecI8 = VectorType::get({16}, b.getI8Type());
-  auto vecI32 = VectorType::get({4}, b.getI32Type());
   auto vecF32 = VectorType::get({4}, b.getF32Type());
   const int64_t bits = shape.bits, perWord = 32 / bits;
   const int64_t steps = shape.k / shape.stepK();
@@ -186,10 +191,7 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
     Value group = arith::DivUIOp::create(b, loc, k0, index(shape.groupSize));
     SmallVector<Value> loaded;
     for (int64_t r = 0; r < R; ++r) {
-      auto load = vector::LoadOp::create(b, loc, vecI8, packed,
-                                         ValueRange{rows[r], byte0});
-      load.setAlignment(16);
-      Value words = vector::BitCastOp::create(b, loc, vecI32, load);
+      Value words = loadWordVector(packed, rows[r], byte0);
       loaded.push_back(opaque ? opaqueWords(words) : words);
     }
     for (int64_t r = 0; r < R; ++r)
@@ -379,6 +381,24 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
 
   reduceAndStore(loop.getResults().take_front(R * M), partials, bias, y, tid,
                  lane, warp, row0);
+}
+
+Value KernelBuilder::loadWordVector(Value matrix, Value row, Value column) {
+  auto load = vector::LoadOp::create(b, loc,
+                                     VectorType::get({16}, b.getI8Type()),
+                                     matrix, ValueRange{row, column});
+  load.setAlignment(16);
+  return vector::BitCastOp::create(
+      b, loc, VectorType::get({4}, b.getI32Type()), load);
+}
+
+SmallVector<Value> KernelBuilder::loadWords(Value matrix, Value row,
+                                            Value column) {
+  Value words = loadWordVector(matrix, row, column);
+  SmallVector<Value> out;
+  for (int64_t w = 0; w < 4; ++w)
+    out.push_back(vector::ExtractOp::create(b, loc, words, w));
+  return out;
 }
 
 // Each word through an empty move that LLVM cannot look into: else

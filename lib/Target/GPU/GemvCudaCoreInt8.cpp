@@ -31,8 +31,6 @@ void KernelBuilder::buildInt8CudaCore(Value x, Value packed, Value scales,
                                       Value row0) {
   const int64_t M = shape.m, R = rows.size(), W = shape.warpsPerBlock;
   Type i32t = b.getI32Type(), f32t = b.getF32Type();
-  auto loadType = VectorType::get({16}, b.getI8Type());
-  auto wordsType = VectorType::get({4}, i32t);
   auto oneWord = VectorType::get({1}, i32t);
   auto bytes = VectorType::get({4}, b.getI8Type());
   const int64_t steps = shape.k / shape.stepK();
@@ -55,21 +53,18 @@ void KernelBuilder::buildInt8CudaCore(Value x, Value packed, Value scales,
     b.setInsertionPointToStart(loop.getBody());
     Value k0 = add(mul(loop.getInductionVar(), index(shape.stepK())), laneK);
     SmallVector<Value> acc(loop.getRegionIterArgs());
-    auto loadWords = [&](Value matrix, Value row) {
-      auto load =
-          vector::LoadOp::create(b, loc, loadType, matrix, ValueRange{row, k0});
-      load.setAlignment(16);
-      Value words = vector::BitCastOp::create(b, loc, wordsType, load);
+    // This lane's 16 bytes of `matrix` row `row`, as four vectors of bytes.
+    auto loadBytes = [&](Value matrix, Value row) {
       SmallVector<Value> out;
-      for (int64_t w = 0; w < 4; ++w)
-        out.push_back(asBytes(vector::ExtractOp::create(b, loc, words, w)));
+      for (Value word : loadWords(matrix, row, k0))
+        out.push_back(asBytes(word));
       return out;
     };
     SmallVector<SmallVector<Value>> weights, xs;
     for (Value row : rows)
-      weights.push_back(loadWords(packed, row));
+      weights.push_back(loadBytes(packed, row));
     for (int64_t m = 0; m < M; ++m)
-      xs.push_back(loadWords(x, index(m)));
+      xs.push_back(loadBytes(x, index(m)));
     for (int64_t w = 0; w < 4; ++w)
       for (int64_t m = 0; m < M; ++m) {
         acc[R * M + m] = NVVM::DotAccumulate4WayOp::create(
@@ -83,57 +78,24 @@ void KernelBuilder::buildInt8CudaCore(Value x, Value packed, Value scales,
     scf::YieldOp::create(b, loc, acc);
   }
 
-  // This lane's sum x (c - 128) per (r, m), summed over the warp; lane 0
-  // leaves the warp's sums (as f32 bits) in shared memory.
+  // This lane's sum x (c - 128) per (r, m); the block adds them as
+  // integers and scales the total once.
   SmallVector<Value> sums;
   for (int64_t r = 0; r < R; ++r)
     for (int64_t m = 0; m < M; ++m) {
       Value offset =
           arith::ShLIOp::create(b, loc, loop.getResult(R * M + m), i32(7));
-      Value sum =
-          arith::SubIOp::create(b, loc, loop.getResult(r * M + m), offset);
-      sums.push_back(warpSum(b, loc, sum));
+      sums.push_back(
+          arith::SubIOp::create(b, loc, loop.getResult(r * M + m), offset));
     }
-  Value isLane0 =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
-  {
-    auto write = scf::IfOp::create(b, loc, isLane0);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(write.thenBlock());
-    for (int64_t i = 0; i < R * M; ++i)
-      memref::StoreOp::create(b, loc,
-                              arith::BitcastOp::create(b, loc, f32t, sums[i]),
-                              partials, ValueRange{warp, index(i)});
-  }
-  mlir::gpu::BarrierOp::create(b, loc);
-  // One thread per output: the warps' sums added as integers, then scaled.
-  Value isWriter = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tid,
-                                         index(R * M));
-  auto writeOut = scf::IfOp::create(b, loc, isWriter);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(writeOut.thenBlock());
-    Value total = zero;
-    for (int64_t w = 0; w < W; ++w) {
-      Value bits =
-          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), tid});
-      total = arith::AddIOp::create(
-          b, loc, total, arith::BitcastOp::create(b, loc, i32t, bits));
-    }
-    Value row = add(row0, arith::DivUIOp::create(b, loc, tid, index(M)));
-    Value m = arith::RemUIOp::create(b, loc, tid, index(M));
-    Value scale = toF32(
-        memref::LoadOp::create(b, loc, scales, ValueRange{row, index(0)}));
-    Value xScale = memref::LoadOp::create(b, loc, xScales, ValueRange{m});
-    Value value = arith::MulFOp::create(
-        b, loc, arith::MulFOp::create(b, loc, xScale, scale),
-        arith::SIToFPOp::create(b, loc, f32t, total));
-    if (bias)
-      value = arith::AddFOp::create(
-          b, loc, value,
-          toF32(memref::LoadOp::create(b, loc, bias, ValueRange{row})));
-    memref::StoreOp::create(b, loc, finish(value, m, row), y,
-                            ValueRange{m, row});
-  }
-  mlir::gpu::ReturnOp::create(b, loc);
+  reduceAndStore(sums, partials, bias, y, tid, lane, warp, row0,
+                 [&](Value total, Value m, Value row) -> Value {
+                   Value scale = toF32(memref::LoadOp::create(
+                       b, loc, scales, ValueRange{row, index(0)}));
+                   Value xScale =
+                       memref::LoadOp::create(b, loc, xScales, ValueRange{m});
+                   return arith::MulFOp::create(
+                       b, loc, arith::MulFOp::create(b, loc, xScale, scale),
+                       arith::SIToFPOp::create(b, loc, f32t, total));
+                 });
 }

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 namespace lowbit::gpu::detail {
 
@@ -46,15 +47,26 @@ struct KernelBuilder {
   Value i32(int64_t v) {
     return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
   }
-  /// The block's total of one output: the warps' partials at `slot` summed.
-  Value sumOverWarps(Value partials, Value slot) {
-    Value total = f32(0.0);
-    for (int64_t w = 0; w < shape.warpsPerBlock; ++w)
-      total = arith::AddFOp::create(
-          b, loc, total,
-          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), slot}));
+  /// The block's total of one output: the warps' partials at `slot` summed,
+  /// as f32, or with `integer` as the i32 sums whose bits they hold.
+  Value sumOverWarps(Value partials, Value slot, bool integer = false) {
+    Value total = integer ? i32(0) : f32(0.0);
+    for (int64_t w = 0; w < shape.warpsPerBlock; ++w) {
+      Value partial =
+          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), slot});
+      if (integer)
+        total = arith::AddIOp::create(
+            b, loc, total,
+            arith::BitcastOp::create(b, loc, b.getI32Type(), partial));
+      else
+        total = arith::AddFOp::create(b, loc, total, partial);
+    }
     return total;
   }
+  /// The 16 bytes at matrix[row, column] (16-byte aligned) as vector<4xi32>.
+  Value loadWordVector(Value matrix, Value row, Value column);
+  /// The same as four i32 words.
+  llvm::SmallVector<Value> loadWords(Value matrix, Value row, Value column);
   /// Output (m, column)'s final value: the epilogue applied to `total`.
   Value finish(Value total, Value m, Value column) {
     if (!epilogue || epilogue->empty())
@@ -102,10 +114,15 @@ struct KernelBuilder {
                          Value xScales, Value y, Value partials, Value tid,
                          Value lane, Value warp, ArrayRef<Value> rows,
                          Value row0);
-  /// Sums the lanes' partials over the warp and the block, adds the bias
+  /// Sums the lanes' partials (f32, or i32: added exactly, as integers, and
+  /// kept in the f32 workgroup buffer as bits) over the warp and the block,
+  /// turns a block total into the output's value by `toValue(total, m, row)`
+  /// when given (else it is one), adds the bias
   /// and stores y[m, row0 + r].
-  void reduceAndStore(ValueRange partialSums, Value partials, Value bias,
-                      Value y, Value tid, Value lane, Value warp, Value row0);
+  void reduceAndStore(
+      ValueRange partialSums, Value partials, Value bias, Value y, Value tid,
+      Value lane, Value warp, Value row0,
+      llvm::function_ref<Value(Value, Value, Value)> toValue = nullptr);
 };
 
 } // namespace lowbit::gpu::detail

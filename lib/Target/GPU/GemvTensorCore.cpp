@@ -104,8 +104,6 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
                             xRows, first, last);
   } else {
     const int64_t loads = bits == 4 ? 1 : 2;
-    auto loadType = VectorType::get({16}, b.getI8Type());
-    auto wordsType = VectorType::get({4}, i32t);
     // The loads of one step, as loaded: per n-tile its code words (16 bytes
     // per load at 64 l + 16 q: one load of four words for 4-bit codes, two
     // for 8-bit ones), then per n-tile its zero point, then per n-tile the
@@ -118,10 +116,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
       for (int64_t t = 0; t < T; ++t)
         for (int64_t l = 0; l < loads; ++l) {
           Value at = add(byte0, add(index(64 * l), mul(q, index(16))));
-          auto load = vector::LoadOp::create(b, loc, loadType, packed,
-                                             ValueRange{weightRows[t], at});
-          load.setAlignment(16);
-          Value words = vector::BitCastOp::create(b, loc, wordsType, load);
+          Value words = loadWordVector(packed, weightRows[t], at);
           loaded.push_back(opaque ? opaqueWords(words) : words);
         }
       if (zeroPoints)

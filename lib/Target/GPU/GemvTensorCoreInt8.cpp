@@ -36,8 +36,6 @@ SmallVector<Value> KernelBuilder::buildInt8Loop(
   auto vecB = VectorType::get({2, 4}, i8);
   auto bytes = VectorType::get({4}, i8);
   auto oneWord = VectorType::get({1}, i32t);
-  auto loadType = VectorType::get({16}, i8);
-  auto wordsType = VectorType::get({4}, i32t);
   Value zeroC = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(vecC, b.getI32IntegerAttr(0)));
   // Unsigned weight codes to signed weights: c - 128 is c ^ 0x80 as a
@@ -53,16 +51,8 @@ SmallVector<Value> KernelBuilder::buildInt8Loop(
     Value laneOffset = mul(q, index(16));
     // The four words of this lane's 16 bytes of `matrix` row `row` in the
     // l-th 64 values of the step.
-    auto loadWords = [&](Value matrix, Value row, int64_t l) {
-      Value at = add(k0, add(index(64 * l), laneOffset));
-      auto load =
-          vector::LoadOp::create(b, loc, loadType, matrix, ValueRange{row, at});
-      load.setAlignment(16);
-      Value words = vector::BitCastOp::create(b, loc, wordsType, load);
-      SmallVector<Value> out;
-      for (int64_t w = 0; w < 4; ++w)
-        out.push_back(vector::ExtractOp::create(b, loc, words, w));
-      return out;
+    auto loadStepWords = [&](Value matrix, Value row, int64_t l) {
+      return loadWords(matrix, row, add(k0, add(index(64 * l), laneOffset)));
     };
     auto fragment = [&](VectorType type, ArrayRef<Value> words) -> Value {
       Value result = arith::ConstantOp::create(
@@ -78,10 +68,10 @@ SmallVector<Value> KernelBuilder::buildInt8Loop(
     for (int64_t l = 0; l < 2; ++l) {
       SmallVector<SmallVector<Value>> weights(T), xs(2 * P);
       for (int64_t t = 0; t < T; ++t)
-        for (Value word : loadWords(packed, weightRows[t], l))
+        for (Value word : loadStepWords(packed, weightRows[t], l))
           weights[t].push_back(arith::XOrIOp::create(b, loc, word, signFlip));
       for (int64_t h = 0; h < 2 * P; ++h)
-        xs[h] = loadWords(x, xRows[h], l);
+        xs[h] = loadStepWords(x, xRows[h], l);
       for (int64_t s = 0; s < 2; ++s) {
         SmallVector<Value> bMatrices;
         for (int64_t t = 0; t < T; ++t)
