@@ -127,15 +127,21 @@ def bench_gemv(path, before_dir=None):
     # W8A8: x as signed 8-bit codes with a scale per row; the warps always
     # split N.
     int8_x = "_a8" in name
+    # Warps along M in the GEMM form (the others along N).
+    warp_rows = re.search(r"_wm(\d+)", name)
+    warp_rows = int(warp_rows.group(1)) if warp_rows else 1
+    stages = re.search(r"_st(\d+)", name)
     if tiles:
-        per_block = 8 * int(tiles) * (warps if m > 16 or int8_x else 1)
+        per_block = 8 * int(tiles) * (
+            warps // warp_rows if m > 16 or int8_x else 1)
     elif rows:
         per_block = int(rows.group(1))
     elif bits == 4 and m == 1 and n * k >= 1 << 25 and n % 16 == 0:
         per_block = 16  # GemvShape::rowsPerWarp: large 4-bit matrices, one row
     else:
         per_block = 8 if m <= 8 else 4
-    m_blocks = -(-m // (16 * int(mtiles.group(1)))) if mtiles else 1
+    m_blocks = (-(-m // (16 * int(mtiles.group(1)) * warp_rows))
+                if mtiles else 1)
     # K split across blocks: partial sums [S, M, N], added up after.
     split = re.search(r"_ks(\d+)", name)
     splits = int(split.group(1)) if split else 1
@@ -241,6 +247,10 @@ def bench_gemv(path, before_dir=None):
     if tiles:
         kind += f", tensor cores {tiles}x8" + (
             f", {mtiles.group(1)}x16 rows" if mtiles else "")
+    if warp_rows > 1:
+        kind += f", {warp_rows} warps along M"
+    if stages:
+        kind += f", {stages.group(1)} cp.async stages"
     if splits > 1:
         kind += f", K split {splits}"
     if "_xh" in name:

@@ -149,9 +149,13 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
   for (size_t i = 0; epilogue && i < epilogue->operands.size(); ++i)
     epilogueArgs.push_back(entry.getArgument(arg++));
   Value y = entry.getArgument(arg++);
-  Value partials = func.getWorkgroupAttributions().empty()
-                       ? Value()
-                       : Value(func.getWorkgroupAttributions().front());
+  auto workgroups = func.getWorkgroupAttributions();
+  Value partials =
+      shape.partialsPerWarp() > 0 ? Value(workgroups.front()) : Value();
+  if (shape.stages) {
+    stagedX = workgroups[workgroups.size() - 2];
+    stagedW = workgroups.back();
+  }
   b.setInsertionPointToStart(&entry);
 
   Value tid = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -45,6 +46,10 @@ std::string GemvShape::name() const {
     name += "_mt" + std::to_string(mTiles);
   else if (halfActivations())
     name += "_xh";
+  if (warpRows != 1)
+    name += "_wm" + std::to_string(warpRows);
+  if (stages)
+    name += "_st" + std::to_string(stages);
   if (tensorCores && kSplits > 1)
     name += "_ks" + std::to_string(kSplits);
   if (biasType)
@@ -260,11 +265,23 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(
     workgroups.push_back(MemRefType::get(
         {shape.warpsPerBlock, shape.partialsPerWarp()}, f32,
         MemRefLayoutAttrInterface(), workgroup));
+  if (shape.stages) {
+    // The stages of x codes and of weight codes: [stages, rows, 64] bytes.
+    for (int64_t rows : {shape.rowsPerBlock(), shape.channelsPerBlock()})
+      workgroups.push_back(MemRefType::get({shape.stages, rows, 64}, i8,
+                                           MemRefLayoutAttrInterface(),
+                                           workgroup));
+  }
   auto func = mlir::gpu::GPUFuncOp::create(b, loc, name,
                                      b.getFunctionType(args, {}), workgroups);
   func->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
       {int32_t(32 * shape.warpsPerBlock), 1, 1}));
+  // The stages are read 16 bytes at a time and filled by 16-byte cp.async:
+  // both need 16-byte alignment, which an i8 buffer would not get.
+  for (unsigned i = 0; shape.stages && i < workgroups.size(); ++i)
+    func.setWorkgroupAttributionAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
+                                     b.getI64IntegerAttr(16));
   KernelBuilder builder{b, loc, shape, &epilogue};
   builder.build(func);
   return func;

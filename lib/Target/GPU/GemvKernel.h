@@ -45,6 +45,17 @@ struct GemvShape {
   /// directly.
   int64_t mTiles = 1;
 
+  /// Warps along M in the GEMM form (the others along N): the block covers
+  /// 16 * mTiles * warpRows rows of x and (warpsPerBlock / warpRows) *
+  /// rowsPerWarp() channels, each warp its own 16 * mTiles x rowsPerWarp()
+  /// part of it.
+  int64_t warpRows = 1;
+  /// W8A8 on the tensor cores: the block's tiles of x codes and weight codes
+  /// pass through shared memory in this many stages of 64 values of K,
+  /// filled by cp.async (nvgpu.device_async_copy) stages - 1 ahead of the
+  /// mma (0: each lane loads its fragments from global memory).
+  int64_t stages = 0;
+
   /// Tensor cores with at most 16 rows: x rounded to f16 once before the
   /// launch (as the GEMM always does) instead of by every block.
   bool halfX = false;
@@ -73,11 +84,18 @@ struct GemvShape {
   }
   /// Output channels of one block.
   int64_t channelsPerBlock() const {
-    return warpsSplitN() ? warpsPerBlock * rowsPerWarp() : rowsPerWarp();
+    return warpsSplitN() ? warpsPerBlock / warpRows * rowsPerWarp()
+                         : rowsPerWarp();
   }
+  /// Rows of x of one block when the warps split N.
+  int64_t rowsPerBlock() const { return 16 * mTiles * warpRows; }
   /// Blocks along M (grid z): 1 unless the warps split N.
   int64_t mBlocks() const {
-    return warpsSplitN() ? (m + 16 * mTiles - 1) / (16 * mTiles) : 1;
+    return warpsSplitN() ? (m + rowsPerBlock() - 1) / rowsPerBlock() : 1;
+  }
+  /// Bytes of shared memory the stages take (x and weight tiles).
+  int64_t stagedBytes() const {
+    return stages * (rowsPerBlock() + channelsPerBlock()) * 64;
   }
 
   /// Output rows per warp; x is reused from registers across them. Fewer
@@ -126,6 +144,14 @@ struct GemvShape {
     if (warpsPerBlock < 1 || warpsPerBlock > 16)
       return false;
     if (int8Activations && (bits != 8 || hasZeroPoints || groupSize != k))
+      return false;
+    if (warpRows < 1 || warpsPerBlock % warpRows != 0 ||
+        (warpRows > 1 && !warpsSplitN()))
+      return false;
+    // Staging: W8A8 on the tensor cores only, the stages within the 48 KiB
+    // of static shared memory.
+    if (stages != 0 && (!int8Activations || !tensorCores || stages < 2 ||
+                        stages > 8 || stagedBytes() > 48 * 1024))
       return false;
     if (tensorCores)
       return !floatWeights && (bits == 4 || bits == 8) && m >= 1 &&

@@ -38,6 +38,9 @@ struct KernelBuilder {
   const GemvEpilogue *epilogue = nullptr;
   /// The epilogue's operands as kernel arguments ([M, N] memrefs).
   llvm::SmallVector<Value> epilogueArgs;
+  /// With GemvShape::stages: the shared-memory stages of x codes [stages,
+  /// rowsPerBlock, 64] and of weight codes [stages, channelsPerBlock, 64].
+  Value stagedX, stagedW;
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value f32(double v) {
@@ -108,6 +111,28 @@ struct KernelBuilder {
                                          ArrayRef<Value> columns,
                                          ArrayRef<Value> xRows, Value first,
                                          Value last);
+  /// The same products with the block's tiles staged in shared memory by
+  /// cp.async (GemvShape::stages): the block's first row of x and channel
+  /// `blockRow0` and `blockColumn0`, this warp's offsets into the tiles
+  /// `warpRow0` and `warpColumn0`, its lane's r and q, the thread `tid`.
+  llvm::SmallVector<Value>
+  buildInt8StagedLoop(Value x, Value packed, Value scales, Value xScales,
+                      Value tid, Value r, Value q, Value blockRow0,
+                      Value blockColumn0, Value warpRow0, Value warpColumn0,
+                      ArrayRef<Value> columns, ArrayRef<Value> xRows,
+                      Value first, Value last);
+  /// The two m16n8k32 mma of 64 values of K on every (row tile, n-tile)
+  /// pair: `xWords` four words per row tile half (rows r, r + 8 of each
+  /// tile), `weightWords` four signed-weight words per n-tile, in
+  /// lane (r, q)'s K order (GemvTensorCoreInt8.cpp).
+  void int8Products(llvm::SmallVectorImpl<Value> &acc,
+                    ArrayRef<llvm::SmallVector<Value>> xWords,
+                    ArrayRef<llvm::SmallVector<Value>> weightWords);
+  /// (x_scale[m] * scale[n]) * float(acc) for the W8A8 accumulators
+  /// (row tile p, n-tile t at p T + t), in the order of buildInt8Loop.
+  llvm::SmallVector<Value> scaleInt8(ValueRange acc, Value scales,
+                                     Value xScales, ArrayRef<Value> columns,
+                                     ArrayRef<Value> xRows);
   /// The W8A8 kernel on the CUDA cores (GemvCudaCoreInt8.cpp), after the
   /// common prologue: rows `rows` of the block, from row0.
   void buildInt8CudaCore(Value x, Value packed, Value scales, Value bias,

@@ -51,9 +51,18 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
   const int64_t bits = shape.bits;
   // This warp's first output channel; with the warps splitting N each has
   // its own R channels of the block's W * R.
-  Value n0 = mul(bid, index(shape.channelsPerBlock()));
-  if (splitN)
-    n0 = add(n0, mul(warp, index(R)));
+  // With warpRows > 1 the warps form a grid: warp w takes the channels of
+  // w % (W / warpRows) and the rows of w / (W / warpRows).
+  const int64_t columnWarps = W / shape.warpRows;
+  Value blockColumn0 = mul(bid, index(shape.channelsPerBlock()));
+  Value warpColumn0 = index(0), warpRow0 = index(0);
+  if (splitN) {
+    warpColumn0 = mul(arith::RemUIOp::create(b, loc, warp, index(columnWarps)),
+                      index(R));
+    warpRow0 = mul(arith::DivUIOp::create(b, loc, warp, index(columnWarps)),
+                   index(16 * P));
+  }
+  Value n0 = add(blockColumn0, warpColumn0);
   Value r = arith::DivUIOp::create(b, loc, lane, index(4));
   Value q = arith::RemUIOp::create(b, loc, lane, index(4));
   // Per n-tile: this lane's weight row and its two accumulator columns.
@@ -67,10 +76,12 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
   }
   // The block's first row of x (grid z), then per row tile p and half the
   // lane's row of x; rows past M read row 0 and are replaced by zeros.
-  Value mBase = index(0);
+  Value blockRow0 = index(0);
   if (splitN)
-    mBase = mul(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::z),
-                index(16 * P));
+    blockRow0 =
+        mul(mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::z),
+            index(shape.rowsPerBlock()));
+  Value mBase = add(blockRow0, warpRow0);
   SmallVector<Value> xRows, xValid, outRows;
   for (int64_t p = 0; p < P; ++p)
     for (int64_t half = 0; half < 2; ++half) {
@@ -99,7 +110,11 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
                                   index(S));
   }
   SmallVector<Value> results;
-  if (shape.int8Activations) {
+  if (shape.int8Activations && shape.stages) {
+    results = buildInt8StagedLoop(x, packed, scales, xScales, tid, r, q,
+                                  blockRow0, blockColumn0, warpRow0,
+                                  warpColumn0, columns, xRows, first, last);
+  } else if (shape.int8Activations) {
     results = buildInt8Loop(x, packed, scales, xScales, q, weightRows, columns,
                             xRows, first, last);
   } else {

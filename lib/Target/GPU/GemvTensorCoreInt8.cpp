@@ -17,6 +17,7 @@
 #include "GemvKernelBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -25,22 +26,88 @@
 using namespace mlir;
 using lowbit::gpu::detail::KernelBuilder;
 
+void KernelBuilder::int8Products(SmallVectorImpl<Value> &acc,
+                                 ArrayRef<SmallVector<Value>> xWords,
+                                 ArrayRef<SmallVector<Value>> weightWords) {
+  const int64_t T = weightWords.size(), P = xWords.size() / 2;
+  Type i8 = b.getI8Type(), i32t = b.getI32Type();
+  auto vecA = VectorType::get({4, 4}, i8);
+  auto vecB = VectorType::get({2, 4}, i8);
+  auto bytes = VectorType::get({4}, i8);
+  auto oneWord = VectorType::get({1}, i32t);
+  auto fragment = [&](VectorType type, ArrayRef<Value> words) -> Value {
+    Value result = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(0)));
+    for (auto [i, word] : llvm::enumerate(words)) {
+      Value asVector = vector::BroadcastOp::create(b, loc, oneWord, word);
+      Value four = vector::BitCastOp::create(b, loc, bytes, asVector);
+      result = vector::InsertOp::create(b, loc, four, result,
+                                        static_cast<int64_t>(i));
+    }
+    return result;
+  };
+  for (int64_t s = 0; s < 2; ++s) {
+    SmallVector<Value> bMatrices;
+    for (int64_t t = 0; t < T; ++t)
+      bMatrices.push_back(fragment(
+          vecB, {weightWords[t][2 * s], weightWords[t][2 * s + 1]}));
+    for (int64_t p = 0; p < P; ++p) {
+      // A's registers: (row r, slots 4q..), (row r + 8, 4q..), (row r,
+      // 16 + 4q..), (row r + 8, 16 + 4q..).
+      ArrayRef<Value> low = xWords[2 * p], high = xWords[2 * p + 1];
+      Value aMatrix = fragment(
+          vecA, {low[2 * s], high[2 * s], low[2 * s + 1], high[2 * s + 1]});
+      for (int64_t t = 0; t < T; ++t)
+        acc[p * T + t] =
+            nvgpu::MmaSyncOp::create(b, loc, aMatrix, bMatrices[t],
+                                     acc[p * T + t],
+                                     ArrayRef<int64_t>{16, 8, 32});
+    }
+  }
+}
+
+SmallVector<Value> KernelBuilder::scaleInt8(ValueRange acc, Value scales,
+                                            Value xScales,
+                                            ArrayRef<Value> columns,
+                                            ArrayRef<Value> xRows) {
+  const int64_t T = columns.size() / 2, P = xRows.size() / 2;
+  // (x_scale[m] * scale[n]) * float(acc), the CPU lowering's expression.
+  SmallVector<Value> rowScales;
+  for (Value row : xRows)
+    rowScales.push_back(
+        memref::LoadOp::create(b, loc, xScales, ValueRange{row}));
+  SmallVector<Value> totals(4 * T * P);
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t c = 0; c < 2; ++c) {
+      Value scale = toF32(memref::LoadOp::create(
+          b, loc, scales, ValueRange{columns[2 * t + c], index(0)}));
+      for (int64_t p = 0; p < P; ++p)
+        for (int64_t half = 0; half < 2; ++half) {
+          Value sum = vector::ExtractOp::create(b, loc, acc[p * T + t],
+                                                ArrayRef<int64_t>{half, c});
+          Value product = arith::MulFOp::create(
+              b, loc, rowScales[2 * p + half], scale);
+          totals[4 * (p * T + t) + 2 * half + c] = arith::MulFOp::create(
+              b, loc, product,
+              arith::SIToFPOp::create(b, loc, b.getF32Type(), sum));
+        }
+    }
+  return totals;
+}
+
+/// Unsigned weight codes to signed weights: c - 128 is c ^ 0x80 as a
+/// signed byte.
+static constexpr int32_t kSignFlip = static_cast<int32_t>(0x80808080u);
+
 SmallVector<Value> KernelBuilder::buildInt8Loop(
     Value x, Value packed, Value scales, Value xScales, Value q,
     ArrayRef<Value> weightRows, ArrayRef<Value> columns, ArrayRef<Value> xRows,
     Value first, Value last) {
   const int64_t T = weightRows.size(), P = xRows.size() / 2;
-  Type i8 = b.getI8Type(), i32t = b.getI32Type(), f32t = b.getF32Type();
-  auto vecC = VectorType::get({2, 2}, i32t);
-  auto vecA = VectorType::get({4, 4}, i8);
-  auto vecB = VectorType::get({2, 4}, i8);
-  auto bytes = VectorType::get({4}, i8);
-  auto oneWord = VectorType::get({1}, i32t);
+  auto vecC = VectorType::get({2, 2}, b.getI32Type());
   Value zeroC = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(vecC, b.getI32IntegerAttr(0)));
-  // Unsigned weight codes to signed weights: c - 128 is c ^ 0x80 as a
-  // signed byte.
-  Value signFlip = i32(static_cast<int32_t>(0x80808080u));
+  Value signFlip = i32(kSignFlip);
   SmallVector<Value> init(T * P, zeroC);
   auto loop = scf::ForOp::create(b, loc, first, last, index(1), init);
   {
@@ -54,17 +121,6 @@ SmallVector<Value> KernelBuilder::buildInt8Loop(
     auto loadStepWords = [&](Value matrix, Value row, int64_t l) {
       return loadWords(matrix, row, add(k0, add(index(64 * l), laneOffset)));
     };
-    auto fragment = [&](VectorType type, ArrayRef<Value> words) -> Value {
-      Value result = arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(0)));
-      for (auto [i, word] : llvm::enumerate(words)) {
-        Value asVector = vector::BroadcastOp::create(b, loc, oneWord, word);
-        Value four = vector::BitCastOp::create(b, loc, bytes, asVector);
-        result = vector::InsertOp::create(b, loc, four, result,
-                                          static_cast<int64_t>(i));
-      }
-      return result;
-    };
     for (int64_t l = 0; l < 2; ++l) {
       SmallVector<SmallVector<Value>> weights(T), xs(2 * P);
       for (int64_t t = 0; t < T; ++t)
@@ -72,45 +128,136 @@ SmallVector<Value> KernelBuilder::buildInt8Loop(
           weights[t].push_back(arith::XOrIOp::create(b, loc, word, signFlip));
       for (int64_t h = 0; h < 2 * P; ++h)
         xs[h] = loadStepWords(x, xRows[h], l);
-      for (int64_t s = 0; s < 2; ++s) {
-        SmallVector<Value> bMatrices;
-        for (int64_t t = 0; t < T; ++t)
-          bMatrices.push_back(
-              fragment(vecB, {weights[t][2 * s], weights[t][2 * s + 1]}));
-        for (int64_t p = 0; p < P; ++p) {
-          // A's registers: (row r, slots 4q..), (row r + 8, 4q..), (row r,
-          // 16 + 4q..), (row r + 8, 16 + 4q..).
-          ArrayRef<Value> low = xs[2 * p], high = xs[2 * p + 1];
-          Value aMatrix = fragment(
-              vecA, {low[2 * s], high[2 * s], low[2 * s + 1], high[2 * s + 1]});
-          for (int64_t t = 0; t < T; ++t)
-            acc[p * T + t] = nvgpu::MmaSyncOp::create(
-                b, loc, aMatrix, bMatrices[t], acc[p * T + t],
-                ArrayRef<int64_t>{16, 8, 32});
-        }
-      }
+      int8Products(acc, xs, weights);
     }
     scf::YieldOp::create(b, loc, acc);
   }
-  // (x_scale[m] * scale[n]) * float(acc), the CPU lowering's expression.
-  SmallVector<Value> rowScales;
-  for (Value row : xRows)
-    rowScales.push_back(
-        memref::LoadOp::create(b, loc, xScales, ValueRange{row}));
-  SmallVector<Value> totals(4 * T * P);
-  for (int64_t t = 0; t < T; ++t)
-    for (int64_t c = 0; c < 2; ++c) {
-      Value scale = toF32(memref::LoadOp::create(
-          b, loc, scales, ValueRange{columns[2 * t + c], index(0)}));
-      for (int64_t p = 0; p < P; ++p)
-        for (int64_t half = 0; half < 2; ++half) {
-          Value sum = vector::ExtractOp::create(
-              b, loc, loop.getResult(p * T + t), ArrayRef<int64_t>{half, c});
-          Value product = arith::MulFOp::create(
-              b, loc, rowScales[2 * p + half], scale);
-          totals[4 * (p * T + t) + 2 * half + c] = arith::MulFOp::create(
-              b, loc, product, arith::SIToFPOp::create(b, loc, f32t, sum));
+  return scaleInt8(loop.getResults(), scales, xScales, columns, xRows);
+}
+
+// The staged form. Stage j holds 64 values of K of the block's rows of x
+// and of its channels, [rows, 64] bytes each, in the order of global
+// memory. Thread i copies the 16-byte chunks i, i + threads, ... of each
+// tile (chunk c: row c / 4, bytes 16 (c % 4); threads past the tile's
+// chunks copy nothing), so a warp's copy covers 8 rows of 64 bytes. Rows of x past M are zero-filled (source size 0).
+// Before working on stage j a thread waits for its own copies of stage j
+// (cp.async.wait_group stages - 2), and one barrier makes everyone's
+// copies visible and frees the slot that the copies of stage j + stages -
+// 1 then fill (the one read in the step before). The fragments come from
+// shared memory exactly as the direct form loads them from global memory:
+// lane (r, q) reads the 16 bytes at 16 q of rows r and r + 8 of its tiles,
+// and a warp's read of 8 rows is 512 contiguous bytes, free of bank
+// conflicts.
+SmallVector<Value> KernelBuilder::buildInt8StagedLoop(
+    Value x, Value packed, Value scales, Value xScales, Value tid, Value r,
+    Value q, Value blockRow0, Value blockColumn0, Value warpRow0,
+    Value warpColumn0, ArrayRef<Value> columns, ArrayRef<Value> xRows,
+    Value first, Value last) {
+  const int64_t T = columns.size() / 2, P = xRows.size() / 2,
+                S = shape.stages, threads = 32 * shape.warpsPerBlock;
+  const int64_t blockRows = shape.rowsPerBlock(),
+                blockColumns = shape.channelsPerBlock();
+  Type i8 = b.getI8Type(), i32t = b.getI32Type();
+  auto vecC = VectorType::get({2, 2}, i32t);
+  auto chunk = VectorType::get({16}, i8);
+  auto words4 = VectorType::get({4}, i32t);
+  Value zeroC = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecC, b.getI32IntegerAttr(0)));
+  Value signFlip = i32(kSignFlip);
+  // Stages of 64 values of K: [first, last) in steps of 128 is [2 first,
+  // 2 last) in stages.
+  Value stage0 = mul(first, index(2));
+  Value stageEnd = mul(last, index(2));
+  Value lastStage = arith::SubIOp::create(b, loc, stageEnd, index(1));
+  Value full = index(16), empty = index(0);
+  // Starts the copies of stage `stage` into slot `slot`; a stage past the
+  // block's last reads nothing (its chunks are zero-filled, and never used).
+  auto issue = [&](Value stage, Value slot) {
+    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          stage, stageEnd);
+    Value k0 = mul(arith::MinUIOp::create(b, loc, stage, lastStage),
+                   index(64));
+    SmallVector<Value> tokens;
+    auto copyTile = [&](Value matrix, Value tile, int64_t rows, Value row0,
+                        int64_t validRows) {
+      for (int64_t c0 = 0; c0 < rows * 4; c0 += threads) {
+        Value c = add(tid, index(c0));
+        Value row = arith::DivUIOp::create(b, loc, c, index(4));
+        Value column = mul(arith::RemUIOp::create(b, loc, c, index(4)),
+                           index(16));
+        Value valid = inRange;
+        if (c0 + threads > rows * 4) {
+          // The last round, where the tile has fewer chunks than threads.
+          Value inTile = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                               c, index(rows * 4));
+          valid = arith::AndIOp::create(b, loc, valid, inTile);
+          row = arith::SelectOp::create(b, loc, inTile, row, index(0));
         }
-    }
-  return totals;
+        Value source = add(row0, row);
+        if (validRows >= 0) {
+          Value rowValid = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::ult, source, index(validRows));
+          valid = arith::AndIOp::create(b, loc, valid, rowValid);
+          source = arith::SelectOp::create(b, loc, rowValid, source, index(0));
+        }
+        Value size = arith::SelectOp::create(b, loc, valid, full, empty);
+        auto copy = nvgpu::DeviceAsyncCopyOp::create(
+            b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tile,
+            ValueRange{slot, row, column}, matrix,
+            ValueRange{source, add(k0, column)}, b.getIndexAttr(16), size,
+            b.getUnitAttr());
+        tokens.push_back(copy.getAsyncToken());
+      }
+    };
+    copyTile(x, stagedX, blockRows, blockRow0, shape.m);
+    copyTile(packed, stagedW, blockColumns, blockColumn0, -1);
+    return nvgpu::DeviceAsyncCreateGroupOp::create(
+               b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()),
+               tokens)
+        .getAsyncToken();
+  };
+  Value issued;
+  for (int64_t s = 0; s + 1 < S; ++s)
+    issued = issue(add(stage0, index(s)), index(s));
+
+  SmallVector<Value> init(T * P, zeroC);
+  auto loop = scf::ForOp::create(b, loc, stage0, stageEnd, index(1), init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value stage = loop.getInductionVar();
+    SmallVector<Value> acc(loop.getRegionIterArgs());
+    Value i = arith::SubIOp::create(b, loc, stage, stage0);
+    // This thread's copies of this stage are done (at most S - 2 younger
+    // groups pending; the wait's token only orders it), then everyone's,
+    // and the slot read in the step before is free for stage + S - 1.
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, issued,
+                                     b.getI32IntegerAttr(S - 2));
+    mlir::gpu::BarrierOp::create(b, loc);
+    issue(add(stage, index(S - 1)),
+          arith::RemUIOp::create(b, loc, add(i, index(S - 1)), index(S)));
+    Value slot = arith::RemUIOp::create(b, loc, i, index(S));
+    auto readWords = [&](Value tile, Value row) {
+      auto load = vector::LoadOp::create(b, loc, chunk, tile,
+                                         ValueRange{slot, row, mul(q, index(16))});
+      load.setAlignment(16);
+      Value words = vector::BitCastOp::create(b, loc, words4, load);
+      SmallVector<Value> result;
+      for (int64_t w = 0; w < 4; ++w)
+        result.push_back(vector::ExtractOp::create(b, loc, words, w));
+      return result;
+    };
+    SmallVector<SmallVector<Value>> weights(T), xs(2 * P);
+    for (int64_t t = 0; t < T; ++t)
+      for (Value word : readWords(stagedW, add(warpColumn0, add(r, index(8 * t)))))
+        weights[t].push_back(arith::XOrIOp::create(b, loc, word, signFlip));
+    for (int64_t h = 0; h < 2 * P; ++h)
+      xs[h] = readWords(stagedX, add(warpRow0, add(r, index(8 * h))));
+    int8Products(acc, xs, weights);
+    scf::YieldOp::create(b, loc, acc);
+  }
+  // The copies past the block's last stage (zero-filled) end before the
+  // block does.
+  nvgpu::DeviceAsyncWaitOp::create(b, loc, issued, b.getI32IntegerAttr(0));
+  return scaleInt8(loop.getResults(), scales, xScales, columns, xRows);
 }

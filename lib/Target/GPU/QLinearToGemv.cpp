@@ -143,16 +143,34 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   shape.warpsPerBlock = warpsPerBlock;
   // More than 16 rows: as many 16-row tiles per block as M needs, at most
   // tensor-core-m-tiles.
-  if (shape.m > 16)
-    shape.mTiles =
-        std::clamp<int64_t>((shape.m + 15) / 16, 1, tensorCoreMTiles);
+  // With several warps along M (tensor-core-warp-rows), the tiles per warp
+  // that cover M between them.
+  if (shape.m > 16) {
+    shape.warpRows = tensorCoreWarpRows ? tensorCoreWarpRows
+                     : int8Activations && tensorCoreStages && warpsPerBlock % 2 == 0
+                         ? 2
+                         : 1;
+    shape.mTiles = std::clamp<int64_t>(
+        (shape.m + 16 * shape.warpRows - 1) / (16 * shape.warpRows), 1,
+        tensorCoreMTiles);
+  }
+
   // Integer activations the CUDA-core kernel cannot take (K not a multiple
   // of 512) go to the tensor cores at any M.
   if (shape.int8Activations && !shape.tensorCores && tensorCores &&
       !shape.supported())
     shape.tensorCores = true;
-  if (shape.tensorCores && !shape.supported())
-    shape.tensorCores = false;
+  if (shape.int8Activations && shape.tensorCores)
+    shape.stages = tensorCoreStages;
+  if (shape.tensorCores && !shape.supported()) {
+    // Without the staging (a shape its tiles do not divide), then without
+    // the tensor cores.
+    shape.stages = 0;
+    if (!shape.supported())
+      shape.tensorCores = false;
+  }
+  if (!shape.tensorCores)
+    shape.stages = 0, shape.warpRows = 1;
   // Few blocks for the machine: split K across 2 or 4 blocks, while each
   // split keeps at least 8 steps of 128 and there are fewer than two blocks
   // per SM of an H100 (132). With the warps splitting K inside the block
@@ -160,7 +178,8 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   if (shape.tensorCores && (shape.warpsSplitN() || shape.k >= 8192)) {
     int64_t blocks = shape.n / shape.channelsPerBlock() * shape.mBlocks(),
             steps = shape.k / 128;
-    while (blocks * shape.kSplits < 264 && shape.kSplits < 4 &&
+    while (blocks * shape.kSplits < 264 &&
+           shape.kSplits < std::min<int64_t>(tensorCoreMaxKSplits, 4) &&
            steps / (2 * shape.kSplits) >= 8)
       shape.kSplits *= 2;
   }

@@ -1,4 +1,4 @@
-// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-x-min-rows=17" -split-input-file | FileCheck %s
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-x-min-rows=17 tensor-core-stages=0" -split-input-file | FileCheck %s
 
 // A 4-bit group-128 qlinear with M = 2 (a rank-3 input [1, 2, K]) becomes a
 // launch of a kernel specialized for its shape: one block of 4 warps per 8
@@ -265,6 +265,8 @@ module {
 // channel): x is quantized before the launch by lowbit.quantize_per_token
 // (the CPU lowering's numerics) and enters the integer tensor cores as
 // codes, at any M; the warps split N (64 channels per block: 2 blocks).
+// This file pins tensor-core-stages=0: each lane loads its fragments from
+// global memory (qlinear-gemv-staged.mlir tests the default, staged form).
 // Weights are flipped to signed bytes (code ^ 0x80 = code - 128), the
 // mma are m16n8k32 on i8 with i32 accumulators carried over all of K,
 // and each output is (x_scale[m] * scale[n]) * float(acc) + bias.

@@ -261,6 +261,20 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            /*default=*/"4",
            "At most this many 16-row tiles of x per block when M > 16 "
            "(1 to 4)">,
+    Option<"tensorCoreStages", "tensor-core-stages", "int64_t",
+           /*default=*/"4",
+           "W8A8 on the tensor cores: stage the block's tiles of x and "
+           "weight codes in shared memory by cp.async, this many stages of "
+           "64 values of K (2 to 8; 0: fragments loaded from global memory)">,
+    Option<"tensorCoreWarpRows", "tensor-core-warp-rows", "int64_t",
+           /*default=*/"0",
+           "Warps along M in the tensor-core GEMM (M > 16), the others "
+           "along N; a divisor of warps-per-block (0: 2 for staged W8A8, "
+           "else 1)">,
+    Option<"tensorCoreMaxKSplits", "tensor-core-max-k-splits", "int64_t",
+           /*default=*/"4",
+           "At most this many blocks split K in the tensor-core kernels "
+           "(1: no split)">,
     Option<"rowsPerWarp", "rows-per-warp", "int64_t", /*default=*/"0",
            "Output channels per warp of the CUDA-core kernel (1-2 rows of "
            "x, or tensor cores off); 0 picks 16 for 4-bit codes at one row "
