@@ -387,10 +387,11 @@ void KernelBuilder::build(mlir::gpu::GPUFuncOp func) {
                  lane, warp, row0);
 }
 
-Value KernelBuilder::loadWordVector(Value matrix, Value row, Value column) {
-  auto load = vector::LoadOp::create(b, loc,
-                                     VectorType::get({16}, b.getI8Type()),
-                                     matrix, ValueRange{row, column});
+Value KernelBuilder::loadWordVector(Value memref, ValueRange indices) {
+  Type element = cast<MemRefType>(memref.getType()).getElementType();
+  int64_t count = 128 / element.getIntOrFloatBitWidth();
+  auto load = vector::LoadOp::create(b, loc, VectorType::get({count}, element),
+                                     memref, indices);
   load.setAlignment(16);
   return vector::BitCastOp::create(
       b, loc, VectorType::get({4}, b.getI32Type()), load);

@@ -266,11 +266,16 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(
         {shape.warpsPerBlock, shape.partialsPerWarp()}, f32,
         MemRefLayoutAttrInterface(), workgroup));
   if (shape.stages) {
-    // The stages of x codes and of weight codes: [stages, rows, 64] bytes.
-    for (int64_t rows : {shape.rowsPerBlock(), shape.channelsPerBlock()})
-      workgroups.push_back(MemRefType::get({shape.stages, rows, 64}, i8,
-                                           MemRefLayoutAttrInterface(),
-                                           workgroup));
+    // The stages of x (codes, or f16) and of weight codes: [stages, rows,
+    // row bytes].
+    Type xType = shape.int8Activations ? Type(i8) : Type(b.getF16Type());
+    int64_t xRow = shape.stagedXRowBytes() / (shape.int8Activations ? 1 : 2);
+    workgroups.push_back(MemRefType::get(
+        {shape.stages, shape.rowsPerBlock(), xRow}, xType,
+        MemRefLayoutAttrInterface(), workgroup));
+    workgroups.push_back(MemRefType::get(
+        {shape.stages, shape.channelsPerBlock(), shape.stagedWeightRowBytes()},
+        i8, MemRefLayoutAttrInterface(), workgroup));
   }
   auto func = mlir::gpu::GPUFuncOp::create(b, loc, name,
                                      b.getFunctionType(args, {}), workgroups);

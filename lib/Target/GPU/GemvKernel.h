@@ -50,10 +50,11 @@ struct GemvShape {
   /// rowsPerWarp() channels, each warp its own 16 * mTiles x rowsPerWarp()
   /// part of it.
   int64_t warpRows = 1;
-  /// W8A8 on the tensor cores: the block's tiles of x codes and weight codes
-  /// pass through shared memory in this many stages of 64 values of K,
-  /// filled by cp.async (nvgpu.device_async_copy) stages - 1 ahead of the
-  /// mma (0: each lane loads its fragments from global memory).
+  /// The tensor-core GEMM form (W8A8: at any M): the block's tiles of x and
+  /// of weight codes pass through shared memory in this many stages (64
+  /// values of K for W8A8, else 128), filled by cp.async
+  /// (nvgpu.device_async_copy) stages - 1 ahead of the mma (0: each lane
+  /// loads its fragments from global memory).
   int64_t stages = 0;
 
   /// Tensor cores with at most 16 rows: x rounded to f16 once before the
@@ -93,9 +94,16 @@ struct GemvShape {
   int64_t mBlocks() const {
     return warpsSplitN() ? (m + rowsPerBlock() - 1) / rowsPerBlock() : 1;
   }
+  /// Bytes of one stage's row of x and of weight codes: 64 values of K
+  /// for W8A8, else one step of 128 (x in f16).
+  int64_t stagedXRowBytes() const { return int8Activations ? 64 : 256; }
+  int64_t stagedWeightRowBytes() const {
+    return int8Activations ? 64 : 16 * bits;
+  }
   /// Bytes of shared memory the stages take (x and weight tiles).
   int64_t stagedBytes() const {
-    return stages * (rowsPerBlock() + channelsPerBlock()) * 64;
+    return stages * (rowsPerBlock() * stagedXRowBytes() +
+                     channelsPerBlock() * stagedWeightRowBytes());
   }
 
   /// Output rows per warp; x is reused from registers across them. Fewer
@@ -148,9 +156,9 @@ struct GemvShape {
     if (warpRows < 1 || warpsPerBlock % warpRows != 0 ||
         (warpRows > 1 && !warpsSplitN()))
       return false;
-    // Staging: W8A8 on the tensor cores only, the stages within the 48 KiB
-    // of static shared memory.
-    if (stages != 0 && (!int8Activations || !tensorCores || stages < 2 ||
+    // Staging: the tensor-core GEMM form (and W8A8 at any M), the stages
+    // within the 48 KiB of static shared memory.
+    if (stages != 0 && (!tensorCores || !warpsSplitN() || stages < 2 ||
                         stages > 8 || stagedBytes() > 48 * 1024))
       return false;
     if (tensorCores)

@@ -29,6 +29,20 @@ namespace arith = mlir::arith;
 namespace memref = mlir::memref;
 namespace scf = mlir::scf;
 
+/// One tile of a block's shared-memory stages (GemvStaged.cpp): rows
+/// `row0 + i` (i < rows) of `matrix`, each `chunks` 16-byte chunks of one
+/// stage's K, into `tile` [stages, rows, chunks * 16 bytes]. Rows at or
+/// past `validRows` (when >= 0) are zero-filled. With `swizzle`, chunk c of
+/// row i lands at chunk swizzledChunk(c, i) (16 chunks a row).
+struct StagedTile {
+  Value matrix, tile;
+  int64_t rows;
+  Value row0;
+  int64_t validRows = -1;
+  int64_t chunks = 4;
+  bool swizzle = false;
+};
+
 /// Builds one kernel's body for `shape` (GemvShape::name() names it).
 
 struct KernelBuilder {
@@ -67,7 +81,11 @@ struct KernelBuilder {
     return total;
   }
   /// The 16 bytes at matrix[row, column] (16-byte aligned) as vector<4xi32>.
-  Value loadWordVector(Value matrix, Value row, Value column);
+  Value loadWordVector(Value matrix, Value row, Value column) {
+    return loadWordVector(matrix, ValueRange{row, column});
+  }
+  /// The same at any indices of an i8 or f16 memref.
+  Value loadWordVector(Value memref, ValueRange indices);
   /// The same as four i32 words.
   llvm::SmallVector<Value> loadWords(Value matrix, Value row, Value column);
   /// Output (m, column)'s final value: the epilogue applied to `total`.
@@ -121,6 +139,23 @@ struct KernelBuilder {
                       Value blockColumn0, Value warpRow0, Value warpColumn0,
                       ArrayRef<Value> columns, ArrayRef<Value> xRows,
                       Value first, Value last);
+  /// Where chunk `chunk` (of 16, 16 bytes each) of tile row `row` is kept in
+  /// a swizzled stage: chunk ^ (2 ((chunk / 4) % 4) + row % 2).
+  Value swizzledChunk(Value chunk, Value row);
+  /// Starts the cp.async copies of stage `stage` of `tiles` into `slot` (a
+  /// stage at or past `stageEnd` reads nothing) and commits them as one
+  /// group, whose token it returns.
+  Value issueStage(ArrayRef<StagedTile> tiles, Value stage, Value stageEnd,
+                   Value slot, Value tid);
+  /// The K loop over stages [first, last) through shared memory, with
+  /// shape.stages slots: `issue(stage, slot)` starts a stage's copies
+  /// (issueStage), `body(stage, slot, args)` computes on a stage that has
+  /// arrived and returns the next iteration arguments.
+  scf::ForOp stagedLoop(
+      Value first, Value last, ValueRange init,
+      llvm::function_ref<Value(Value, Value)> issue,
+      llvm::function_ref<llvm::SmallVector<Value>(Value, Value, ValueRange)>
+          body);
   /// The two m16n8k32 mma of 64 values of K on every (row tile, n-tile)
   /// pair: `xWords` four words per row tile half (rows r, r + 8 of each
   /// tile), `weightWords` four signed-weight words per n-tile, in

@@ -123,15 +123,22 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     // per load at 64 l + 16 q: one load of four words for 4-bit codes, two
     // for 8-bit ones), then per n-tile its zero point, then per n-tile the
     // scales of its two accumulator columns.
-    auto loadStep = [&](Value step, bool opaque) {
+    auto loadStep = [&](Value step, bool opaque, Value slot = Value()) {
       Value byte0 = mul(step, index(16 * bits));
       Value group = arith::DivUIOp::create(b, loc, mul(step, index(128)),
                                            index(shape.groupSize));
       SmallVector<Value> loaded;
       for (int64_t t = 0; t < T; ++t)
         for (int64_t l = 0; l < loads; ++l) {
-          Value at = add(byte0, add(index(64 * l), mul(q, index(16))));
-          Value words = loadWordVector(packed, weightRows[t], at);
+          Value offset = add(index(64 * l), mul(q, index(16)));
+          // Staged: row r of the warp's n-tile t in the slot's weight tile.
+          Value words =
+              slot ? loadWordVector(
+                         stagedW, ValueRange{slot,
+                                             add(warpColumn0,
+                                                 add(r, index(8 * t))),
+                                             offset})
+                   : loadWordVector(packed, weightRows[t], add(byte0, offset));
           loaded.push_back(opaque ? opaqueWords(words) : words);
         }
       if (zeroPoints)
@@ -158,12 +165,10 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     const int64_t accumulators = init.size();
     if (prefetch)
       llvm::append_range(init, loadStep(start, /*opaque=*/true));
-    auto loop = scf::ForOp::create(b, loc, start, last, stride, init);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value step = loop.getInductionVar();
-      ValueRange args = loop.getRegionIterArgs();
+    // One step's products: `slot` is the shared-memory stage holding it
+    // (staged), else null.
+    auto body = [&](Value step, Value slot,
+                    ValueRange args) -> SmallVector<Value> {
       SmallVector<Value> loaded, next;
       if (prefetch) {
         loaded.assign(args.begin() + accumulators, args.end());
@@ -172,7 +177,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
             arith::MinUIOp::create(b, loc, add(step, stride), lastStep);
         next = loadStep(following, /*opaque=*/false);
       } else {
-        loaded = loadStep(step, /*opaque=*/false);
+        loaded = loadStep(step, /*opaque=*/false, slot);
       }
       Value k0 = mul(step, index(128));
       SmallVector<SmallVector<Value>> words(T);
@@ -233,6 +238,23 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
               for (int64_t e = 0; e < 4; ++e)
                 values.push_back(vector::ExtractOp::create(b, loc, v, e));
             };
+            if (slot) {
+              // Chunk (kx - k0) / 8 of the tile row, where the swizzle put
+              // it; rows past M were zero-filled.
+              Value tileRow =
+                  add(warpRow0, add(r, index(16 * p + 8 * half)));
+              Value chunk =
+                  bits == 4 ? add(index(h), mul(q, index(4)))
+                            : add(index(8 * (h / 2) + h % 2), mul(q, index(2)));
+              Value at = mul(swizzledChunk(chunk, tileRow), index(8));
+              auto load = vector::LoadOp::create(
+                  b, loc, VectorType::get({8}, f16), stagedX,
+                  ValueRange{slot, tileRow, at});
+              load.setAlignment(16);
+              for (int64_t e = 0; e < 8; ++e)
+                values.push_back(vector::ExtractOp::create(b, loc, load, e));
+              continue;
+            }
             if (halfX) {
               auto type = VectorType::get({8}, f16);
               auto load = vector::LoadOp::create(
@@ -319,7 +341,28 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
             }
       }
       llvm::append_range(totals, next);
-      scf::YieldOp::create(b, loc, totals);
+      return totals;
+    };
+    scf::ForOp loop;
+    if (shape.stages) {
+      // x (f16, 16 chunks of 16 bytes per step and row, swizzled) and the
+      // codes (16 * bits bytes per step and row) through shared memory.
+      SmallVector<StagedTile> tiles = {
+          {x, stagedX, shape.rowsPerBlock(), blockRow0, M, 16, true},
+          {packed, stagedW, shape.channelsPerBlock(), blockColumn0, -1, bits}};
+      loop = stagedLoop(
+          first, last, init,
+          [&](Value stage, Value slot) {
+            return issueStage(tiles, stage, last, slot, tid);
+          },
+          body);
+    } else {
+      loop = scf::ForOp::create(b, loc, start, last, stride, init);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      scf::YieldOp::create(b, loc,
+                           body(loop.getInductionVar(), Value(),
+                                loop.getRegionIterArgs()));
     }
     results.assign(loop.getResults().begin(),
                    loop.getResults().begin() + accumulators);

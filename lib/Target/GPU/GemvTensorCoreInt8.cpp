@@ -135,129 +135,54 @@ SmallVector<Value> KernelBuilder::buildInt8Loop(
   return scaleInt8(loop.getResults(), scales, xScales, columns, xRows);
 }
 
-// The staged form. Stage j holds 64 values of K of the block's rows of x
-// and of its channels, [rows, 64] bytes each, in the order of global
-// memory. Thread i copies the 16-byte chunks i, i + threads, ... of each
-// tile (chunk c: row c / 4, bytes 16 (c % 4); threads past the tile's
-// chunks copy nothing), so a warp's copy covers 8 rows of 64 bytes. Rows of x past M are zero-filled (source size 0).
-// Before working on stage j a thread waits for its own copies of stage j
-// (cp.async.wait_group stages - 2), and one barrier makes everyone's
-// copies visible and frees the slot that the copies of stage j + stages -
-// 1 then fill (the one read in the step before). The fragments come from
-// shared memory exactly as the direct form loads them from global memory:
-// lane (r, q) reads the 16 bytes at 16 q of rows r and r + 8 of its tiles,
-// and a warp's read of 8 rows is 512 contiguous bytes, free of bank
-// conflicts.
+// The staged form (GemvStaged.cpp): stage j holds 64 values of K of the
+// block's rows of x and of its channels, [rows, 64] bytes each, in the
+// order of global memory; rows of x past M are zero-filled. The fragments
+// come from shared memory exactly as the direct form loads them from
+// global memory: lane (r, q) reads the 16 bytes at 16 q of rows r and r + 8
+// of its tiles, and a warp's read of 8 rows is 512 contiguous bytes, free
+// of bank conflicts.
 SmallVector<Value> KernelBuilder::buildInt8StagedLoop(
     Value x, Value packed, Value scales, Value xScales, Value tid, Value r,
     Value q, Value blockRow0, Value blockColumn0, Value warpRow0,
     Value warpColumn0, ArrayRef<Value> columns, ArrayRef<Value> xRows,
     Value first, Value last) {
-  const int64_t T = columns.size() / 2, P = xRows.size() / 2,
-                S = shape.stages, threads = 32 * shape.warpsPerBlock;
-  const int64_t blockRows = shape.rowsPerBlock(),
-                blockColumns = shape.channelsPerBlock();
-  Type i8 = b.getI8Type(), i32t = b.getI32Type();
-  auto vecC = VectorType::get({2, 2}, i32t);
-  auto chunk = VectorType::get({16}, i8);
-  auto words4 = VectorType::get({4}, i32t);
+  const int64_t T = columns.size() / 2, P = xRows.size() / 2;
+  auto vecC = VectorType::get({2, 2}, b.getI32Type());
   Value zeroC = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(vecC, b.getI32IntegerAttr(0)));
   Value signFlip = i32(kSignFlip);
   // Stages of 64 values of K: [first, last) in steps of 128 is [2 first,
   // 2 last) in stages.
-  Value stage0 = mul(first, index(2));
   Value stageEnd = mul(last, index(2));
-  Value lastStage = arith::SubIOp::create(b, loc, stageEnd, index(1));
-  Value full = index(16), empty = index(0);
-  // Starts the copies of stage `stage` into slot `slot`; a stage past the
-  // block's last reads nothing (its chunks are zero-filled, and never used).
-  auto issue = [&](Value stage, Value slot) {
-    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          stage, stageEnd);
-    Value k0 = mul(arith::MinUIOp::create(b, loc, stage, lastStage),
-                   index(64));
-    SmallVector<Value> tokens;
-    auto copyTile = [&](Value matrix, Value tile, int64_t rows, Value row0,
-                        int64_t validRows) {
-      for (int64_t c0 = 0; c0 < rows * 4; c0 += threads) {
-        Value c = add(tid, index(c0));
-        Value row = arith::DivUIOp::create(b, loc, c, index(4));
-        Value column = mul(arith::RemUIOp::create(b, loc, c, index(4)),
-                           index(16));
-        Value valid = inRange;
-        if (c0 + threads > rows * 4) {
-          // The last round, where the tile has fewer chunks than threads.
-          Value inTile = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                               c, index(rows * 4));
-          valid = arith::AndIOp::create(b, loc, valid, inTile);
-          row = arith::SelectOp::create(b, loc, inTile, row, index(0));
-        }
-        Value source = add(row0, row);
-        if (validRows >= 0) {
-          Value rowValid = arith::CmpIOp::create(
-              b, loc, arith::CmpIPredicate::ult, source, index(validRows));
-          valid = arith::AndIOp::create(b, loc, valid, rowValid);
-          source = arith::SelectOp::create(b, loc, rowValid, source, index(0));
-        }
-        Value size = arith::SelectOp::create(b, loc, valid, full, empty);
-        auto copy = nvgpu::DeviceAsyncCopyOp::create(
-            b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tile,
-            ValueRange{slot, row, column}, matrix,
-            ValueRange{source, add(k0, column)}, b.getIndexAttr(16), size,
-            b.getUnitAttr());
-        tokens.push_back(copy.getAsyncToken());
-      }
-    };
-    copyTile(x, stagedX, blockRows, blockRow0, shape.m);
-    copyTile(packed, stagedW, blockColumns, blockColumn0, -1);
-    return nvgpu::DeviceAsyncCreateGroupOp::create(
-               b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()),
-               tokens)
-        .getAsyncToken();
-  };
-  Value issued;
-  for (int64_t s = 0; s + 1 < S; ++s)
-    issued = issue(add(stage0, index(s)), index(s));
-
+  SmallVector<StagedTile> tiles = {
+      {x, stagedX, shape.rowsPerBlock(), blockRow0, shape.m},
+      {packed, stagedW, shape.channelsPerBlock(), blockColumn0}};
   SmallVector<Value> init(T * P, zeroC);
-  auto loop = scf::ForOp::create(b, loc, stage0, stageEnd, index(1), init);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value stage = loop.getInductionVar();
-    SmallVector<Value> acc(loop.getRegionIterArgs());
-    Value i = arith::SubIOp::create(b, loc, stage, stage0);
-    // This thread's copies of this stage are done (at most S - 2 younger
-    // groups pending; the wait's token only orders it), then everyone's,
-    // and the slot read in the step before is free for stage + S - 1.
-    nvgpu::DeviceAsyncWaitOp::create(b, loc, issued,
-                                     b.getI32IntegerAttr(S - 2));
-    mlir::gpu::BarrierOp::create(b, loc);
-    issue(add(stage, index(S - 1)),
-          arith::RemUIOp::create(b, loc, add(i, index(S - 1)), index(S)));
-    Value slot = arith::RemUIOp::create(b, loc, i, index(S));
-    auto readWords = [&](Value tile, Value row) {
-      auto load = vector::LoadOp::create(b, loc, chunk, tile,
-                                         ValueRange{slot, row, mul(q, index(16))});
-      load.setAlignment(16);
-      Value words = vector::BitCastOp::create(b, loc, words4, load);
-      SmallVector<Value> result;
-      for (int64_t w = 0; w < 4; ++w)
-        result.push_back(vector::ExtractOp::create(b, loc, words, w));
-      return result;
-    };
-    SmallVector<SmallVector<Value>> weights(T), xs(2 * P);
-    for (int64_t t = 0; t < T; ++t)
-      for (Value word : readWords(stagedW, add(warpColumn0, add(r, index(8 * t)))))
-        weights[t].push_back(arith::XOrIOp::create(b, loc, word, signFlip));
-    for (int64_t h = 0; h < 2 * P; ++h)
-      xs[h] = readWords(stagedX, add(warpRow0, add(r, index(8 * h))));
-    int8Products(acc, xs, weights);
-    scf::YieldOp::create(b, loc, acc);
-  }
-  // The copies past the block's last stage (zero-filled) end before the
-  // block does.
-  nvgpu::DeviceAsyncWaitOp::create(b, loc, issued, b.getI32IntegerAttr(0));
+  scf::ForOp loop = stagedLoop(
+      mul(first, index(2)), stageEnd, init,
+      [&](Value stage, Value slot) {
+        return issueStage(tiles, stage, stageEnd, slot, tid);
+      },
+      [&](Value, Value slot, ValueRange args) {
+        SmallVector<Value> acc(args);
+        auto readWords = [&](Value tile, Value row) {
+          Value words =
+              loadWordVector(tile, ValueRange{slot, row, mul(q, index(16))});
+          SmallVector<Value> result;
+          for (int64_t w = 0; w < 4; ++w)
+            result.push_back(vector::ExtractOp::create(b, loc, words, w));
+          return result;
+        };
+        SmallVector<SmallVector<Value>> weights(T), xs(2 * P);
+        for (int64_t t = 0; t < T; ++t)
+          for (Value word :
+               readWords(stagedW, add(warpColumn0, add(r, index(8 * t)))))
+            weights[t].push_back(arith::XOrIOp::create(b, loc, word, signFlip));
+        for (int64_t h = 0; h < 2 * P; ++h)
+          xs[h] = readWords(stagedX, add(warpRow0, add(r, index(8 * h))));
+        int8Products(acc, xs, weights);
+        return acc;
+      });
   return scaleInt8(loop.getResults(), scales, xScales, columns, xRows);
 }

@@ -162,6 +162,8 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
     shape.tensorCores = true;
   if (shape.int8Activations && shape.tensorCores)
     shape.stages = tensorCoreStages;
+  else if (shape.tensorCores && shape.m > 16)
+    shape.stages = tensorCoreHalfStages;
   if (shape.tensorCores && !shape.supported()) {
     // Without the staging (a shape its tiles do not divide), then without
     // the tensor cores.
@@ -171,7 +173,8 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   }
   if (!shape.tensorCores)
     shape.stages = 0, shape.warpRows = 1;
-  // Few blocks for the machine: split K across 2 or 4 blocks, while each
+  // Few blocks for the machine: split K across 2, 4 (at most
+  // tensor-core-max-k-splits) blocks, while each
   // split keeps at least 8 steps of 128 and there are fewer than two blocks
   // per SM of an H100 (132). With the warps splitting K inside the block
   // (M <= 16) only for long K (K >= 8192), where it was measured to help.
@@ -179,7 +182,7 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
     int64_t blocks = shape.n / shape.channelsPerBlock() * shape.mBlocks(),
             steps = shape.k / 128;
     while (blocks * shape.kSplits < 264 &&
-           shape.kSplits < std::min<int64_t>(tensorCoreMaxKSplits, 4) &&
+           shape.kSplits < tensorCoreMaxKSplits &&
            steps / (2 * shape.kSplits) >= 8)
       shape.kSplits *= 2;
   }

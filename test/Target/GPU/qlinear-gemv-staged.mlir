@@ -1,6 +1,7 @@
 // RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv -split-input-file | FileCheck %s
 // RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-stages=2 tensor-core-warp-rows=1" -split-input-file | FileCheck %s --check-prefix=TWO
 // RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-stages=8 tensor-core-warp-rows=1" -split-input-file | FileCheck %s --check-prefix=BIG
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-stages=2" -split-input-file | FileCheck %s --check-prefix=HALF
 
 // W8A8 with 40 rows of x, by default through shared memory: 4 cp.async
 // stages of 64 values of K. The 4 warps form a 2 x 2 grid (warps along M
@@ -66,4 +67,37 @@ func.func @not_staged(%x: tensor<40x1024xf32>, %w: tensor<256x1024xi8>, %s: tens
   %y = lowbit.qlinear %x, %w scales %s {in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<40x1024xf32>, tensor<256x1024xi8>, tensor<256x1xf32>) -> tensor<40x256xf32>
   %z = lowbit.qlinear %x, %w scales %s {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<40x1024xf32>, tensor<256x1024xi8>, tensor<256x1xf32>) -> tensor<40x256xf32>
   return %y, %z : tensor<40x256xf32>, tensor<40x256xf32>
+}
+
+// -----
+
+// W4A16 beyond 16 rows with tensor-core-f16-stages=2 (off by default): a
+// stage is one step of 128 values of K, x as f16 [48 rows, 128] (16
+// chunks of 16 bytes a row, placed at chunk ^ (2 ((chunk / 4) % 4) +
+// row % 2)) and the codes as [64 channels, 64 bytes]. With two stages
+// each step waits for all groups, then starts the next stage before its
+// products: 4 x 2 x 3 x 2 = 48 mma per step.
+// CHECK-LABEL: func.func @w4
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m40_n128_k1024_g128_s32_mt3 blocks
+// CHECK-NOT: device_async
+// HALF-LABEL: func.func @w4
+// HALF: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m40_n128_k1024_g128_s32_mt3_st2 blocks
+// HALF: gpu.func @gemv_w4tc2_m40_n128_k1024_g128_s32_mt3_st2(%[[X:[^:]*]]: memref<40x1024xf16>, %[[W:[^:]*]]: memref<128x512xi8>, {{.*}} workgroup(%[[XS:[^ ]*]] : memref<2x48x128xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[WS:[^ ]*]] : memref<2x64x64xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// HALF-COUNT-6: nvgpu.device_async_copy %[[X]][{{.*}}], %[[XS]][{{.*}}], 8, %{{.*}} {bypassL1}
+// HALF-COUNT-2: nvgpu.device_async_copy %[[W]][{{.*}}], %[[WS]][{{.*}}], 16, %{{.*}} {bypassL1}
+// HALF: %[[GROUP:.*]] = nvgpu.device_async_create_group
+// HALF: scf.for
+// HALF: nvgpu.device_async_wait %[[GROUP]] {numGroups = 0 : i32}
+// HALF-NEXT: gpu.barrier
+// HALF-COUNT-8: nvgpu.device_async_copy
+// HALF: nvgpu.device_async_create_group
+// HALF-COUNT-2: vector.load %[[WS]]
+// HALF: arith.xori
+// HALF: vector.load %[[XS]]{{.*}} : memref<2x48x128xf16, #gpu.address_space<workgroup>>, vector<8xf16>
+// HALF-COUNT-48: nvgpu.mma.sync
+// HALF-NOT: nvgpu.mma.sync
+// HALF: scf.yield
+func.func @w4(%x: tensor<40x1024xf32>, %w: tensor<128x512xi8>, %s: tensor<128x8xf32>) -> tensor<40x128xf32> {
+  %y = lowbit.qlinear %x, %w scales %s {in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128>} : (tensor<40x1024xf32>, tensor<128x512xi8>, tensor<128x8xf32>) -> tensor<40x128xf32>
+  return %y : tensor<40x128xf32>
 }

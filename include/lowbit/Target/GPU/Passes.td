@@ -266,6 +266,11 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            "W8A8 on the tensor cores: stage the block's tiles of x and "
            "weight codes in shared memory by cp.async, this many stages of "
            "64 values of K (2 to 8; 0: fragments loaded from global memory)">,
+    Option<"tensorCoreHalfStages", "tensor-core-f16-stages", "int64_t",
+           /*default=*/"0",
+           "W4A16 and W8A16 on the tensor cores beyond 16 rows: stage the "
+           "block's tiles of x (f16) and weight codes in shared memory by "
+           "cp.async, this many stages of 128 values of K (0: off)">,
     Option<"tensorCoreWarpRows", "tensor-core-warp-rows", "int64_t",
            /*default=*/"0",
            "Warps along M in the tensor-core GEMM (M > 16), the others "
