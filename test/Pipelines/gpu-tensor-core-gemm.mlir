@@ -5,13 +5,20 @@
 // A W8A16 linear (per-channel scales) with 48 rows of x runs as the
 // tensor-core GEMM, down to PTX for sm_90 and sm_80: the block takes the 3
 // row tiles of 16, each warp its 2 n-tiles of 8 channels, so a step of 128
-// values of K is 3 x 2 x 8 = 48 mma.sync, fed by two 16-byte code loads per
-// n-tile and 16-byte activation loads; the third row of the grid (z) picks
-// the rows, and no shared memory is used.
-// CHECK-LABEL: .entry gemv_w8tc2_m48_n64_k1024_g1024_s32_mt3
-// CHECK-NOT: .shared
+// values of K is 3 x 2 x 8 = 48 mma.sync; the third row of the grid (z)
+// picks the rows. By default (tensor-core-f16-stages=2) the block's tiles of
+// f16 x and of weight codes pass through two 16-byte aligned stages of
+// shared memory, filled by cp.async (x rows past M with source size 0) and
+// read by 16-byte shared loads after one wait and one barrier per step.
+// CHECK-LABEL: .entry gemv_w8tc2_m48_n64_k1024_g1024_s32_mt3_st2
+// CHECK: .shared .align 16 .b8 {{[^;]*}}[24576]
+// CHECK: .shared .align 16 .b8 {{[^;]*}}[16384]
 // CHECK: %ctaid.z
-// CHECK: ld.global.v4.b32
+// CHECK: cp.async.cg.shared.global [{{[^;]*}}], 16, %r
+// CHECK: cp.async.commit_group
+// CHECK: cp.async.wait_group {{(\\09)?}}0;
+// CHECK: bar.sync {{(\\09)?}}0;
+// CHECK: ld.shared.v4.b32
 // CHECK-COUNT-48: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // CHECK-NOT: mma.sync
 // CHECK: ret;

@@ -5,7 +5,8 @@
 // of shared memory, stages - 1 ahead of the step that reads them.
 //
 // Thread i copies the 16-byte chunks i, i + threads, ... of each tile
-// (threads past a tile's chunks copy nothing). Before working on a stage a
+// (modulo the tile's chunks: in a last round with fewer chunks than
+// threads, some chunks are copied twice, the same bytes). Before working on a stage a
 // thread waits for its own copies of it (cp.async.wait_group stages - 2),
 // and one barrier then makes everyone's copies visible and frees the slot
 // read in the step before, which the copies of the stage stages - 1 ahead
@@ -54,11 +55,11 @@ Value KernelBuilder::issueStage(ArrayRef<StagedTile> tiles, Value stage,
       Value c = add(tid, index(c0));
       Value valid = inRange;
       if (c0 + threads > total) {
-        // The last round, where the tile has fewer chunks than threads.
-        Value inTile = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                             c, index(total));
-        valid = arith::AndIOp::create(b, loc, valid, inTile);
-        c = arith::SelectOp::create(b, loc, inTile, c, index(0));
+        // The last round, where the tile has fewer chunks than threads: the
+        // threads past them copy chunk c mod total again, the same bytes to
+        // the same place (a copy of source size 0 would zero-fill a chunk
+        // that another thread fills).
+        c = arith::RemUIOp::create(b, loc, c, index(total));
       }
       Value row = arith::DivUIOp::create(b, loc, c, index(tile.chunks));
       Value chunk = arith::RemUIOp::create(b, loc, c, index(tile.chunks));

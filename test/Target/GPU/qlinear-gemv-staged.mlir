@@ -1,7 +1,7 @@
 // RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv -split-input-file | FileCheck %s
 // RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-stages=2 tensor-core-warp-rows=1" -split-input-file | FileCheck %s --check-prefix=TWO
-// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-stages=8 tensor-core-warp-rows=1" -split-input-file | FileCheck %s --check-prefix=BIG
-// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-stages=2" -split-input-file | FileCheck %s --check-prefix=HALF
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-stages=8 tensor-core-f16-stages=8 tensor-core-warp-rows=1" -split-input-file | FileCheck %s --check-prefix=BIG
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-stages=0" -split-input-file | FileCheck %s --check-prefix=DIRECT
 
 // W8A8 with 40 rows of x, by default through shared memory: 4 cp.async
 // stages of 64 values of K. The 4 warps form a 2 x 2 grid (warps along M
@@ -53,11 +53,12 @@ func.func @gemm(%x: tensor<40x1024xf32>, %w: tensor<256x1024xi8>, %s: tensor<256
 
 // -----
 
-// Weight-only layers keep the direct loads (stages are for W8A8), and one
-// warp along M for them. Eight stages of 48 + 64 rows would take 56 KiB,
-// more than the 48 KiB of static shared memory: direct loads again.
+// Weight-only layers are staged too (tensor-core-f16-stages, 2 by default),
+// with one warp along M. Eight stages would not fit the 48 KiB of static
+// shared memory (W8A8: 8 x (48 + 64) x 64 bytes = 56 KiB; W8A16: 8 x
+// (48 x 128 x 2 + 64 x 128) bytes = 160 KiB): direct loads then.
 // CHECK-LABEL: func.func @not_staged
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m40_n256_k1024_g1024_s32_mt3 blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m40_n256_k1024_g1024_s32_mt3_st2 blocks
 // BIG-LABEL: func.func @not_staged
 // BIG: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m40_n256_k1024_g1024_s32_mt3 blocks
 // BIG: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m40_n256_k1024_g1024_s32_a8_mt3 blocks
@@ -71,33 +72,52 @@ func.func @not_staged(%x: tensor<40x1024xf32>, %w: tensor<256x1024xi8>, %s: tens
 
 // -----
 
-// W4A16 beyond 16 rows with tensor-core-f16-stages=2 (off by default): a
+// W4A16 beyond 16 rows, by default (tensor-core-f16-stages=2): a
 // stage is one step of 128 values of K, x as f16 [48 rows, 128] (16
 // chunks of 16 bytes a row, placed at chunk ^ (2 ((chunk / 4) % 4) +
 // row % 2)) and the codes as [64 channels, 64 bytes]. With two stages
 // each step waits for all groups, then starts the next stage before its
 // products: 4 x 2 x 3 x 2 = 48 mma per step.
+// DIRECT-LABEL: func.func @w4
+// DIRECT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m40_n128_k1024_g128_s32_mt3 blocks
+// DIRECT-NOT: device_async
 // CHECK-LABEL: func.func @w4
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m40_n128_k1024_g128_s32_mt3 blocks
-// CHECK-NOT: device_async
-// HALF-LABEL: func.func @w4
-// HALF: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m40_n128_k1024_g128_s32_mt3_st2 blocks
-// HALF: gpu.func @gemv_w4tc2_m40_n128_k1024_g128_s32_mt3_st2(%[[X:[^:]*]]: memref<40x1024xf16>, %[[W:[^:]*]]: memref<128x512xi8>, {{.*}} workgroup(%[[XS:[^ ]*]] : memref<2x48x128xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[WS:[^ ]*]] : memref<2x64x64xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
-// HALF-COUNT-6: nvgpu.device_async_copy %[[X]][{{.*}}], %[[XS]][{{.*}}], 8, %{{.*}} {bypassL1}
-// HALF-COUNT-2: nvgpu.device_async_copy %[[W]][{{.*}}], %[[WS]][{{.*}}], 16, %{{.*}} {bypassL1}
-// HALF: %[[GROUP:.*]] = nvgpu.device_async_create_group
-// HALF: scf.for
-// HALF: nvgpu.device_async_wait %[[GROUP]] {numGroups = 0 : i32}
-// HALF-NEXT: gpu.barrier
-// HALF-COUNT-8: nvgpu.device_async_copy
-// HALF: nvgpu.device_async_create_group
-// HALF-COUNT-2: vector.load %[[WS]]
-// HALF: arith.xori
-// HALF: vector.load %[[XS]]{{.*}} : memref<2x48x128xf16, #gpu.address_space<workgroup>>, vector<8xf16>
-// HALF-COUNT-48: nvgpu.mma.sync
-// HALF-NOT: nvgpu.mma.sync
-// HALF: scf.yield
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m40_n128_k1024_g128_s32_mt3_st2 blocks
+// CHECK: gpu.func @gemv_w4tc2_m40_n128_k1024_g128_s32_mt3_st2(%[[X:[^:]*]]: memref<40x1024xf16>, %[[W:[^:]*]]: memref<128x512xi8>, {{.*}} workgroup(%[[XS:[^ ]*]] : memref<2x48x128xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[WS:[^ ]*]] : memref<2x64x64xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-COUNT-6: nvgpu.device_async_copy %[[X]][{{.*}}], %[[XS]][{{.*}}], 8, %{{.*}} {bypassL1}
+// CHECK-COUNT-2: nvgpu.device_async_copy %[[W]][{{.*}}], %[[WS]][{{.*}}], 16, %{{.*}} {bypassL1}
+// CHECK: %[[GROUP:.*]] = nvgpu.device_async_create_group
+// CHECK: scf.for
+// CHECK: nvgpu.device_async_wait %[[GROUP]] {numGroups = 0 : i32}
+// CHECK-NEXT: gpu.barrier
+// CHECK-COUNT-8: nvgpu.device_async_copy
+// CHECK: nvgpu.device_async_create_group
+// CHECK-COUNT-2: vector.load %[[WS]]
+// CHECK: arith.xori
+// CHECK: vector.load %[[XS]]{{.*}} : memref<2x48x128xf16, #gpu.address_space<workgroup>>, vector<8xf16>
+// CHECK-COUNT-48: nvgpu.mma.sync
+// CHECK-NOT: nvgpu.mma.sync
+// CHECK: scf.yield
 func.func @w4(%x: tensor<40x1024xf32>, %w: tensor<128x512xi8>, %s: tensor<128x8xf32>) -> tensor<40x128xf32> {
   %y = lowbit.qlinear %x, %w scales %s {in_features = 1024 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128>} : (tensor<40x1024xf32>, tensor<128x512xi8>, tensor<128x8xf32>) -> tensor<40x128xf32>
   return %y : tensor<40x128xf32>
+}
+
+// -----
+
+// K split across blocks when staged: only for K >= 8192, in at most 4
+// splits up to 64 rows and 2 beyond. K = 8192: 8 blocks of 32 channels at
+// 40 rows, 4 splits; at 200 rows 4 blocks of 64 channels (4 n-tiles a warp
+// beyond 64 rows) by 2 of 128 rows, 2 splits. K = 4096 at 40 rows: none
+// (the direct form splits it in 4).
+// CHECK-LABEL: func.func @splits
+// DIRECT-LABEL: func.func @splits
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m40_n256_k8192_g8192_s32_a8_mt2_wm2_st4_ks4 blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc4_m200_n256_k8192_g8192_s32_a8_mt4_wm2_st4_ks2 blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m40_n256_k4096_g4096_s32_a8_mt2_wm2_st4 blocks
+func.func @splits(%x: tensor<40x8192xf32>, %x2: tensor<200x8192xf32>, %x3: tensor<40x4096xf32>, %w: tensor<256x8192xi8>, %w3: tensor<256x4096xi8>, %s: tensor<256x1xf32>) -> (tensor<40x256xf32>, tensor<200x256xf32>, tensor<40x256xf32>) {
+  %y = lowbit.qlinear %x, %w scales %s {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, in_features = 8192 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<40x8192xf32>, tensor<256x8192xi8>, tensor<256x1xf32>) -> tensor<40x256xf32>
+  %y2 = lowbit.qlinear %x2, %w scales %s {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, in_features = 8192 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<200x8192xf32>, tensor<256x8192xi8>, tensor<256x1xf32>) -> tensor<200x256xf32>
+  %y3 = lowbit.qlinear %x3, %w3 scales %s {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, in_features = 4096 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<40x4096xf32>, tensor<256x4096xi8>, tensor<256x1xf32>) -> tensor<40x256xf32>
+  return %y, %y2, %y3 : tensor<40x256xf32>, tensor<200x256xf32>, tensor<40x256xf32>
 }

@@ -1,4 +1,4 @@
-// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-x-min-rows=17 tensor-core-stages=0" -split-input-file | FileCheck %s
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-x-min-rows=17 tensor-core-stages=0 tensor-core-f16-stages=0" -split-input-file | FileCheck %s
 
 // A 4-bit group-128 qlinear with M = 2 (a rank-3 input [1, 2, K]) becomes a
 // launch of a kernel specialized for its shape: one block of 4 warps per 8

@@ -267,7 +267,7 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            "weight codes in shared memory by cp.async, this many stages of "
            "64 values of K (2 to 8; 0: fragments loaded from global memory)">,
     Option<"tensorCoreHalfStages", "tensor-core-f16-stages", "int64_t",
-           /*default=*/"0",
+           /*default=*/"2",
            "W4A16 and W8A16 on the tensor cores beyond 16 rows: stage the "
            "block's tiles of x (f16) and weight codes in shared memory by "
            "cp.async, this many stages of 128 values of K (0: off)">,
