@@ -178,16 +178,19 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   // split keeps at least 8 steps of 128 and there are fewer than two blocks
   // per SM of an H100 (132). With the warps splitting K inside the block
   // (M <= 16) only for long K (K >= 8192), where it was measured to help.
-  // Staged (shared memory), only for long K (K >= 8192) and in at most 4
-  // splits up to 64 rows, 2 beyond: on an H100 the splits' partial sums
-  // cost more than the blocks gained at K = 4096 and at 256 rows beyond 2
-  // splits (bench/results/gpu.md, 2026-12-07).
-  int64_t maxSplits = tensorCoreMaxKSplits;
-  if (shape.stages)
-    maxSplits = shape.k < 8192 ? 1 : std::min<int64_t>(maxSplits, shape.m > 64 ? 2 : 4);
+  // Staged (shared memory), for K >= 8192 in at most 4 splits up to 64
+  // rows and 2 beyond, and for shorter K only while the grid has fewer than
+  // 128 blocks: on an H100 the splits' partial sums cost more than the
+  // blocks gained at 128 blocks and more (K = 4096), and at 256 rows beyond
+  // 2 splits, but 4 splits of 64 blocks paid (bench/results/gpu.md,
+  // 2026-12-07).
   if (shape.tensorCores && (shape.warpsSplitN() || shape.k >= 8192)) {
     int64_t blocks = shape.n / shape.channelsPerBlock() * shape.mBlocks(),
-            steps = shape.k / 128;
+            steps = shape.k / 128, maxSplits = tensorCoreMaxKSplits;
+    if (shape.stages && shape.k >= 8192)
+      maxSplits = std::min<int64_t>(maxSplits, shape.m > 64 ? 2 : 4);
+    else if (shape.stages && blocks >= 128)
+      maxSplits = 1;
     while (blocks * shape.kSplits < 264 && shape.kSplits < maxSplits &&
            steps / (2 * shape.kSplits) >= 8)
       shape.kSplits *= 2;

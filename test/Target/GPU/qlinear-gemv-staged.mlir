@@ -108,16 +108,19 @@ func.func @w4(%x: tensor<40x1024xf32>, %w: tensor<128x512xi8>, %s: tensor<128x8x
 // K split across blocks when staged: only for K >= 8192, in at most 4
 // splits up to 64 rows and 2 beyond. K = 8192: 8 blocks of 32 channels at
 // 40 rows, 4 splits; at 200 rows 4 blocks of 64 channels (4 n-tiles a warp
-// beyond 64 rows) by 2 of 128 rows, 2 splits. K = 4096 at 40 rows: none
-// (the direct form splits it in 4).
+// beyond 64 rows) by 2 of 128 rows, 2 splits. K = 4096 at 40 rows: with 8
+// blocks 4 splits, with 128 blocks (N = 4096) none (the direct form splits
+// that in 4).
 // CHECK-LABEL: func.func @splits
 // DIRECT-LABEL: func.func @splits
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m40_n256_k8192_g8192_s32_a8_mt2_wm2_st4_ks4 blocks
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc4_m200_n256_k8192_g8192_s32_a8_mt4_wm2_st4_ks2 blocks
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m40_n256_k4096_g4096_s32_a8_mt2_wm2_st4 blocks
-func.func @splits(%x: tensor<40x8192xf32>, %x2: tensor<200x8192xf32>, %x3: tensor<40x4096xf32>, %w: tensor<256x8192xi8>, %w3: tensor<256x4096xi8>, %s: tensor<256x1xf32>) -> (tensor<40x256xf32>, tensor<200x256xf32>, tensor<40x256xf32>) {
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m40_n256_k4096_g4096_s32_a8_mt2_wm2_st4_ks4 blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m40_n4096_k4096_g4096_s32_a8_mt2_wm2_st4 blocks
+func.func @splits(%x: tensor<40x8192xf32>, %x2: tensor<200x8192xf32>, %x3: tensor<40x4096xf32>, %w: tensor<256x8192xi8>, %w3: tensor<256x4096xi8>, %w4: tensor<4096x4096xi8>, %s: tensor<256x1xf32>, %s4: tensor<4096x1xf32>) -> (tensor<40x256xf32>, tensor<200x256xf32>, tensor<40x256xf32>, tensor<40x4096xf32>) {
   %y = lowbit.qlinear %x, %w scales %s {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, in_features = 8192 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<40x8192xf32>, tensor<256x8192xi8>, tensor<256x1xf32>) -> tensor<40x256xf32>
   %y2 = lowbit.qlinear %x2, %w scales %s {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, in_features = 8192 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<200x8192xf32>, tensor<256x8192xi8>, tensor<256x1xf32>) -> tensor<200x256xf32>
   %y3 = lowbit.qlinear %x3, %w3 scales %s {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, in_features = 4096 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<40x4096xf32>, tensor<256x4096xi8>, tensor<256x1xf32>) -> tensor<40x256xf32>
-  return %y, %y2, %y3 : tensor<40x256xf32>, tensor<200x256xf32>, tensor<40x256xf32>
+  %y4 = lowbit.qlinear %x3, %w4 scales %s4 {act_qconfig = #lowbit.qconfig<bits = 8, granularity = token>, in_features = 4096 : i64, weight_qconfig = #lowbit.qconfig<bits = 8>} : (tensor<40x4096xf32>, tensor<4096x4096xi8>, tensor<4096x1xf32>) -> tensor<40x4096xf32>
+  return %y, %y2, %y3, %y4 : tensor<40x256xf32>, tensor<200x256xf32>, tensor<40x256xf32>, tensor<40x4096xf32>
 }
