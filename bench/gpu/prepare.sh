@@ -111,6 +111,8 @@ for bits in 4 8; do
       extract "$mlir" "tensor-core-tiles=2 tensor-core-wide-tiles=2"
       if [ "$m" -gt 16 ]; then
         extract "$mlir" "tensor-core-tiles=4 tensor-core-wide-tiles=4"
+        # Without the cp.async stages: x and codes loaded from global memory.
+        extract "$mlir" "tensor-core-tiles=2 tensor-core-wide-tiles=2 tensor-core-f16-stages=0"
       elif [ "$m" -gt 2 ]; then  # x rounded in each block, and before the launch
         extract "$mlir" "tensor-core-tiles=2 tensor-core-f16-x-min-rows=17"
         extract "$mlir" "tensor-core-tiles=2 tensor-core-f16-x-min-rows=3"
@@ -122,7 +124,8 @@ for bits in 4 8; do
   done
 done
 # W8A8 (x quantized per token, int8 mma): the kernels alone, as
-# lowbit-compile generates them, and with 4 n-tiles per warp.
+# lowbit-compile generates them, without the cp.async stages, and beyond
+# 16 rows with 4 n-tiles per warp and with 8 warps per block.
 for m in ${GEMV_ROWS:-1 4 8 16 64 256}; do
   for nk in 4096x4096 14336x4096 4096x14336; do
     n=${nk%x*} k=${nk#*x}
@@ -130,7 +133,15 @@ for m in ${GEMV_ROWS:-1 4 8 16 64 256}; do
     "$py" "$here/make_gemv_model.py" "$m" "$n" "$k" "$k" "$mlir" --bits 8 \
           --act-bits 8
     extract "$mlir" ""
-    [ "$m" -gt 16 ] && extract "$mlir" "tensor-core-tiles=4 tensor-core-wide-tiles=4"
+    if [ "$m" -gt 2 ]; then  # without the cp.async stages
+      extract "$mlir" "tensor-core-stages=0"
+    fi
+    if [ "$m" -gt 16 ]; then
+      extract "$mlir" "tensor-core-tiles=4 tensor-core-wide-tiles=4"
+      # 8 warps per block: 128 x 128 outputs in 3 stages, 256 x 64 in 2.
+      extract "$mlir" "warps-per-block=8 tensor-core-warp-rows=2 tensor-core-stages=3"
+      extract "$mlir" "warps-per-block=8 tensor-core-warp-rows=4 tensor-core-stages=2"
+    fi
     rm -f "$mlir"
   done
 done
