@@ -6,11 +6,11 @@
 //
 // Thread i copies the 16-byte chunks i, i + threads, ... of each tile
 // (modulo the tile's chunks: in a last round with fewer chunks than
-// threads, some chunks are copied twice, the same bytes). Before working on a stage a
-// thread waits for its own copies of it (cp.async.wait_group stages - 2),
-// and one barrier then makes everyone's copies visible and frees the slot
-// read in the step before, which the copies of the stage stages - 1 ahead
-// fill next.
+// threads, some chunks are copied twice, the same bytes). Before working on
+// a stage a thread waits for its own copies of it (cp.async.wait_group
+// stages - 2), and one barrier then makes everyone's copies visible and
+// frees the slot read in the step before, which the copies of the stage
+// stages - 1 ahead fill next.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,12 +43,14 @@ Value KernelBuilder::issueStage(ArrayRef<StagedTile> tiles, Value stage,
                                         stage, stageEnd);
   Value lastStage = arith::SubIOp::create(b, loc, stageEnd, index(1));
   Value clamped = arith::MinUIOp::create(b, loc, stage, lastStage);
-  Value full = index(16), empty = index(0);
+  Value empty = index(0);
   SmallVector<Value> tokens;
   for (const StagedTile &tile : tiles) {
     auto element = cast<MemRefType>(tile.tile.getType()).getElementType();
     const int64_t perChunk = 128 / element.getIntOrFloatBitWidth();
     const int64_t rowElements = tile.chunks * perChunk;
+    // The source size counts elements: a full chunk, or none (zero-filled).
+    Value full = index(perChunk);
     Value k0 = mul(clamped, index(rowElements));
     const int64_t total = tile.rows * tile.chunks;
     for (int64_t c0 = 0; c0 < total; c0 += threads) {
@@ -76,12 +78,7 @@ Value KernelBuilder::issueStage(ArrayRef<StagedTile> tiles, Value stage,
           b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tile.tile,
           ValueRange{slot, row, mul(place, index(perChunk))}, tile.matrix,
           ValueRange{source, add(k0, mul(chunk, index(perChunk)))},
-          b.getIndexAttr(perChunk),
-          // The source size counts elements too.
-          perChunk == 16 ? size
-                         : arith::DivUIOp::create(b, loc, size,
-                                                  index(16 / perChunk)),
-          b.getUnitAttr());
+          b.getIndexAttr(perChunk), size, b.getUnitAttr());
       tokens.push_back(copy.getAsyncToken());
     }
   }
