@@ -251,6 +251,9 @@ def bench_gemv(path, before_dir=None):
         kind += f", {warp_rows} warps along M"
     if stages:
         kind += f", {stages.group(1)} cp.async stages"
+    stage_k = re.search(r"_sk(\d+)", name)
+    if stage_k:
+        kind += f" of {stage_k.group(1)} K"
     if splits > 1:
         kind += f", K split {splits}"
     if "_xh" in name:

@@ -6,26 +6,27 @@
 // channel) with 20 rows of x, down to PTX for sm_90 and sm_80: two
 // generated kernels and no generic ones. The integer tensor-core kernel
 // stages its tiles in shared memory (16-byte aligned): the 4 warps form a
-// 2 x 2 grid, each one row tile of 16 and 2 n-tiles of 8 (a block: 32
-// rows, 32 channels). Each stage of 64 values of K is one 16-byte cp.async
-// of x codes and one of weight codes per thread (x rows past M zero-filled
-// by a source size of 0); three stages start before the loop, and each
-// step waits for all but the 2 youngest groups, meets the barrier, starts
-// the next stage, and reads 16 bytes of shared memory per row for
-// 2 x 1 x 2 = 4 mma.sync m16n8k32 on signed bytes.
+// 2 x 2 grid (a single block of 64 channels would leave the GPU idle),
+// each one row tile of 16 and 2 n-tiles of 8 (a block: 32 rows, 32
+// channels). Each stage of 128 values of K, in two parts of 64, is two
+// 16-byte cp.async of x codes and two of weight codes per thread (x rows
+// past M zero-filled by a source size of 0); three stages start before the
+// loop, and each step waits for all but the 2 youngest groups, meets the
+// barrier, starts the next stage, and reads 16 bytes of shared memory per
+// row and part for 2 x 2 x 1 x 2 = 8 mma.sync m16n8k32 on signed bytes.
 // CHECK-NOT: gpu.binary @main_kernel
 // CHECK: gpu.binary @lowbit_gemv_kernels
-// CHECK-LABEL: .entry gemv_w8tc2_m20_n64_k1024_g1024_s32_a8_mt1_wm2_st4
-// CHECK: .shared .align 16 .b8 {{[^[]*}}[8192];
-// CHECK: .shared .align 16 .b8 {{[^[]*}}[8192];
+// CHECK-LABEL: .entry gemv_w8tc2_m20_n64_k1024_g1024_s32_a8_mt1_wm2_st4_sk128
+// CHECK: .shared .align 16 .b8 {{[^[]*}}[16384];
+// CHECK: .shared .align 16 .b8 {{[^[]*}}[16384];
 // CHECK-COUNT-3: cp.async.commit_group;
 // CHECK: cp.async.wait_group{{[^;]*}}2;
 // CHECK: bar.sync{{[^;]*}}0;
-// CHECK-COUNT-2: cp.async.cg.shared.global [{{[^]]*}}], [{{[^]]*}}], 16, %r{{[0-9]+}};
+// CHECK-COUNT-4: cp.async.cg.shared.global [{{[^]]*}}], [{{[^]]*}}], 16, %r{{[0-9]+}};
 // CHECK: cp.async.commit_group;
 // CHECK: ld.shared.v4.b32
 // CHECK: xor.b32 {{[^;]*}}-2139062144
-// CHECK-COUNT-4: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
+// CHECK-COUNT-8: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
 // CHECK-NOT: mma.sync
 // CHECK: cp.async.wait_group{{[^;]*}}0;
 // CHECK-NOT: ld.global.v4

@@ -50,6 +50,8 @@ std::string GemvShape::name() const {
     name += "_wm" + std::to_string(warpRows);
   if (stages)
     name += "_st" + std::to_string(stages);
+  if (stages && int8Activations && int8StageK != 64)
+    name += "_sk" + std::to_string(int8StageK);
   if (tensorCores && kSplits > 1)
     name += "_ks" + std::to_string(kSplits);
   if (biasType)
@@ -267,15 +269,21 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(
         MemRefLayoutAttrInterface(), workgroup));
   if (shape.stages) {
     // The stages of x (codes, or f16) and of weight codes: [stages, rows,
-    // row bytes].
+    // row bytes]; W8A8 in 64-byte parts of the stage's K, [stages, parts *
+    // rows, 64].
     Type xType = shape.int8Activations ? Type(i8) : Type(b.getF16Type());
     int64_t xRow = shape.stagedXRowBytes() / (shape.int8Activations ? 1 : 2);
+    int64_t weightRow = shape.stagedWeightRowBytes(), parts = 1;
+    if (shape.int8Activations) {
+      parts = shape.int8StageK / 64;
+      xRow = weightRow = 64;
+    }
     workgroups.push_back(MemRefType::get(
-        {shape.stages, shape.rowsPerBlock(), xRow}, xType,
+        {shape.stages, parts * shape.rowsPerBlock(), xRow}, xType,
         MemRefLayoutAttrInterface(), workgroup));
     workgroups.push_back(MemRefType::get(
-        {shape.stages, shape.channelsPerBlock(), shape.stagedWeightRowBytes()},
-        i8, MemRefLayoutAttrInterface(), workgroup));
+        {shape.stages, parts * shape.channelsPerBlock(), weightRow}, i8,
+        MemRefLayoutAttrInterface(), workgroup));
   }
   auto func = mlir::gpu::GPUFuncOp::create(b, loc, name,
                                      b.getFunctionType(args, {}), workgroups);

@@ -56,6 +56,10 @@ struct GemvShape {
   /// (nvgpu.device_async_copy) stages - 1 ahead of the mma (0: each lane
   /// loads its fragments from global memory).
   int64_t stages = 0;
+  /// W8A8 staged: values of K per stage (64 or 128). A stage of 128 is kept
+  /// as two 64-byte halves, [2 * rows, 64] per tile, so the fragment reads
+  /// stay free of bank conflicts; it halves the barriers per K.
+  int64_t int8StageK = 64;
 
   /// Tensor cores with at most 16 rows: x rounded to f16 once before the
   /// launch (as the GEMM always does) instead of by every block.
@@ -94,11 +98,13 @@ struct GemvShape {
   int64_t mBlocks() const {
     return warpsSplitN() ? (m + rowsPerBlock() - 1) / rowsPerBlock() : 1;
   }
-  /// Bytes of one stage's row of x and of weight codes: 64 values of K
-  /// for W8A8, else one step of 128 (x in f16).
-  int64_t stagedXRowBytes() const { return int8Activations ? 64 : 256; }
+  /// Bytes of one stage's row of x and of weight codes: int8StageK values
+  /// of K for W8A8, else one step of 128 (x in f16).
+  int64_t stagedXRowBytes() const {
+    return int8Activations ? int8StageK : 256;
+  }
   int64_t stagedWeightRowBytes() const {
-    return int8Activations ? 64 : 16 * bits;
+    return int8Activations ? int8StageK : 16 * bits;
   }
   /// Bytes of shared memory the stages take (x and weight tiles).
   int64_t stagedBytes() const {
@@ -159,7 +165,9 @@ struct GemvShape {
     // Staging: the tensor-core GEMM form (and W8A8 at any M), the stages
     // within the 48 KiB of static shared memory.
     if (stages != 0 && (!tensorCores || !warpsSplitN() || stages < 2 ||
-                        stages > 8 || stagedBytes() > 48 * 1024))
+                        stages > 8 || stagedBytes() > 48 * 1024 ||
+                        (int8Activations && int8StageK != 64 &&
+                         int8StageK != 128)))
       return false;
     if (tensorCores)
       return !floatWeights && (bits == 4 || bits == 8) && m >= 1 &&

@@ -33,7 +33,9 @@ namespace scf = mlir::scf;
 /// `row0 + i` (i < rows) of `matrix`, each `chunks` 16-byte chunks of one
 /// stage's K, into `tile` [stages, rows, chunks * 16 bytes]. Rows at or
 /// past `validRows` (when >= 0) are zero-filled. With `swizzle`, chunk c of
-/// row i lands at chunk swizzledChunk(c, i) (16 chunks a row).
+/// row i lands at chunk swizzledChunk(c, i) (16 chunks a row). With `parts`
+/// > 1 the stage's K is `parts` times the chunks of a tile row, part j in
+/// tile rows j * rows + i.
 struct StagedTile {
   Value matrix, tile;
   int64_t rows;
@@ -41,6 +43,7 @@ struct StagedTile {
   int64_t validRows = -1;
   int64_t chunks = 4;
   bool swizzle = false;
+  int64_t parts = 1;
 };
 
 /// Builds one kernel's body for `shape` (GemvShape::name() names it).

@@ -6,7 +6,8 @@
 //
 // Thread i copies the 16-byte chunks i, i + threads, ... of each tile
 // (modulo the tile's chunks: in a last round with fewer chunks than
-// threads, some chunks are copied twice, the same bytes). Before working on
+// threads, some chunks are copied twice, the same bytes), part by part
+// when a stage's K is kept in several parts. Before working on
 // a stage a thread waits for its own copies of it (cp.async.wait_group
 // stages - 2), and one barrier then makes everyone's copies visible and
 // frees the slot read in the step before, which the copies of the stage
@@ -51,8 +52,9 @@ Value KernelBuilder::issueStage(ArrayRef<StagedTile> tiles, Value stage,
     const int64_t rowElements = tile.chunks * perChunk;
     // The source size counts elements: a full chunk, or none (zero-filled).
     Value full = index(perChunk);
-    Value k0 = mul(clamped, index(rowElements));
-    const int64_t total = tile.rows * tile.chunks;
+    Value k0 = mul(clamped, index(tile.parts * rowElements));
+    const int64_t partChunks = tile.rows * tile.chunks;
+    const int64_t total = tile.parts * partChunks;
     for (int64_t c0 = 0; c0 < total; c0 += threads) {
       Value c = add(tid, index(c0));
       Value valid = inRange;
@@ -63,8 +65,14 @@ Value KernelBuilder::issueStage(ArrayRef<StagedTile> tiles, Value stage,
         // that another thread fills).
         c = arith::RemUIOp::create(b, loc, c, index(total));
       }
-      Value row = arith::DivUIOp::create(b, loc, c, index(tile.chunks));
-      Value chunk = arith::RemUIOp::create(b, loc, c, index(tile.chunks));
+      // Chunk c is part c / partChunks, row and chunk of the rest.
+      Value part = index(0), inPart = c;
+      if (tile.parts > 1) {
+        part = arith::DivUIOp::create(b, loc, c, index(partChunks));
+        inPart = arith::RemUIOp::create(b, loc, c, index(partChunks));
+      }
+      Value row = arith::DivUIOp::create(b, loc, inPart, index(tile.chunks));
+      Value chunk = arith::RemUIOp::create(b, loc, inPart, index(tile.chunks));
       Value source = add(tile.row0, row);
       if (tile.validRows >= 0) {
         Value rowValid = arith::CmpIOp::create(
@@ -76,8 +84,12 @@ Value KernelBuilder::issueStage(ArrayRef<StagedTile> tiles, Value stage,
       Value place = tile.swizzle ? swizzledChunk(chunk, row) : chunk;
       auto copy = nvgpu::DeviceAsyncCopyOp::create(
           b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tile.tile,
-          ValueRange{slot, row, mul(place, index(perChunk))}, tile.matrix,
-          ValueRange{source, add(k0, mul(chunk, index(perChunk)))},
+          ValueRange{slot, add(mul(part, index(tile.rows)), row),
+                     mul(place, index(perChunk))},
+          tile.matrix,
+          ValueRange{source,
+                     add(add(k0, mul(part, index(rowElements))),
+                         mul(chunk, index(perChunk)))},
           b.getIndexAttr(perChunk), size, b.getUnitAttr());
       tokens.push_back(copy.getAsyncToken());
     }

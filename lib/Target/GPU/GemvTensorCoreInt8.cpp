@@ -135,8 +135,9 @@ SmallVector<Value> KernelBuilder::buildInt8Loop(
   return scaleInt8(loop.getResults(), scales, xScales, columns, xRows);
 }
 
-// The staged form (GemvStaged.cpp): stage j holds 64 values of K of the
-// block's rows of x and of its channels, [rows, 64] bytes each, in the
+// The staged form (GemvStaged.cpp): stage j holds int8StageK values of K
+// of the block's rows of x and of its channels, in parts of 64: [parts *
+// rows, 64] bytes each, part l's rows after those of part l - 1, in the
 // order of global memory; rows of x past M are zero-filled. The fragments
 // come from shared memory exactly as the direct form loads them from
 // global memory: lane (r, q) reads the 16 bytes at 16 q of rows r and r + 8
@@ -152,15 +153,18 @@ SmallVector<Value> KernelBuilder::buildInt8StagedLoop(
   Value zeroC = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(vecC, b.getI32IntegerAttr(0)));
   Value signFlip = i32(kSignFlip);
-  // Stages of 64 values of K: [first, last) in steps of 128 is [2 first,
-  // 2 last) in stages.
-  Value stageEnd = mul(last, index(2));
+  // Stages of int8StageK values of K, in parts of 64: [first, last) in
+  // steps of 128 is [first 128 / int8StageK, last 128 / int8StageK) in
+  // stages.
+  const int64_t parts = shape.int8StageK / 64, perStep = 128 / shape.int8StageK;
+  Value stageEnd = mul(last, index(perStep));
   SmallVector<StagedTile> tiles = {
-      {x, stagedX, shape.rowsPerBlock(), blockRow0, shape.m},
-      {packed, stagedW, shape.channelsPerBlock(), blockColumn0}};
+      {x, stagedX, shape.rowsPerBlock(), blockRow0, shape.m, 4, false, parts},
+      {packed, stagedW, shape.channelsPerBlock(), blockColumn0, -1, 4, false,
+       parts}};
   SmallVector<Value> init(T * P, zeroC);
   scf::ForOp loop = stagedLoop(
-      mul(first, index(2)), stageEnd, init,
+      mul(first, index(perStep)), stageEnd, init,
       [&](Value stage, Value slot) {
         return issueStage(tiles, stage, stageEnd, slot, tid);
       },
@@ -174,14 +178,18 @@ SmallVector<Value> KernelBuilder::buildInt8StagedLoop(
             result.push_back(vector::ExtractOp::create(b, loc, words, w));
           return result;
         };
-        SmallVector<SmallVector<Value>> weights(T), xs(2 * P);
-        for (int64_t t = 0; t < T; ++t)
-          for (Value word :
-               readWords(stagedW, add(warpColumn0, add(r, index(8 * t)))))
-            weights[t].push_back(arith::XOrIOp::create(b, loc, word, signFlip));
-        for (int64_t h = 0; h < 2 * P; ++h)
-          xs[h] = readWords(stagedX, add(warpRow0, add(r, index(8 * h))));
-        int8Products(acc, xs, weights);
+        for (int64_t l = 0; l < parts; ++l) {
+          Value wRow0 = add(warpColumn0, index(l * shape.channelsPerBlock()));
+          Value xRow0 = add(warpRow0, index(l * shape.rowsPerBlock()));
+          SmallVector<SmallVector<Value>> weights(T), xs(2 * P);
+          for (int64_t t = 0; t < T; ++t)
+            for (Value word : readWords(stagedW, add(wRow0, add(r, index(8 * t)))))
+              weights[t].push_back(
+                  arith::XOrIOp::create(b, loc, word, signFlip));
+          for (int64_t h = 0; h < 2 * P; ++h)
+            xs[h] = readWords(stagedX, add(xRow0, add(r, index(8 * h))));
+          int8Products(acc, xs, weights);
+        }
         return acc;
       });
   return scaleInt8(loop.getResults(), scales, xScales, columns, xRows);

@@ -27,6 +27,8 @@ struct QLinearToGemvPass
   /// The kernel's specialization for `op` under this pass's options, or
   /// nothing when the kernel does not handle it.
   std::optional<GemvShape> matchGemv(lowbit::QLinearOp op) const;
+  /// Warps along M in the GEMM form when tensor-core-warp-rows is 0.
+  int64_t defaultWarpRows(const GemvShape &shape) const;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -81,6 +83,26 @@ struct QLinearToGemvPass
     }
   }
 };
+
+int64_t QLinearToGemvPass::defaultWarpRows(const GemvShape &shape) const {
+  if (!shape.int8Activations || !tensorCoreStages || warpsPerBlock % 2 != 0)
+    return 1;
+  // Staged W8A8: beyond 64 rows two warps along M (blocks of 128 x 64
+  // outputs with 4 n-tiles a warp). Up to 64 rows one, so that a block
+  // covers M x 64 outputs and reads each row of x once per 64 channels,
+  // while that grid still has a block per SM of an H100 (128) or K is long
+  // enough to split (K >= 8192); else two, 32 channels a block and twice
+  // the blocks. On an H100 at 64 rows: 33.0 against 41.4 us at 14336 x
+  // 4096, 39.9 against 47.0 at 4096 x 14336, but 19.2 (or 18.8 split)
+  // against 15.4 at 4096 x 4096 (64 blocks against 128).
+  if (shape.m > 64)
+    return 2;
+  int64_t channels = warpsPerBlock * 8 * tensorCoreTiles;
+  int64_t blocks = shape.n / channels *
+                   ((shape.m + 16 * tensorCoreMTiles - 1) /
+                    (16 * tensorCoreMTiles));
+  return blocks >= 128 || shape.k >= 8192 ? 1 : 2;
+}
 
 std::optional<GemvShape>
 QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
@@ -147,9 +169,7 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   // that cover M between them.
   if (shape.m > 16) {
     shape.warpRows = tensorCoreWarpRows ? tensorCoreWarpRows
-                     : int8Activations && tensorCoreStages && warpsPerBlock % 2 == 0
-                         ? 2
-                         : 1;
+                                        : defaultWarpRows(shape);
     shape.mTiles = std::clamp<int64_t>(
         (shape.m + 16 * shape.warpRows - 1) / (16 * shape.warpRows), 1,
         tensorCoreMTiles);
@@ -160,10 +180,21 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   if (shape.int8Activations && !shape.tensorCores && tensorCores &&
       !shape.supported())
     shape.tensorCores = true;
-  if (shape.int8Activations && shape.tensorCores)
+  if (shape.int8Activations && shape.tensorCores) {
     shape.stages = tensorCoreStages;
-  else if (shape.tensorCores && shape.m > 16)
+    // Stages of 128 values of K up to 64 rows (half the barriers; on an
+    // H100 1.1-1.2x faster at 16 rows, and at 64 rows with the block
+    // shapes below), of 64 beyond, where 128 leaves room for 2 stages only
+    // and was slower (bench/results/gpu.md, 2026-12-07).
+    shape.int8StageK =
+        tensorCoreStageK ? tensorCoreStageK : shape.m <= 64 ? 128 : 64;
+  } else if (shape.tensorCores && shape.m > 16) {
     shape.stages = tensorCoreHalfStages;
+  }
+  // As many of the stages asked for as fit the 48 KiB of static shared
+  // memory, at least 2.
+  while (shape.stages > 2 && shape.stagedBytes() > 48 * 1024)
+    --shape.stages;
   if (shape.tensorCores && !shape.supported()) {
     // Without the staging (a shape its tiles do not divide), then without
     // the tensor cores.

@@ -265,17 +265,26 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            /*default=*/"4",
            "W8A8 on the tensor cores: stage the block's tiles of x and "
            "weight codes in shared memory by cp.async, this many stages of "
-           "64 values of K (2 to 8; 0: fragments loaded from global memory)">,
+           "tensor-core-stage-k values of K (2 to 8, fewer where they do "
+           "not fit 48 KiB of shared memory; 0: fragments loaded from global "
+           "memory)">,
+    Option<"tensorCoreStageK", "tensor-core-stage-k", "int64_t",
+           /*default=*/"0",
+           "W8A8 staged: values of K per stage, 64 or 128 (128 halves the "
+           "barriers and doubles each stage's shared memory; 0: 128 up to "
+           "64 rows of x, else 64)">,
     Option<"tensorCoreHalfStages", "tensor-core-f16-stages", "int64_t",
            /*default=*/"2",
            "W4A16 and W8A16 on the tensor cores beyond 16 rows: stage the "
            "block's tiles of x (f16) and weight codes in shared memory by "
-           "cp.async, this many stages of 128 values of K (0: off)">,
+           "cp.async, this many stages of 128 values of K (fewer where they "
+           "do not fit 48 KiB of shared memory; 0: off)">,
     Option<"tensorCoreWarpRows", "tensor-core-warp-rows", "int64_t",
            /*default=*/"0",
            "Warps along M in the tensor-core GEMM (M > 16), the others "
-           "along N; a divisor of warps-per-block (0: 2 for staged W8A8, "
-           "else 1)">,
+           "along N; a divisor of warps-per-block (0: for staged W8A8 2 "
+           "beyond 64 rows, and up to 64 rows where fewer than 128 blocks "
+           "of 64 channels and K < 8192, else 1)">,
     Option<"tensorCoreMaxKSplits", "tensor-core-max-k-splits", "int64_t",
            /*default=*/"4",
            "At most this many blocks split K in the tensor-core kernels "
