@@ -131,9 +131,10 @@ def bench_gemv(path, before_dir=None):
     warp_rows = re.search(r"_wm(\d+)", name)
     warp_rows = int(warp_rows.group(1)) if warp_rows else 1
     stages = re.search(r"_st(\d+)", name)
+    # The warps split N in the GEMM form ("_mt" in the name: beyond 16 rows,
+    # and W8A8 on the tensor cores), else K.
     if tiles:
-        per_block = 8 * int(tiles) * (
-            warps // warp_rows if m > 16 or int8_x else 1)
+        per_block = 8 * int(tiles) * (warps // warp_rows if mtiles else 1)
     elif rows:
         per_block = int(rows.group(1))
     elif bits == 4 and m == 1 and n * k >= 1 << 25 and n % 16 == 0:
@@ -154,9 +155,9 @@ def bench_gemv(path, before_dir=None):
     scales = [rng.uniform(0.005, 0.02, (n, k // g), dtype=cp.float64)
               .astype(cp.float32) for _ in range(copies)]
     x = rng.standard_normal((m, k), dtype=cp.float32)
-    # The GEMM form (M > 16), and "_xh" kernels, take x in f16, rounded
+    # The GEMM form ("_mt"), and "_xh" kernels, take x in f16, rounded
     # before the launch.
-    half_x = bool(tiles) and (m > 16 or "_xh" in name) and not int8_x
+    half_x = bool(tiles) and bool(mtiles or "_xh" in name) and not int8_x
     x_arg = x.astype(cp.float16) if half_x else x
     x_scale, quantize = None, None
     if int8_x:

@@ -85,7 +85,8 @@ struct QLinearToGemvPass
 };
 
 int64_t QLinearToGemvPass::defaultWarpRows(const GemvShape &shape) const {
-  if (!shape.int8Activations || !tensorCoreStages || warpsPerBlock % 2 != 0)
+  if (!shape.int8Activations || !tensorCoreStages ||
+      shape.warpsPerBlock % 2 != 0)
     return 1;
   // Staged W8A8: beyond 64 rows two warps along M (blocks of 128 x 64
   // outputs with 4 n-tiles a warp). Up to 64 rows one, so that a block
@@ -97,7 +98,7 @@ int64_t QLinearToGemvPass::defaultWarpRows(const GemvShape &shape) const {
   // against 15.4 at 4096 x 4096 (64 blocks against 128).
   if (shape.m > 64)
     return 2;
-  int64_t channels = warpsPerBlock * 8 * tensorCoreTiles;
+  int64_t channels = shape.warpsPerBlock * 8 * tensorCoreTiles;
   int64_t blocks = shape.n / channels *
                    ((shape.m + 16 * tensorCoreMTiles - 1) /
                     (16 * tensorCoreMTiles));
@@ -162,7 +163,7 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   // measured on an H100 (bench/results/gpu.md, 2026-12-07).
   shape.halfX = shape.m >= tensorCoreF16XMinRows;
   shape.codeRows = rowsPerWarp;
-  shape.warpsPerBlock = warpsPerBlock;
+  shape.warpsPerBlock = warpsPerBlock ? warpsPerBlock : 4;
   // More than 16 rows: as many 16-row tiles per block as M needs, at most
   // tensor-core-m-tiles.
   // With several warps along M (tensor-core-warp-rows), the tiles per warp
@@ -204,6 +205,18 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   }
   if (!shape.tensorCores)
     shape.stages = 0, shape.warpRows = 1;
+  // 4-bit codes on the CUDA cores: one step of K (1024 values) per warp
+  // where K is 5 to 16 steps, so that each warp issues all its loads at
+  // once and no warp waits on another's extra step (on an H100 at one row
+  // of 4096 x 14336: 14.4 us with 14 warps against 16.2 with 4, 3.5 and 4
+  // steps each; 8-bit codes, already near the memory's rate, were slower
+  // with 7 or 14 warps, bench/results/gpu.md, 2026-12-07).
+  if (!warpsPerBlock && !shape.tensorCores && !shape.int8Activations &&
+      shape.bits == 4) {
+    int64_t steps = shape.k / shape.stepK();
+    if (steps > 4 && steps <= 16 && shape.k % shape.stepK() == 0)
+      shape.warpsPerBlock = steps;
+  }
   // Few blocks for the machine: split K across 2, 4 (at most
   // tensor-core-max-k-splits) blocks, while each
   // split keeps at least 8 steps of 128 and there are fewer than two blocks

@@ -238,24 +238,44 @@ module {
 
 // -----
 
-// More steps of K than warps (8 steps of 1024 here): each warp loads the
-// codes, scales and zero points of its next step before it works on the
-// current one (the next step clamped to the last), carrying them through
-// the loop; the first step's words pass an empty inline-asm move so that
-// LLVM does not merge the two loads back into one.
+// More steps of K than warps (20 steps of 1024 here; beyond 16 the
+// default keeps 4 warps): each warp loads the codes, scales and zero
+// points of its next step before it works on the current one (the next
+// step clamped to the last), carrying them through the loop; the first
+// step's words pass an empty inline-asm move so that LLVM does not merge
+// the two loads back into one.
 // CHECK-LABEL: func.func @prefetch
-// CHECK: gpu.func @gemv_w4_m1_n8_k8192_g128_s16_zp
+// CHECK: gpu.func @gemv_w4_m1_n8_k20480_g128_s16_zp
 // CHECK-COUNT-4: llvm.inline_asm "mov.b32 $0, $1;", "=r,r"
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
 // CHECK: arith.minui %{{.*}}, %{{.*}} : index
-// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<8x4096xi8>, vector<16xi8>
-// CHECK: memref.load %{{.*}} : memref<8x64xf16>
-// CHECK: memref.load %{{.*}} : memref<8x64xi8>
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<8x10240xi8>, vector<16xi8>
+// CHECK: memref.load %{{.*}} : memref<8x160xf16>
+// CHECK: memref.load %{{.*}} : memref<8x160xi8>
 // CHECK: scf.yield
 module {
-  func.func @prefetch(%x: tensor<1x8192xf32>, %p: tensor<8x4096xi8>, %s: tensor<8x64xf16>, %z: tensor<8x64xi8>) -> tensor<1x8xf32> {
-    %0 = lowbit.qlinear %x, %p scales %s zero_points %z {in_features = 8192 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128, symmetric = false>} : (tensor<1x8192xf32>, tensor<8x4096xi8>, tensor<8x64xf16>, tensor<8x64xi8>) -> tensor<1x8xf32>
+  func.func @prefetch(%x: tensor<1x20480xf32>, %p: tensor<8x10240xi8>, %s: tensor<8x160xf16>, %z: tensor<8x160xi8>) -> tensor<1x8xf32> {
+    %0 = lowbit.qlinear %x, %p scales %s zero_points %z {in_features = 20480 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128, symmetric = false>} : (tensor<1x20480xf32>, tensor<8x10240xi8>, tensor<8x160xf16>, tensor<8x160xi8>) -> tensor<1x8xf32>
     return %0 : tensor<1x8xf32>
+  }
+}
+
+// -----
+
+// 5 to 16 steps of K (8 here) with 4-bit codes on the CUDA cores: one warp
+// per step (8 warps, 256 threads), each loading its one step at once, with
+// no step to prefetch; 8-bit codes keep 4 warps.
+// CHECK-LABEL: func.func @warp_per_step
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4_m1_n8_k8192_g128_s16_zp_w8 blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%c256,
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8_m1_n8_k8192_g128_s16 blocks
+// CHECK: gpu.func @gemv_w4_m1_n8_k8192_g128_s16_zp_w8
+// CHECK-NOT: llvm.inline_asm
+// CHECK: gpu.func @gemv_w8_m1_n8_k8192_g128_s16
+module {
+  func.func @warp_per_step(%x: tensor<1x8192xf32>, %p: tensor<8x4096xi8>, %p8: tensor<8x8192xi8>, %s: tensor<8x64xf16>, %z: tensor<8x64xi8>) -> (tensor<1x8xf32>, tensor<1x8xf32>) {
+    %0 = lowbit.qlinear %x, %p scales %s zero_points %z {in_features = 8192 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128, symmetric = false>} : (tensor<1x8192xf32>, tensor<8x4096xi8>, tensor<8x64xf16>, tensor<8x64xi8>) -> tensor<1x8xf32>
+    %1 = lowbit.qlinear %x, %p8 scales %s {in_features = 8192 : i64, weight_qconfig = #lowbit.qconfig<bits = 8, granularity = group, group_size = 128>} : (tensor<1x8192xf32>, tensor<8x8192xi8>, tensor<8x64xf16>) -> tensor<1x8xf32>
+    return %0, %1 : tensor<1x8xf32>, tensor<1x8xf32>
   }
 }
 

@@ -293,9 +293,11 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            "Output channels per warp of the CUDA-core kernel (1-2 rows of "
            "x, or tensor cores off); 0 picks 16 for 4-bit codes at one row "
            "and at least 2^25 weights, else 8 up to 8 rows of x, else 4">,
-    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
+    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"0",
            "Warps per block of the integer-code kernels (1 to 16): they "
-           "split K (N in the tensor-core GEMM)">,
+           "split K (N in the tensor-core GEMM); 0: 4, but for 4-bit codes "
+           "on the CUDA cores one warp per 1024 values of K where that is "
+           "5 to 16 warps">,
     Option<"tensorCoreF16XMinRows", "tensor-core-f16-x-min-rows", "int64_t",
            /*default=*/"3",
            "From this many rows of x on, round x to f16 once before the "
