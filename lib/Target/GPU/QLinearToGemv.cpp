@@ -205,14 +205,15 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   }
   if (!shape.tensorCores)
     shape.stages = 0, shape.warpRows = 1;
-  // 4-bit codes on the CUDA cores: one step of K (1024 values) per warp
-  // where K is 5 to 16 steps, so that each warp issues all its loads at
-  // once and no warp waits on another's extra step (on an H100 at one row
-  // of 4096 x 14336: 14.4 us with 14 warps against 16.2 with 4, 3.5 and 4
-  // steps each; 8-bit codes, already near the memory's rate, were slower
-  // with 7 or 14 warps, bench/results/gpu.md, 2026-12-07).
+  // 4-bit codes on the CUDA cores at one row: one step of K (1024 values)
+  // per warp where K is 5 to 16 steps, so that each warp issues all its
+  // loads at once and no warp waits on another's extra step (on an H100 at
+  // 4096 x 14336: 14.4-14.5 us with 14 warps against 16.2-16.3 with 4,
+  // 3.5 and 4 steps each; at two rows 30.9 against 30.1, and 8-bit codes,
+  // already near the memory's rate, were slower with 7 or 14 warps;
+  // bench/results/gpu.md, 2026-12-07).
   if (!warpsPerBlock && !shape.tensorCores && !shape.int8Activations &&
-      shape.bits == 4) {
+      shape.bits == 4 && shape.m == 1) {
     int64_t steps = shape.k / shape.stepK();
     if (steps > 4 && steps <= 16 && shape.k % shape.stepK() == 0)
       shape.warpsPerBlock = steps;

@@ -262,20 +262,22 @@ module {
 
 // -----
 
-// 5 to 16 steps of K (8 here) with 4-bit codes on the CUDA cores: one warp
-// per step (8 warps, 256 threads), each loading its one step at once, with
-// no step to prefetch; 8-bit codes keep 4 warps.
+// 5 to 16 steps of K (8 here) with 4-bit codes at one row: one warp per
+// step (8 warps, 256 threads), each loading its one step at once, with no
+// step to prefetch; 8-bit codes (and two rows) keep 4 warps.
 // CHECK-LABEL: func.func @warp_per_step
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4_m1_n8_k8192_g128_s16_zp_w8 blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%c256,
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8_m1_n8_k8192_g128_s16 blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4_m2_n8_k8192_g128_s16_zp blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%c128{{(_[0-9]+)?}},
 // CHECK: gpu.func @gemv_w4_m1_n8_k8192_g128_s16_zp_w8
 // CHECK-NOT: llvm.inline_asm
 // CHECK: gpu.func @gemv_w8_m1_n8_k8192_g128_s16
 module {
-  func.func @warp_per_step(%x: tensor<1x8192xf32>, %p: tensor<8x4096xi8>, %p8: tensor<8x8192xi8>, %s: tensor<8x64xf16>, %z: tensor<8x64xi8>) -> (tensor<1x8xf32>, tensor<1x8xf32>) {
+  func.func @warp_per_step(%x: tensor<1x8192xf32>, %x2: tensor<2x8192xf32>, %p: tensor<8x4096xi8>, %p8: tensor<8x8192xi8>, %s: tensor<8x64xf16>, %z: tensor<8x64xi8>) -> (tensor<1x8xf32>, tensor<1x8xf32>, tensor<2x8xf32>) {
     %0 = lowbit.qlinear %x, %p scales %s zero_points %z {in_features = 8192 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128, symmetric = false>} : (tensor<1x8192xf32>, tensor<8x4096xi8>, tensor<8x64xf16>, tensor<8x64xi8>) -> tensor<1x8xf32>
     %1 = lowbit.qlinear %x, %p8 scales %s {in_features = 8192 : i64, weight_qconfig = #lowbit.qconfig<bits = 8, granularity = group, group_size = 128>} : (tensor<1x8192xf32>, tensor<8x8192xi8>, tensor<8x64xf16>) -> tensor<1x8xf32>
-    return %0, %1 : tensor<1x8xf32>, tensor<1x8xf32>
+    %2 = lowbit.qlinear %x2, %p scales %s zero_points %z {in_features = 8192 : i64, weight_qconfig = #lowbit.qconfig<bits = 4, granularity = group, group_size = 128, symmetric = false>} : (tensor<2x8192xf32>, tensor<8x4096xi8>, tensor<8x64xf16>, tensor<8x64xi8>) -> tensor<2x8xf32>
+    return %0, %1, %2 : tensor<1x8xf32>, tensor<1x8xf32>, tensor<2x8xf32>
   }
 }
 

@@ -296,8 +296,8 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"0",
            "Warps per block of the integer-code kernels (1 to 16): they "
            "split K (N in the tensor-core GEMM); 0: 4, but for 4-bit codes "
-           "on the CUDA cores one warp per 1024 values of K where that is "
-           "5 to 16 warps">,
+           "at one row of x one warp per 1024 values of K where that is 5 "
+           "to 16 warps">,
     Option<"tensorCoreF16XMinRows", "tensor-core-f16-x-min-rows", "int64_t",
            /*default=*/"3",
            "From this many rows of x on, round x to f16 once before the "
