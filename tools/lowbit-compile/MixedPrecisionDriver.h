@@ -1,5 +1,4 @@
-//===- MixedPrecisionDriver.h - --quant mixed of lowbit-compile --*- C++
-//-*-===//
+//===- MixedPrecisionDriver.h - --quant mixed of lowbit-compile -*- C++ -*-===//
 //
 // Mixed-precision weight quantization as lowbit-compile runs it: the
 // sensitivity of every layer on the calibration statistics, one width per

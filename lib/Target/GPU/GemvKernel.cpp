@@ -272,18 +272,15 @@ mlir::gpu::GPUFuncOp lowbit::gpu::getOrBuildGemvKernel(
     // row bytes]; W8A8 in 64-byte parts of the stage's K, [stages, parts *
     // rows, 64].
     Type xType = shape.int8Activations ? Type(i8) : Type(b.getF16Type());
-    int64_t xRow = shape.stagedXRowBytes() / (shape.int8Activations ? 1 : 2);
-    int64_t weightRow = shape.stagedWeightRowBytes(), parts = 1;
-    if (shape.int8Activations) {
-      parts = shape.int8StageK / 64;
-      xRow = weightRow = 64;
-    }
+    const int64_t parts = shape.stageParts();
     workgroups.push_back(MemRefType::get(
-        {shape.stages, parts * shape.rowsPerBlock(), xRow}, xType,
-        MemRefLayoutAttrInterface(), workgroup));
+        {shape.stages, parts * shape.rowsPerBlock(),
+         shape.stagedXRowBytes() / parts / (shape.int8Activations ? 1 : 2)},
+        xType, MemRefLayoutAttrInterface(), workgroup));
     workgroups.push_back(MemRefType::get(
-        {shape.stages, parts * shape.channelsPerBlock(), weightRow}, i8,
-        MemRefLayoutAttrInterface(), workgroup));
+        {shape.stages, parts * shape.channelsPerBlock(),
+         shape.stagedWeightRowBytes() / parts},
+        i8, MemRefLayoutAttrInterface(), workgroup));
   }
   auto func = mlir::gpu::GPUFuncOp::create(b, loc, name,
                                      b.getFunctionType(args, {}), workgroups);

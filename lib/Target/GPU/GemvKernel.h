@@ -106,6 +106,10 @@ struct GemvShape {
   int64_t stagedWeightRowBytes() const {
     return int8Activations ? int8StageK : 16 * bits;
   }
+  /// Parts a stage's rows are kept in (W8A8: one per 64 values of K).
+  int64_t stageParts() const { return int8Activations ? int8StageK / 64 : 1; }
+  /// The static shared memory the stages may take.
+  static constexpr int64_t kMaxStagedBytes = 48 * 1024;
   /// Bytes of shared memory the stages take (x and weight tiles).
   int64_t stagedBytes() const {
     return stages * (rowsPerBlock() * stagedXRowBytes() +
@@ -165,7 +169,7 @@ struct GemvShape {
     // Staging: the tensor-core GEMM form (and W8A8 at any M), the stages
     // within the 48 KiB of static shared memory.
     if (stages != 0 && (!tensorCores || !warpsSplitN() || stages < 2 ||
-                        stages > 8 || stagedBytes() > 48 * 1024 ||
+                        stages > 8 || stagedBytes() > kMaxStagedBytes ||
                         (int8Activations && int8StageK != 64 &&
                          int8StageK != 128)))
       return false;

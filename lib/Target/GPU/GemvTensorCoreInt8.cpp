@@ -156,7 +156,7 @@ SmallVector<Value> KernelBuilder::buildInt8StagedLoop(
   // Stages of int8StageK values of K, in parts of 64: [first, last) in
   // steps of 128 is [first 128 / int8StageK, last 128 / int8StageK) in
   // stages.
-  const int64_t parts = shape.int8StageK / 64, perStep = 128 / shape.int8StageK;
+  const int64_t parts = shape.stageParts(), perStep = 128 / shape.int8StageK;
   Value stageEnd = mul(last, index(perStep));
   SmallVector<StagedTile> tiles = {
       {x, stagedX, shape.rowsPerBlock(), blockRow0, shape.m, 4, false, parts},
@@ -183,7 +183,8 @@ SmallVector<Value> KernelBuilder::buildInt8StagedLoop(
           Value xRow0 = add(warpRow0, index(l * shape.rowsPerBlock()));
           SmallVector<SmallVector<Value>> weights(T), xs(2 * P);
           for (int64_t t = 0; t < T; ++t)
-            for (Value word : readWords(stagedW, add(wRow0, add(r, index(8 * t)))))
+            for (Value word :
+                 readWords(stagedW, add(wRow0, add(r, index(8 * t)))))
               weights[t].push_back(
                   arith::XOrIOp::create(b, loc, word, signFlip));
           for (int64_t h = 0; h < 2 * P; ++h)

@@ -194,7 +194,8 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   }
   // As many of the stages asked for as fit the 48 KiB of static shared
   // memory, at least 2.
-  while (shape.stages > 2 && shape.stagedBytes() > 48 * 1024)
+  while (shape.stages > 2 &&
+         shape.stagedBytes() > GemvShape::kMaxStagedBytes)
     --shape.stages;
   if (shape.tensorCores && !shape.supported()) {
     // Without the staging (a shape its tiles do not divide), then without
@@ -215,7 +216,7 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   if (!warpsPerBlock && !shape.tensorCores && !shape.int8Activations &&
       shape.bits == 4 && shape.m == 1) {
     int64_t steps = shape.k / shape.stepK();
-    if (steps > 4 && steps <= 16 && shape.k % shape.stepK() == 0)
+    if (steps > 4 && steps <= 16)
       shape.warpsPerBlock = steps;
   }
   // Few blocks for the machine: split K across 2, 4 (at most
