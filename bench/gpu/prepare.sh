@@ -47,8 +47,9 @@ done
 compile "$src/test/e2e/matmul-add.onnxtext" -o "$out/models/wrong-chip.so" \
         --gpu-chip sm_100a --gpu-features +ptx86
 
-# W4A16 and W8A16 linears, weights as inputs: M N K GROUP [flags]. From 3
-# rows on the tensor-core kernel, beyond 16 rows its GEMM form.
+# W4A16 and W8A16 linears, weights as inputs: M N K GROUP [flags]. From 2
+# rows (4-bit codes) or 3 (8-bit) on the tensor-core kernel, beyond 16 rows
+# its GEMM form.
 while read -r m n k g flags; do
   name=m${m}_n${n}_k${k}_g${g}${flags//[ -]/_}
   "$py" "$here/make_gemv_model.py" "$m" "$n" "$k" "$g" "$out/gemv/$name.mlir" $flags
@@ -88,9 +89,11 @@ compile "$out/resident/m1_n4096_k4096.mlir" -o "$out/resident/m1_n4096_k4096.so"
 rm "$out/resident/m1_n4096_k4096.mlir"
 
 # The kernels alone, for timing: W4 (g128) and W8 (per channel) at batch 1
-# to 256 on three layer shapes, as lowbit-compile generates them; for the
-# GEMM (M > 16) also with 4 n-tiles per warp, at 1 and 2 rows also on the
-# tensor cores.
+# to 256 on three layer shapes, as lowbit-compile generates them, and with
+# other options for comparison: for the GEMM (M > 16) 2 and 4 n-tiles per
+# warp and no cp.async stages; at 3-16 rows the former defaults (2 n-tiles,
+# 4 warps) and x rounded in each block; at 1 and 2 rows the tensor cores
+# and the CUDA cores.
 extract() {  # MLIR OPTIONS...
   local mlir=$1 kernel
   shift
@@ -102,22 +105,24 @@ extract() {  # MLIR OPTIONS...
   rm -f "$mlir.llvm"
 }
 for bits in 4 8; do
-  for m in ${GEMV_ROWS:-1 4 8 16 64 256}; do
+  for m in ${GEMV_ROWS:-1 2 4 8 16 64 256}; do
     for nk in 4096x4096 14336x4096 4096x14336; do
       n=${nk%x*} k=${nk#*x}
       g=$([ "$bits" = 4 ] && echo 128 || echo "$k")
       mlir=$out/cubin/m${m}_n${n}_k${k}.mlir
       "$py" "$here/make_gemv_model.py" "$m" "$n" "$k" "$g" "$mlir" --bits "$bits"
-      extract "$mlir" "tensor-core-tiles=2 tensor-core-wide-tiles=2"
+      extract "$mlir" ""
       if [ "$m" -gt 16 ]; then
         extract "$mlir" "tensor-core-tiles=4 tensor-core-wide-tiles=4"
+        extract "$mlir" "tensor-core-tiles=2 tensor-core-wide-tiles=2"
         # Without the cp.async stages: x and codes loaded from global memory.
-        extract "$mlir" "tensor-core-tiles=2 tensor-core-wide-tiles=2 tensor-core-f16-stages=0"
-      elif [ "$m" -gt 2 ]; then  # x rounded in each block, and before the launch
-        extract "$mlir" "tensor-core-tiles=2 tensor-core-f16-x-min-rows=17"
-        extract "$mlir" "tensor-core-tiles=2 tensor-core-f16-x-min-rows=3"
-      else  # the tensor-core kernel at 1 and 2 rows, for comparison
-        extract "$mlir" "tensor-core-tiles=2 tensor-core-min-rows=1"
+        extract "$mlir" "tensor-core-f16-stages=0"
+      elif [ "$m" -gt 2 ]; then
+        extract "$mlir" "tensor-core-tiles=2 warps-per-block=4"
+        extract "$mlir" "tensor-core-f16-x-min-rows=17"
+      else
+        extract "$mlir" "tensor-core-min-rows=1"
+        extract "$mlir" "tensor-core-min-rows=3"
       fi
       rm -f "$mlir"
     done

@@ -1,11 +1,12 @@
 // RUN: lowbit-opt %s --lowbit-gpu-pipeline="compile-to=kernels" | FileCheck %s
 
-// A down projection at 16 rows (K = 14336) splits K across 2 blocks; the
-// two partial results are added by an elementwise kernel over all 16 x 4096
-// outputs (256 blocks of 256 threads), not by one block.
+// A down projection at 16 rows (K = 14336, 4 n-tiles a warp) splits K
+// across 4 blocks; the four partial results are added by an elementwise
+// kernel over all 16 x 4096 outputs (256 blocks of 256 threads), not by one
+// block.
 // CHECK-LABEL: func.func @main
 // CHECK: gpu.launch_func async {{.*}} @main_kernel::@main_kernel
-// CHECK: gpu.launch_func async {{.*}} @lowbit_gemv_kernels::@gemv_w4tc2_m16_n4096_k14336_g128_s32_xh_ks2 blocks in (%{{.*}}, %[[TWO:.*]], %{{.*}})
+// CHECK: gpu.launch_func async {{.*}} @lowbit_gemv_kernels::@gemv_w4tc4_m16_n4096_k14336_g128_s32_xh_ks4 blocks in (%{{.*}}, %[[FOUR:c4.*]], %{{.*}})
 // CHECK: gpu.launch_func async {{.*}} @main_kernel_0::@main_kernel blocks in (%[[B:c256.*]], %{{.*}}, %{{.*}}) threads in (%[[B]], %{{.*}}, %{{.*}})
 // CHECK-NOT: gpu.launch_func
 func.func @main(%x: tensor<16x14336xf32>) -> tensor<16x4096xf32> {

@@ -100,9 +100,7 @@ struct GemvShape {
   }
   /// Bytes of one stage's row of x and of weight codes: int8StageK values
   /// of K for W8A8, else one step of 128 (x in f16).
-  int64_t stagedXRowBytes() const {
-    return int8Activations ? int8StageK : 256;
-  }
+  int64_t stagedXRowBytes() const { return int8Activations ? int8StageK : 256; }
   int64_t stagedWeightRowBytes() const {
     return int8Activations ? int8StageK : 16 * bits;
   }
@@ -168,16 +166,17 @@ struct GemvShape {
       return false;
     // Staging: the tensor-core GEMM form (and W8A8 at any M), the stages
     // within the 48 KiB of static shared memory.
-    if (stages != 0 && (!tensorCores || !warpsSplitN() || stages < 2 ||
-                        stages > 8 || stagedBytes() > kMaxStagedBytes ||
-                        (int8Activations && int8StageK != 64 &&
-                         int8StageK != 128)))
+    if (stages != 0 &&
+        (!tensorCores || !warpsSplitN() || stages < 2 || stages > 8 ||
+         stagedBytes() > kMaxStagedBytes ||
+         (int8Activations && int8StageK != 64 && int8StageK != 128)))
       return false;
     if (tensorCores)
       return !floatWeights && (bits == 4 || bits == 8) && m >= 1 &&
-             k % 128 == 0 &&
-             groupSize % 128 == 0 && k % groupSize == 0 &&
-             tensorCoreTiles >= 1 && tensorCoreTiles <= 4 && mTiles >= 1 &&
+             k % 128 == 0 && groupSize % 128 == 0 && k % groupSize == 0 &&
+             tensorCoreTiles >= 1 &&
+             tensorCoreTiles <= (warpsSplitN() ? 4 : 8) && mTiles >= 1 &&
+             partialsPerWarp() * warpsPerBlock * 4 <= kMaxStagedBytes &&
              mTiles <= 4 && (m > 16 || mTiles == 1) &&
              n % channelsPerBlock() == 0;
     if (floatWeights)
@@ -185,10 +184,9 @@ struct GemvShape {
     // The CUDA-core kernel's final sums: one thread per output of the block.
     if (rowsPerWarp() * m > 32 * warpsPerBlock)
       return false;
-    return (bits == 4 || bits == 8) && m >= 1 && m <= 16 &&
-           k % stepK() == 0 && groupSize % codesPerLoad() == 0 &&
-           k % groupSize == 0 && codeRows >= 0 && codeRows <= 16 &&
-           n % rowsPerWarp() == 0;
+    return (bits == 4 || bits == 8) && m >= 1 && m <= 16 && k % stepK() == 0 &&
+           groupSize % codesPerLoad() == 0 && k % groupSize == 0 &&
+           codeRows >= 0 && codeRows <= 16 && n % rowsPerWarp() == 0;
   }
   /// A symbol name that spells out the specialization.
   std::string name() const;
@@ -226,8 +224,8 @@ GemvEpilogue collectGemvEpilogue(mlir::Operation *product);
 
 /// Adds the kernel for `shape` (and `epilogue`) to `module` (or returns
 /// the one there) with arguments (x, packed, scales[, zero_points][, bias]
-/// [, x_scales], epilogue operands..., y), or for f32 weights (x, weight[, bias],
-/// epilogue operands..., y), all memrefs.
+/// [, x_scales], epilogue operands..., y), or for f32 weights (x, weight[,
+/// bias], epilogue operands..., y), all memrefs.
 mlir::gpu::GPUFuncOp getOrBuildGemvKernel(mlir::gpu::GPUModuleOp module,
                                           const GemvShape &shape,
                                           const GemvEpilogue &epilogue,
@@ -304,9 +302,8 @@ mlir::Value blockReduce(mlir::OpBuilder &b, mlir::Location loc,
 /// blockReduce; the builder is left at the start of its body.
 mlir::gpu::GPUFuncOp createRowKernel(mlir::OpBuilder &b,
                                      mlir::gpu::GPUModuleOp module,
-                                     llvm::StringRef name,
-                                     mlir::TypeRange args, int64_t threads,
-                                     mlir::Location loc);
+                                     llvm::StringRef name, mlir::TypeRange args,
+                                     int64_t threads, mlir::Location loc);
 
 } // namespace lowbit::gpu
 

@@ -29,6 +29,9 @@ struct QLinearToGemvPass
   std::optional<GemvShape> matchGemv(lowbit::QLinearOp op) const;
   /// Warps along M in the GEMM form when tensor-core-warp-rows is 0.
   int64_t defaultWarpRows(const GemvShape &shape) const;
+  /// Warps of a tensor-core block whose warps split K (M <= 16) when
+  /// warps-per-block is 0.
+  static int64_t defaultSplitKWarps(const GemvShape &shape);
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -66,8 +69,8 @@ struct QLinearToGemvPass
           weights.push_back(
               lowbit::gpu::reshape(b, loc, quantized.getScale(), {shape.m}));
         } else {
-          FloatAttr scale = b.getF32FloatAttr(
-              op.getActScaleAttr().getValueAsDouble());
+          FloatAttr scale =
+              b.getF32FloatAttr(op.getActScaleAttr().getValueAsDouble());
           auto splat = [&](ArrayRef<int64_t> shapeOf) -> Value {
             auto type = RankedTensorType::get(shapeOf, b.getF32Type());
             return arith::ConstantOp::create(
@@ -98,11 +101,27 @@ int64_t QLinearToGemvPass::defaultWarpRows(const GemvShape &shape) const {
   // against 15.4 at 4096 x 4096 (64 blocks against 128).
   if (shape.m > 64)
     return 2;
-  int64_t channels = shape.warpsPerBlock * 8 * tensorCoreTiles;
-  int64_t blocks = shape.n / channels *
-                   ((shape.m + 16 * tensorCoreMTiles - 1) /
-                    (16 * tensorCoreMTiles));
+  int64_t channels = shape.warpsPerBlock * 8 * shape.tensorCoreTiles;
+  int64_t blocks =
+      shape.n / channels *
+      ((shape.m + 16 * tensorCoreMTiles - 1) / (16 * tensorCoreMTiles));
   return blocks >= 128 || shape.k >= 8192 ? 1 : 2;
+}
+
+int64_t QLinearToGemvPass::defaultSplitKWarps(const GemvShape &shape) {
+  // The kernel waits on memory latency, so more warps pay while the whole
+  // grid stays resident at once (the kernel takes about 76 registers a
+  // thread, so about 24 warps per SM of an H100's or H200's 132); beyond
+  // that the second wave costs more than the extra warps gain. At 9 to 16
+  // rows the loads of x keep L1 busy and 8 warps pay only where the grid
+  // has fewer than 2 blocks per SM. Measured (us, 4 / 8 warps; 4096 x
+  // 14336 with K split in 2, 14336 x 4096, 4096 x 4096): on an H200 at 4
+  // rows 22.1 / 23.8, (14336 x 4096 not resident with 8) and 11.1 / 9.2;
+  // on an H100 at 16 rows with 4 n-tiles 24.8 / 26.4, 22.1 / 26.3 and
+  // 13.6 / 10.6 (bench/results/gpu.md, 2026-12-07).
+  int64_t blocks = shape.n / shape.channelsPerBlock() * shape.kSplits;
+  bool eight = shape.m <= 8 ? blocks * 8 <= 132 * 24 : blocks < 264;
+  return eight && shape.k / 128 / shape.kSplits >= 16 ? 8 : 4;
 }
 
 std::optional<GemvShape>
@@ -137,8 +156,7 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   shape.m = input.getNumElements() / std::max<int64_t>(shape.k, 1);
   auto scales = cast<RankedTensorType>(op.getScales().getType());
   if (scales.getRank() != 2 || scales.getDimSize(1) < 1 ||
-      shape.k % scales.getDimSize(1) != 0 ||
-      input.getShape().back() != shape.k)
+      shape.k % scales.getDimSize(1) != 0 || input.getShape().back() != shape.k)
     return std::nullopt;
   shape.groupSize = shape.k / scales.getDimSize(1);
   shape.scaleType = scales.getElementType();
@@ -151,12 +169,30 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   // Tensor cores from tensor-core-min-rows rows of x on, where the shape
   // allows; below, the CUDA-core kernels (for integer activations, dp4a).
   shape.int8Activations = int8Activations;
-  shape.tensorCores = tensorCores && shape.m >= tensorCoreMinRows;
+  // By default from 2 rows on for 4-bit weight-only codes: on an H100 the
+  // tensor-core kernel at 2 rows took 20.7 / 18.1 / 8.9 us against the
+  // CUDA-core kernel's 30.4 / 24.5 / 8.8 (4096 x 14336, 14336 x 4096,
+  // 4096 x 4096), whose f32 x loads of two rows leave it waiting on L1
+  // (ncu: L1 79% busy, DRAM 25%); from 3 rows on otherwise.
+  int64_t minRows = tensorCoreMinRows;
+  if (!minRows)
+    minRows = shape.bits == 4 && !int8Activations ? 2 : 3;
+  shape.tensorCores = tensorCores && shape.m >= minRows;
   // Beyond 64 rows each weight fragment feeds enough mma for 4 n-tiles
   // per warp to pay (1.0-1.6x faster than 2 at 256 rows, level at 64, on
-  // an H100 and an H200).
-  shape.tensorCoreTiles =
-      shape.m > 64 ? tensorCoreWideTiles : tensorCoreTiles;
+  // an H100 and an H200). With the warps splitting K at 9 to 16 rows, 4
+  // n-tiles as well: each activation fragment then serves 4 mma, which
+  // halves the loads of x against the codes (x's 16 rows are loaded per
+  // warp, and at 16 rows those loads keep L1 89% busy; ncu); on an H100
+  // 24.8 / 22.1 / 13.6 us against 30.2 / 25.9 / 13.0 with 2. Else 2.
+  int64_t tiles = tensorCoreTiles;
+  if (!tiles) {
+    tiles = shape.m > 8 && shape.m <= 16 && !int8Activations ? 4 : 2;
+    // Fewer where a block's channels would not divide N.
+    while (tiles > 1 && shape.n % (8 * tiles) != 0)
+      tiles /= 2;
+  }
+  shape.tensorCoreTiles = shape.m > 64 ? tensorCoreWideTiles : tiles;
   // x in f16 before the launch (every block reads all of x, in f32
   // otherwise, and rounds it): with the 16-byte code loads this was faster
   // at 4 and 16 rows for 4- and 8-bit codes on all three layer shapes
@@ -169,11 +205,11 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   // With several warps along M (tensor-core-warp-rows), the tiles per warp
   // that cover M between them.
   if (shape.m > 16) {
-    shape.warpRows = tensorCoreWarpRows ? tensorCoreWarpRows
-                                        : defaultWarpRows(shape);
-    shape.mTiles = std::clamp<int64_t>(
-        (shape.m + 16 * shape.warpRows - 1) / (16 * shape.warpRows), 1,
-        tensorCoreMTiles);
+    shape.warpRows =
+        tensorCoreWarpRows ? tensorCoreWarpRows : defaultWarpRows(shape);
+    shape.mTiles = std::clamp<int64_t>((shape.m + 16 * shape.warpRows - 1) /
+                                           (16 * shape.warpRows),
+                                       1, tensorCoreMTiles);
   }
 
   // Integer activations the CUDA-core kernel cannot take (K not a multiple
@@ -187,15 +223,15 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
     // H100 1.1-1.2x faster at 16 rows, and at 64 rows with the block
     // shapes below), of 64 beyond, where 128 leaves room for 2 stages only
     // and was slower (bench/results/gpu.md, 2026-12-07).
-    shape.int8StageK =
-        tensorCoreStageK ? tensorCoreStageK : shape.m <= 64 ? 128 : 64;
+    shape.int8StageK = tensorCoreStageK ? tensorCoreStageK
+                       : shape.m <= 64  ? 128
+                                        : 64;
   } else if (shape.tensorCores && shape.m > 16) {
     shape.stages = tensorCoreHalfStages;
   }
   // As many of the stages asked for as fit the 48 KiB of static shared
   // memory, at least 2.
-  while (shape.stages > 2 &&
-         shape.stagedBytes() > GemvShape::kMaxStagedBytes)
+  while (shape.stages > 2 && shape.stagedBytes() > GemvShape::kMaxStagedBytes)
     --shape.stages;
   if (shape.tensorCores && !shape.supported()) {
     // Without the staging (a shape its tiles do not divide), then without
@@ -241,6 +277,8 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
            steps / (2 * shape.kSplits) >= 8)
       shape.kSplits *= 2;
   }
+  if (!warpsPerBlock && shape.tensorCores && !shape.warpsSplitN())
+    shape.warpsPerBlock = defaultSplitKWarps(shape);
   if (!shape.supported())
     return std::nullopt;
   return shape;

@@ -78,7 +78,7 @@ module {
 // K split across blocks: the partial sums are added after the kernel, so
 // nothing is fused.
 // CHECK-LABEL: func.func @split_k
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k8192_g128_s32_ks4 
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k8192_g128_s32_w8_ks4 
 // CHECK: linalg.generic
 // CHECK: tosa.add
 module {

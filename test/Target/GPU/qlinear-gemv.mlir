@@ -1,4 +1,4 @@
-// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-x-min-rows=17 tensor-core-stages=0 tensor-core-f16-stages=0" -split-input-file | FileCheck %s
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-min-rows=3 tensor-core-f16-x-min-rows=17 tensor-core-stages=0 tensor-core-f16-stages=0" -split-input-file | FileCheck %s
 
 // A 4-bit group-128 qlinear with M = 2 (a rank-3 input [1, 2, K]) becomes a
 // launch of a kernel specialized for its shape: one block of 4 warps per 8
@@ -141,12 +141,13 @@ module {
 // -----
 
 // A long K over few channels (down projection shape) is split across
-// blocks: here one channel group, so 4 splits of 16 steps; the kernel writes
+// blocks: here one channel group, so 4 splits of 16 steps (8 warps a block,
+// as K has 16 steps per block and the grid is small); the kernel writes
 // partial sums [4, M, N] and an elementwise op adds the four slices in
 // order, from 0.
 // CHECK-LABEL: func.func @split_k
 // CHECK: %[[P:.*]] = memref.alloc() : memref<4x4x16xf32>
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k8192_g128_s32_ks4 blocks in ({{.*}}) threads in ({{.*}}) args({{.*}}, %[[P]] : memref<4x4x16xf32>)
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k8192_g128_s32_w8_ks4 blocks in ({{.*}}) threads in ({{.*}}) args({{.*}}, %[[P]] : memref<4x4x16xf32>)
 // CHECK: %[[T:.*]] = bufferization.to_tensor %[[P]]
 // CHECK: %[[S0:.*]] = tensor.extract_slice %[[T]][0, 0, 0] [1, 4, 16] [1, 1, 1] : tensor<4x4x16xf32> to tensor<4x16xf32>
 // CHECK: %[[S3:.*]] = tensor.extract_slice %[[T]][3, 0, 0] [1, 4, 16] [1, 1, 1] : tensor<4x4x16xf32> to tensor<4x16xf32>

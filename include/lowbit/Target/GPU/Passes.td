@@ -247,12 +247,15 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            "Use the tensor-core kernels at all (false: weight-only layers "
            "on the CUDA-core kernel where it applies, W8A8 generic)">,
     Option<"tensorCoreMinRows", "tensor-core-min-rows", "int64_t",
-           /*default=*/"3",
-           "Rows of x (M) from which the tensor-core kernel is used">,
+           /*default=*/"0",
+           "Rows of x (M) from which the tensor-core kernel is used (0: 2 "
+           "for 4-bit weight-only codes, else 3)">,
     Option<"tensorCoreTiles", "tensor-core-tiles", "int64_t",
-           /*default=*/"2",
+           /*default=*/"0",
            "n-tiles of 8 output channels per warp in the tensor-core kernel "
-           "(1 to 4) up to 64 rows of x">,
+           "up to 64 rows of x (1 to 8 where the warps split K, at most 16 "
+           "rows; 1 to 4 in the GEMM form; 0: 4 at 9 to 16 rows of "
+           "weight-only codes, else 2)">,
     Option<"tensorCoreWideTiles", "tensor-core-wide-tiles", "int64_t",
            /*default=*/"4",
            "n-tiles of 8 output channels per warp in the tensor-core GEMM "
@@ -297,9 +300,12 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            "Warps per block of the integer-code kernels (1 to 16): they "
            "split K (N in the tensor-core GEMM); 0: 4, but for 4-bit codes "
            "at one row of x one warp per 1024 values of K where that is 5 "
-           "to 16 warps">,
+           "to 16 warps, and 8 in the tensor-core kernel at up to 16 rows "
+           "where K has 16 steps of 128 per block or more and the grid "
+           "stays resident (up to 8 rows: at most 132 x 24 warps; 9 to 16 "
+           "rows: fewer than 264 blocks)">,
     Option<"tensorCoreF16XMinRows", "tensor-core-f16-x-min-rows", "int64_t",
-           /*default=*/"3",
+           /*default=*/"2",
            "From this many rows of x on, round x to f16 once before the "
            "tensor-core kernel (an elementwise kernel) instead of in every "
            "block (the GEMM for more than 16 rows always does)">,
