@@ -29,9 +29,6 @@ using namespace lowbit::onnx_import;
 
 namespace {
 
-/// Function bodies may call functions; stop runaway recursion.
-constexpr int kMaxInlineDepth = 16;
-
 /// Orders `nodes` so every node follows the producers of its inputs. Reports
 /// duplicate outputs, undefined inputs and cycles. `defined` holds the names
 /// available before the first node.
@@ -226,70 +223,6 @@ SmallVector<std::string> GraphImporter::graphInputsBehind(Value value) {
   return names;
 }
 
-LogicalResult GraphImporter::freezeInputs() {
-  onnx::GraphProto *graph = model->mutable_graph();
-  for (const auto &entry : options.frozenInputs) {
-    std::string name = entry.getKey().str();
-    const std::string &file = entry.getValue();
-    const onnx::ValueInfoProto *input = nullptr;
-    for (const onnx::ValueInfoProto &in : graph->input())
-      if (in.name() == name)
-        input = &in;
-    if (!input)
-      return emitModelError() << "--freeze-input names '" << name
-                              << "', which is not an input of the model";
-    for (const onnx::TensorProto &init : graph->initializer())
-      if (init.name() == name)
-        return emitModelError() << "--freeze-input names '" << name
-                                << "', which is an initializer: its value is "
-                                   "already in the model";
-    if (options.inputShapes.count(name))
-      return emitModelError() << "input '" << name
-                              << "' is given both --input-shape and "
-                                 "--freeze-input; the frozen value fixes its "
-                                 "shape";
-    onnx::TensorProto tensor;
-    std::string error;
-    if (!loadTensorFile(file, tensor, error))
-      return emitModelError() << "--freeze-input " << name << "=" << file
-                              << ": " << error;
-    const onnx::TypeProto &type = input->type();
-    if (!type.has_tensor_type())
-      return emitModelError() << "--freeze-input names '" << name
-                              << "', which is not a tensor input";
-    int declared = type.tensor_type().elem_type();
-    if (declared != tensor.data_type())
-      return emitModelError()
-             << "--freeze-input " << name << "=" << file << ": the file holds "
-             << getDataTypeName(tensor.data_type()) << ", the input is "
-             << getDataTypeName(declared);
-    if (type.tensor_type().has_shape()) {
-      const auto &dims = type.tensor_type().shape().dim();
-      bool mismatch = dims.size() != tensor.dims_size();
-      for (int i = 0; !mismatch && i < dims.size(); ++i)
-        mismatch = dims[i].has_dim_value() &&
-                   dims[i].dim_value() != tensor.dims(i);
-      if (mismatch) {
-        auto diag = emitModelError() << "--freeze-input " << name << "="
-                                     << file << ": the file holds shape (";
-        llvm::interleaveComma(tensor.dims(), diag);
-        diag << "), which does not fit the input's declared shape (";
-        llvm::interleaveComma(dims, diag, [&](const auto &d) {
-          if (d.has_dim_value())
-            diag << d.dim_value();
-          else
-            diag << "?";
-        });
-        diag << ")";
-        return diag;
-      }
-    }
-    tensor.set_name(name);
-    *graph->add_initializer() = std::move(tensor);
-  }
-  return success();
-}
-
 LogicalResult GraphImporter::declareInitializers() {
   const onnx::GraphProto &graph = model->graph();
   if (graph.sparse_initializer_size() > 0)
@@ -482,81 +415,6 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
                          << (domain.empty() ? "ai.onnx" : domain)
                          << "', opset " << opset->second
                          << "); see docs/onnx-support.md";
-}
-
-LogicalResult GraphImporter::inlineFunction(const onnx::NodeProto &node,
-                                            const onnx::FunctionProto &function,
-                                            const OpsetMap &callerOpsets,
-                                            OpBuilder &builder, int depth) {
-  auto emitNodeError = [&]() {
-    return mlir::emitError(nodeLocation(node)) << describeNode(node) << ": ";
-  };
-  if (depth >= kMaxInlineDepth)
-    return emitNodeError() << "functions nest deeper than " << kMaxInlineDepth
-                           << " levels (recursive function?)";
-  // The body's names live in their own scope: rename every tensor to a name
-  // unique in the graph, and bind the formal inputs to the actual ones.
-  std::string scope = "__" + (node.name().empty() ? node.op_type() : node.name()) +
-                      "#" + std::to_string(inlineCounter++) + "/";
-  std::map<std::string, std::string> rename;
-  for (int i = 0; i < function.input_size(); ++i)
-    rename[function.input(i)] = i < node.input_size() ? node.input(i) : "";
-  for (int i = 0; i < function.output_size(); ++i)
-    rename[function.output(i)] = i < node.output_size() ? node.output(i) : "";
-  auto mapName = [&](const std::string &name) -> std::string {
-    if (name.empty())
-      return name;
-    auto it = rename.find(name);
-    if (it != rename.end())
-      return it->second;
-    return scope + name;
-  };
-
-  OpsetMap opsets = callerOpsets;
-  for (const auto &opset : function.opset_import())
-    opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] =
-        static_cast<int>(opset.version());
-
-  google::protobuf::RepeatedPtrField<onnx::NodeProto> body;
-  for (const onnx::NodeProto &inner : function.node()) {
-    onnx::NodeProto copy = inner;
-    copy.set_name((node.name().empty() ? node.op_type() : node.name()) + "/" +
-                  (inner.name().empty() ? inner.op_type() : inner.name()));
-    for (std::string &in : *copy.mutable_input())
-      in = mapName(in);
-    for (std::string &out : *copy.mutable_output())
-      out = mapName(out);
-    // Attribute references take the caller's value, else the default the
-    // calling op's schema gives, else are dropped so the inner op's own
-    // default applies.
-    google::protobuf::RepeatedPtrField<onnx::AttributeProto> attrs;
-    for (const onnx::AttributeProto &attr : inner.attribute()) {
-      if (attr.ref_attr_name().empty()) {
-        *attrs.Add() = attr;
-        continue;
-      }
-      onnx::AttributeProto bound;
-      bool found = false;
-      for (const onnx::AttributeProto &given : node.attribute())
-        if (given.name() == attr.ref_attr_name()) {
-          bound = given;
-          found = true;
-        }
-      auto callerOpset = callerOpsets.find(
-          node.domain() == "ai.onnx" ? std::string() : node.domain());
-      if (!found && callerOpset != callerOpsets.end())
-        found = getSchemaAttributeDefault(node.domain(), node.op_type(),
-                                          callerOpset->second,
-                                          attr.ref_attr_name(), bound);
-      if (found) {
-        bound.set_name(attr.name());
-        *attrs.Add() = bound;
-      }
-    }
-    *copy.mutable_attribute() = attrs;
-    *body.Add() = copy;
-  }
-  return importNodes(body, opsets, builder, depth + 1);
 }
 
 LogicalResult GraphImporter::createReturn(func::FuncOp func,

@@ -57,14 +57,17 @@ public:
 private:
   mlir::LogicalResult checkOpsets();
   mlir::LogicalResult declareInitializers();
+  /// --freeze-input values as initializers (FrozenInputs.cpp).
   mlir::LogicalResult freezeInputs();
   mlir::FailureOr<mlir::func::FuncOp> createFunction(mlir::OpBuilder &builder);
-  mlir::LogicalResult importNodes(
-      const google::protobuf::RepeatedPtrField<onnx::NodeProto> &nodes,
-      const OpsetMap &opsets, mlir::OpBuilder &builder, int depth);
+  mlir::LogicalResult
+  importNodes(const google::protobuf::RepeatedPtrField<onnx::NodeProto> &nodes,
+              const OpsetMap &opsets, mlir::OpBuilder &builder, int depth);
   mlir::LogicalResult importNode(const onnx::NodeProto &node,
                                  const OpsetMap &opsets,
                                  mlir::OpBuilder &builder, int depth);
+  /// A call of a model-local function, its body inlined
+  /// (FunctionInlining.cpp).
   mlir::LogicalResult inlineFunction(const onnx::NodeProto &node,
                                      const onnx::FunctionProto &function,
                                      const OpsetMap &callerOpsets,
@@ -88,6 +91,8 @@ private:
   mlir::Block *entryBlock = nullptr;
   mlir::Operation *lastConstant = nullptr;
   unsigned inlineCounter = 0;
+  /// Function bodies may call functions; stop runaway recursion.
+  static constexpr int kMaxInlineDepth = 16;
   std::string contents;
   bool contentsAreText = false;
   bool fromMemory = false;
