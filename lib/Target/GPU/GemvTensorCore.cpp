@@ -23,21 +23,23 @@ using lowbit::gpu::detail::KernelBuilder;
 
 // The tensor-core kernel. A warp step covers 128 values of K with 8
 // mma.sync m16n8k16 per n-tile of 8 output channels (tensorCoreTiles of
-// them share each activation fragment). The order in which K enters the
-// products is free, so each lane is given K positions it can load itself: lane
-// (r, q) (r = lane / 4, q = lane % 4) holds, for the weight row n0 + r, the 32
-// codes at K offsets 32 q + 8 h + i (h, i < 4, 8) of the step, the four 32-bit
-// words of one 16-byte load of the packed row (a warp's load covers 64
-// contiguous bytes of each of 8 rows); the i-th group of four codes of word h
-// feeds mma 2 h + i / 4 in the fragment slots (2q, 2q + 1, 2q + 8, 2q + 9), and
+// them share each activation fragment). The order in which K enters the products is free, so
+// each lane is given K positions it can load itself: lane (r, q) (r = lane /
+// 4, q = lane % 4) holds, for the weight row n0 + r, the 32 codes at K
+// offsets 32 q + 8 h + i (h, i < 4, 8) of the step, the four 32-bit words of
+// one 16-byte load of the packed row (a warp's load covers 64 contiguous
+// bytes of each of 8 rows); the i-th group of four codes of word h feeds
+// mma 2 h + i / 4 in the fragment slots (2q, 2q + 1, 2q + 8, 2q + 9), and
 // since A's fragment uses the same slots for the same lane, the lane reads
 // exactly those K positions of x rows r and r + 8.
 void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
-                                    Value zeroPoints, Value bias, Value xScales,
-                                    Value y, Value partials, Value tid,
-                                    Value lane, Value warp, Value bid) {
-  const int64_t M = shape.m, W = shape.warpsPerBlock, T = shape.tensorCoreTiles,
-                R = shape.rowsPerWarp(), P = shape.mTiles;
+                                    Value zeroPoints, Value bias,
+                                    Value xScales, Value y, Value partials,
+                                    Value tid, Value lane, Value warp,
+                                    Value bid) {
+  const int64_t M = shape.m, W = shape.warpsPerBlock,
+                T = shape.tensorCoreTiles, R = shape.rowsPerWarp(),
+                P = shape.mTiles;
   const bool splitN = shape.warpsSplitN();
   Type f16 = b.getF16Type(), f32t = b.getF32Type(), i32t = b.getI32Type();
   auto vecC = VectorType::get({2, 2}, f32t);
@@ -55,8 +57,8 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
   Value blockColumn0 = mul(bid, index(shape.channelsPerBlock()));
   Value warpColumn0 = index(0), warpRow0 = index(0);
   if (splitN) {
-    warpColumn0 =
-        mul(arith::RemUIOp::create(b, loc, warp, index(columnWarps)), index(R));
+    warpColumn0 = mul(arith::RemUIOp::create(b, loc, warp, index(columnWarps)),
+                      index(R));
     warpRow0 = mul(arith::DivUIOp::create(b, loc, warp, index(columnWarps)),
                    index(16 * P));
   }
@@ -99,14 +101,13 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
       b, loc, DenseElementsAttr::get(vecF32, b.getFloatAttr(f32t, 0.0)));
   int64_t steps = shape.k / 128;
   const int64_t S = shape.kSplits;
-  // This block's share of the steps: [split * steps / S, (split+1) * steps /
-  // S).
+  // This block's share of the steps: [split * steps / S, (split+1) * steps / S).
   Value split = index(0), first = index(0), last = index(steps);
   if (S > 1) {
     split = mlir::gpu::BlockIdOp::create(b, loc, mlir::gpu::Dimension::y);
     first = arith::DivUIOp::create(b, loc, mul(split, index(steps)), index(S));
-    last = arith::DivUIOp::create(
-        b, loc, mul(add(split, index(1)), index(steps)), index(S));
+    last = arith::DivUIOp::create(b, loc, mul(add(split, index(1)), index(steps)),
+                                  index(S));
   }
   SmallVector<Value> results;
   if (shape.int8Activations && shape.stages) {
@@ -118,39 +119,6 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
                             xRows, first, last);
   } else {
     const int64_t loads = bits == 4 ? 1 : 2;
-    // With the warps splitting K and x in f16, x is loaded with the codes,
-    // a step ahead where the loop prefetches: per h (below) and half, the
-    // eight values of the lane's row r (+ 8). Rows past M compute on row
-    // 0's values; their outputs are never stored, so no zeros are selected,
-    // and up to 8 rows the second half is all past M and not loaded.
-    const bool xWithCodes = halfX && !splitN;
-    const int64_t xHalves = M > 8 ? 2 : 1;
-    auto xOffset = [&](Value k0, int64_t h) {
-      return bits == 4 ? add(k0, add(index(8 * h), mul(q, index(32))))
-                       : add(k0, add(index(64 * (h / 2) + 8 * (h % 2)),
-                                     mul(q, index(16))));
-    };
-    auto loadHalfX = [&](Value step, bool opaque) {
-      SmallVector<Value> values;
-      Value k0 = mul(step, index(128));
-      for (int64_t h = 0; h < 4; ++h)
-        for (int64_t half = 0; half < xHalves; ++half) {
-          auto load =
-              vector::LoadOp::create(b, loc, VectorType::get({8}, f16), x,
-                                     ValueRange{xRows[half], xOffset(k0, h)});
-          load.setAlignment(16);
-          Value v = load;
-          if (opaque) {
-            // Through opaque words, as the codes (see opaqueWords).
-            auto words = VectorType::get({4}, b.getI32Type());
-            v = vector::BitCastOp::create(
-                b, loc, load.getType(),
-                opaqueWords(vector::BitCastOp::create(b, loc, words, v)));
-          }
-          values.push_back(v);
-        }
-      return values;
-    };
     // The loads of one step, as loaded: per n-tile its code words (16 bytes
     // per load at 64 l + 16 q: one load of four words for 4-bit codes, two
     // for 8-bit ones), then per n-tile its zero point, then per n-tile the
@@ -165,12 +133,12 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
           Value offset = add(index(64 * l), mul(q, index(16)));
           // Staged: row r of the warp's n-tile t in the slot's weight tile.
           Value words =
-              slot
-                  ? loadWordVector(
-                        stagedW,
-                        ValueRange{slot, add(warpColumn0, add(r, index(8 * t))),
-                                   offset})
-                  : loadWordVector(packed, weightRows[t], add(byte0, offset));
+              slot ? loadWordVector(
+                         stagedW, ValueRange{slot,
+                                             add(warpColumn0,
+                                                 add(r, index(8 * t))),
+                                             offset})
+                   : loadWordVector(packed, weightRows[t], add(byte0, offset));
           loaded.push_back(opaque ? opaqueWords(words) : words);
         }
       if (zeroPoints)
@@ -181,8 +149,6 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
         for (int64_t c = 0; c < 2; ++c)
           loaded.push_back(memref::LoadOp::create(
               b, loc, scales, ValueRange{columns[2 * t + c], group}));
-      if (xWithCodes)
-        llvm::append_range(loaded, loadHalfX(step, opaque));
       return loaded;
     };
     // Warps splitting K take every W-th step; splitting N, every step.
@@ -239,15 +205,13 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
         offsets.push_back(vector::BroadcastOp::create(b, loc, half2, offset));
       }
       const int64_t scalesAt = T * loads + (zeroPoints ? T : 0);
-      const int64_t xAt = scalesAt + 2 * T;
       // Two codes of a word as f16x2 minus the zero point, by one mask and
       // one or: (word >> shift) & mask | 0x64006400 puts the code in the low
       // bits of each 16-bit half under the exponent of 1024. 4-bit codes
       // (mask 0x000F000F) pair code s with code s + 4 of the word's eight,
       // 8-bit ones (0x00FF00FF) byte s with byte s + 2 of its four.
       auto codePair = [&](Value word, int64_t shift, Value offset2) {
-        Value v =
-            shift ? arith::ShRUIOp::create(b, loc, word, i32(shift)) : word;
+        Value v = shift ? arith::ShRUIOp::create(b, loc, word, i32(shift)) : word;
         v = arith::AndIOp::create(b, loc, v,
                                   i32(bits == 4 ? 0x000F000F : 0x00FF00FF));
         v = arith::OrIOp::create(b, loc, v, i32(0x64006400));
@@ -260,7 +224,10 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
         // The eight K offsets of this lane in mma 2h and 2h+1: for 4-bit codes
         // those of word h (32 q + 8 h + i), for 8-bit ones those of words
         // 2 (h % 2) and +1 of load h / 2 (64 (h/2) + 16 q + 8 (h%2) + i).
-        Value kx = xOffset(k0, h);
+        Value kx = bits == 4
+                       ? add(k0, add(index(8 * h), mul(q, index(32))))
+                       : add(k0, add(index(64 * (h / 2) + 8 * (h % 2)),
+                                     mul(q, index(16))));
         // x at those offsets, per row tile and half, as eight f16.
         SmallVector<SmallVector<Value>> xs(2 * P);
         for (int64_t p = 0; p < P; ++p)
@@ -274,7 +241,8 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
             if (slot) {
               // Chunk (kx - k0) / 8 of the tile row, where the swizzle put
               // it; rows past M were zero-filled.
-              Value tileRow = add(warpRow0, add(r, index(16 * p + 8 * half)));
+              Value tileRow =
+                  add(warpRow0, add(r, index(16 * p + 8 * half)));
               Value chunk =
                   bits == 4 ? add(index(h), mul(q, index(4)))
                             : add(index(8 * (h / 2) + h % 2), mul(q, index(2)));
@@ -287,26 +255,13 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
                 values.push_back(vector::ExtractOp::create(b, loc, load, e));
               continue;
             }
-            if (xWithCodes) {
-              Value v =
-                  half < xHalves
-                      ? loaded[xAt + h * xHalves + half]
-                      : Value(arith::ConstantOp::create(
-                            b, loc,
-                            DenseElementsAttr::get(VectorType::get({8}, f16),
-                                                   b.getFloatAttr(f16, 0.0))));
-              for (int64_t e = 0; e < 8; ++e)
-                values.push_back(vector::ExtractOp::create(b, loc, v, e));
-              continue;
-            }
             if (halfX) {
               auto type = VectorType::get({8}, f16);
               auto load = vector::LoadOp::create(
                   b, loc, type, x, ValueRange{xRows[2 * p + half], kx});
               load.setAlignment(16);
               Value zero = arith::ConstantOp::create(
-                  b, loc,
-                  DenseElementsAttr::get(type, b.getFloatAttr(f16, 0.0)));
+                  b, loc, DenseElementsAttr::get(type, b.getFloatAttr(f16, 0.0)));
               Value v = arith::SelectOp::create(b, loc, valid, load, zero);
               for (int64_t e = 0; e < 8; ++e)
                 values.push_back(vector::ExtractOp::create(b, loc, v, e));
@@ -318,8 +273,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
                   ValueRange{xRows[2 * p + half], add(kx, index(4 * part))});
               load.setAlignment(16);
               Value v = arith::SelectOp::create(b, loc, valid, load, zeroX);
-              pick(arith::TruncFOp::create(b, loc, VectorType::get({4}, f16),
-                                           v));
+              pick(arith::TruncFOp::create(b, loc, VectorType::get({4}, f16), v));
             }
           }
         for (int64_t sub = 0; sub < 2; ++sub) {
@@ -347,11 +301,9 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
             bMatrices.push_back(bMatrix);
           }
           if (bits == 4) {
-            lo0 = 2 * sub, lo1 = 2 * sub + 4, hi0 = 2 * sub + 1,
-            hi1 = 2 * sub + 5;
+            lo0 = 2 * sub, lo1 = 2 * sub + 4, hi0 = 2 * sub + 1, hi1 = 2 * sub + 5;
           } else {
-            lo0 = 4 * sub, lo1 = 4 * sub + 2, hi0 = 4 * sub + 1,
-            hi1 = 4 * sub + 3;
+            lo0 = 4 * sub, lo1 = 4 * sub + 2, hi0 = 4 * sub + 1, hi1 = 4 * sub + 3;
           }
           for (int64_t p = 0; p < P; ++p) {
             // A's registers: (row r, low slots), (row r+8, low), (row r, high
@@ -384,8 +336,8 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
               int64_t at = 4 * (p * T + t) + 2 * half + c;
               Value v = vector::ExtractOp::create(b, loc, acc[p * T + t],
                                                   ArrayRef<int64_t>{half, c});
-              totals[at] =
-                  LLVM::FMAOp::create(b, loc, v, c ? s1 : s0, args[at]);
+              totals[at] = LLVM::FMAOp::create(b, loc, v, c ? s1 : s0,
+                                               args[at]);
             }
       }
       llvm::append_range(totals, next);
@@ -408,9 +360,9 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
       loop = scf::ForOp::create(b, loc, start, last, stride, init);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
-      scf::YieldOp::create(
-          b, loc,
-          body(loop.getInductionVar(), Value(), loop.getRegionIterArgs()));
+      scf::YieldOp::create(b, loc,
+                           body(loop.getInductionVar(), Value(),
+                                loop.getRegionIterArgs()));
     }
     results.assign(loop.getResults().begin(),
                    loop.getResults().begin() + accumulators);
@@ -460,8 +412,8 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
       for (int64_t c = 0; c < 2; ++c) {
         Value v = results[4 * t + 2 * half + c];
         Value row = add(r, index(8 * half));
-        Value slot =
-            add(mul(row, index(R)), add(index(8 * t + c), mul(q, index(2))));
+        Value slot = add(mul(row, index(R)),
+                         add(index(8 * t + c), mul(q, index(2))));
         memref::StoreOp::create(b, loc, v, partials, ValueRange{warp, slot});
       }
   mlir::gpu::BarrierOp::create(b, loc);

@@ -110,17 +110,16 @@ int64_t QLinearToGemvPass::defaultWarpRows(const GemvShape &shape) const {
 
 int64_t QLinearToGemvPass::defaultSplitKWarps(const GemvShape &shape) {
   // The kernel waits on memory latency, so more warps pay while the whole
-  // grid stays resident at once (the kernel takes about 76 registers a
-  // thread, so about 24 warps per SM of an H100's or H200's 132); beyond
-  // that the second wave costs more than the extra warps gain. At 9 to 16
-  // rows the loads of x keep L1 busy and 8 warps pay only where the grid
-  // has fewer than 2 blocks per SM. Measured (us, 4 / 8 warps; 4096 x
-  // 14336 with K split in 2, 14336 x 4096, 4096 x 4096): on an H200 at 4
-  // rows 22.1 / 23.8, (14336 x 4096 not resident with 8) and 11.1 / 9.2;
-  // on an H100 at 16 rows with 4 n-tiles 24.8 / 26.4, 22.1 / 26.3 and
-  // 13.6 / 10.6 (bench/results/gpu.md, 2026-12-07).
+  // grid stays resident at once (about 32 warps per SM of an H100's 132 at
+  // the kernel's 56-64 registers); beyond that the second wave costs more
+  // than the extra warps gain. At 9 to 16 rows the loads of x keep L1 busy
+  // and 8 warps pay only where the grid has fewer than 2 blocks per SM. On
+  // an H100 (us, 4 / 8 warps; 4096 x 14336 with K split in 2, 14336 x
+  // 4096, 4096 x 4096): at 2-8 rows 24.0 / 20.7, 18.4 / 21.5 and 11.4 /
+  // 9.0; at 16 rows with 4 n-tiles 24.8 / 26.4, 22.1 / 26.3 and 13.6 /
+  // 10.6 (bench/results/gpu.md, 2026-12-07).
   int64_t blocks = shape.n / shape.channelsPerBlock() * shape.kSplits;
-  bool eight = shape.m <= 8 ? blocks * 8 <= 132 * 24 : blocks < 264;
+  bool eight = shape.m <= 8 ? blocks * 8 <= 132 * 32 : blocks < 264;
   return eight && shape.k / 128 / shape.kSplits >= 16 ? 8 : 4;
 }
 

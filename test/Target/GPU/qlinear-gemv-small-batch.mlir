@@ -1,5 +1,4 @@
 // RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv -split-input-file | FileCheck %s
-// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv -split-input-file | FileCheck %s --check-prefix=PREFETCH
 // RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-min-rows=3 tensor-core-tiles=2 warps-per-block=4" -split-input-file | FileCheck %s --check-prefix=FIXED
 
 // The defaults for 2 to 16 rows of x. 4-bit weight-only codes go to the
@@ -16,15 +15,6 @@
 // FIXED: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8_m2_n32_k1024_g128_s32 blocks
 // FIXED: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n32_k1024_g128_s32_xh blocks
 // FIXED: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xh blocks
-// With more steps of K than warps, x (f16) is loaded with the codes and
-// scales, a step ahead: the loop carries, after the accumulators, the code
-// words and scales of each n-tile and then the lane's eight values of x for
-// each of the step's four K positions, for one half of the 16-row tile up
-// to 8 rows (the other half lies past M and is not loaded), both beyond.
-// PREFETCH: gpu.func @gemv_w4tc2_m2_n32_k1024_g128_s32_xh(
-// PREFETCH: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, vector<4xi32>, vector<4xi32>, f32, f32, f32, f32, vector<8xf16>, vector<8xf16>, vector<8xf16>, vector<8xf16>) {
-// PREFETCH: gpu.func @gemv_w4tc4_m16_n32_k1024_g128_s32_xh(
-// PREFETCH: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, f32, f32, f32, f32, f32, f32, f32, f32, vector<8xf16>, vector<8xf16>, vector<8xf16>, vector<8xf16>, vector<8xf16>, vector<8xf16>, vector<8xf16>, vector<8xf16>) {
 func.func @rows(%x2: tensor<2x1024xf32>, %x16: tensor<16x1024xf32>,
                 %p4: tensor<32x512xi8>, %s4: tensor<32x8xf32>,
                 %p8: tensor<32x1024xi8>, %s8: tensor<32x8xf32>,
@@ -41,7 +31,7 @@ func.func @rows(%x2: tensor<2x1024xf32>, %x16: tensor<16x1024xf32>,
 
 // Warps per block where they split K (M <= 16): 8 where K has at least 16
 // steps of 128 per block and the grid stays resident at once (up to 8 rows:
-// at most 132 x 24 warps; 9 to 16 rows: fewer than 264 blocks), else 4.
+// at most 132 x 32 warps; 9 to 16 rows: fewer than 264 blocks), else 4.
 // 4 rows, 4096 x 2048: 256 blocks of 16 channels x 8 warps fit, 8 warps.
 // 4 rows, 16384 x 2048: 1024 blocks x 8 warps would not, 4 warps.
 // 4 rows, K = 1024: 8 steps only, 4 warps.

@@ -302,7 +302,7 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            "at one row of x one warp per 1024 values of K where that is 5 "
            "to 16 warps, and 8 in the tensor-core kernel at up to 16 rows "
            "where K has 16 steps of 128 per block or more and the grid "
-           "stays resident (up to 8 rows: at most 132 x 24 warps; 9 to 16 "
+           "stays resident (up to 8 rows: at most 132 x 32 warps; 9 to 16 "
            "rows: fewer than 264 blocks)">,
     Option<"tensorCoreF16XMinRows", "tensor-core-f16-x-min-rows", "int64_t",
            /*default=*/"2",
