@@ -25,9 +25,10 @@ LogicalResult GraphImporter::inlineFunction(const onnx::NodeProto &node,
                            << " levels (recursive function?)";
   // The body's names live in their own scope: rename every tensor to a name
   // unique in the graph, and bind the formal inputs to the actual ones.
-  std::string scope = "__" +
-                      (node.name().empty() ? node.op_type() : node.name()) +
-                      "#" + std::to_string(inlineCounter++) + "/";
+  const std::string &callerName =
+      node.name().empty() ? node.op_type() : node.name();
+  std::string scope =
+      "__" + callerName + "#" + std::to_string(inlineCounter++) + "/";
   std::map<std::string, std::string> rename;
   for (int i = 0; i < function.input_size(); ++i)
     rename[function.input(i)] = i < node.input_size() ? node.input(i) : "";
@@ -47,10 +48,12 @@ LogicalResult GraphImporter::inlineFunction(const onnx::NodeProto &node,
     opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] =
         static_cast<int>(opset.version());
 
+  auto callerOpset = callerOpsets.find(
+      node.domain() == "ai.onnx" ? std::string() : node.domain());
   google::protobuf::RepeatedPtrField<onnx::NodeProto> body;
   for (const onnx::NodeProto &inner : function.node()) {
     onnx::NodeProto copy = inner;
-    copy.set_name((node.name().empty() ? node.op_type() : node.name()) + "/" +
+    copy.set_name(callerName + "/" +
                   (inner.name().empty() ? inner.op_type() : inner.name()));
     for (std::string &in : *copy.mutable_input())
       in = mapName(in);
@@ -72,8 +75,6 @@ LogicalResult GraphImporter::inlineFunction(const onnx::NodeProto &node,
           bound = given;
           found = true;
         }
-      auto callerOpset = callerOpsets.find(
-          node.domain() == "ai.onnx" ? std::string() : node.domain());
       if (!found && callerOpset != callerOpsets.end())
         found = getSchemaAttributeDefault(node.domain(), node.op_type(),
                                           callerOpset->second,

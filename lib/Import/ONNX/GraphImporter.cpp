@@ -3,7 +3,6 @@
 #include "GraphImporter.h"
 #include "ModelLoader.h"
 #include "OpRegistry.h"
-#include "TensorFile.h"
 
 #include "lowbit/Dialect/LowBit/LowBitDialect.h"
 #include "lowbit/Transforms/Passes.h"

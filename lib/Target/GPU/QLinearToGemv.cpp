@@ -21,6 +21,9 @@ using lowbit::gpu::GemvShape;
 
 namespace {
 
+/// SMs of an H100, the GPU the grid-size rules below were measured on.
+constexpr int64_t kSMs = 132;
+
 struct QLinearToGemvPass
     : lowbit::gpu::impl::QLinearToGemvPassBase<QLinearToGemvPass> {
   using Base::Base;
@@ -29,9 +32,9 @@ struct QLinearToGemvPass
   std::optional<GemvShape> matchGemv(lowbit::QLinearOp op) const;
   /// Warps along M in the GEMM form when tensor-core-warp-rows is 0.
   int64_t defaultWarpRows(const GemvShape &shape) const;
-  /// Warps of a tensor-core block whose warps split K (M <= 16) when
-  /// warps-per-block is 0.
-  static int64_t defaultSplitKWarps(const GemvShape &shape);
+  /// Warps per block when warps-per-block is 0, once the rest of `shape`
+  /// (kernel, tiles, K splits) is chosen.
+  static int64_t defaultWarpsPerBlock(const GemvShape &shape);
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -108,18 +111,33 @@ int64_t QLinearToGemvPass::defaultWarpRows(const GemvShape &shape) const {
   return blocks >= 128 || shape.k >= 8192 ? 1 : 2;
 }
 
-int64_t QLinearToGemvPass::defaultSplitKWarps(const GemvShape &shape) {
-  // The kernel waits on memory latency, so more warps pay while the whole
-  // grid stays resident at once (about 32 warps per SM of an H100's 132 at
-  // the kernel's 56-64 registers); beyond that the second wave costs more
-  // than the extra warps gain. At 9 to 16 rows the loads of x keep L1 busy
-  // and 8 warps pay only where the grid has fewer than 2 blocks per SM. On
-  // an H100 (us, 4 / 8 warps; 4096 x 14336 with K split in 2, 14336 x
-  // 4096, 4096 x 4096): at 2-8 rows 24.0 / 20.7, 18.4 / 21.5 and 11.4 /
-  // 9.0; at 16 rows with 4 n-tiles 24.8 / 26.4, 22.1 / 26.3 and 13.6 /
-  // 10.6 (bench/results/gpu.md, 2026-12-07).
+int64_t QLinearToGemvPass::defaultWarpsPerBlock(const GemvShape &shape) {
+  // 4-bit codes on the CUDA cores at one row: one step of K (1024 values)
+  // per warp where K is 5 to 16 steps, so that each warp issues all its
+  // loads at once and no warp waits on another's extra step (on an H100 at
+  // 4096 x 14336: 14.4-14.5 us with 14 warps against 16.2-16.3 with 4,
+  // 3.5 and 4 steps each; at two rows 30.9 against 30.1, and 8-bit codes,
+  // already near the memory's rate, were slower with 7 or 14 warps;
+  // bench/results/gpu.md, 2026-12-07).
+  if (!shape.tensorCores) {
+    int64_t steps = shape.k / shape.stepK();
+    bool perStep = !shape.int8Activations && shape.bits == 4 && shape.m == 1 &&
+                   steps > 4 && steps <= 16;
+    return perStep ? steps : 4;
+  }
+  if (shape.warpsSplitN())
+    return 4;
+  // The tensor-core kernel with the warps splitting K (M <= 16) waits on
+  // memory latency, so more warps pay while the whole grid stays resident
+  // at once (about 32 warps per SM at the kernel's 56-64 registers); beyond
+  // that the second wave costs more than the extra warps gain. At 9 to 16
+  // rows the loads of x keep L1 busy and 8 warps pay only where the grid
+  // has fewer than 2 blocks per SM. On an H100 (us, 4 / 8 warps; 4096 x
+  // 14336 with K split in 2, 14336 x 4096, 4096 x 4096): at 2-8 rows 24.0
+  // / 20.7, 18.4 / 21.5 and 11.4 / 9.0; at 16 rows with 4 n-tiles 24.8 /
+  // 26.4, 22.1 / 26.3 and 13.6 / 10.6 (bench/results/gpu.md, 2026-12-07).
   int64_t blocks = shape.n / shape.channelsPerBlock() * shape.kSplits;
-  bool eight = shape.m <= 8 ? blocks * 8 <= 132 * 32 : blocks < 264;
+  bool eight = shape.m <= 8 ? blocks * 8 <= kSMs * 32 : blocks < 2 * kSMs;
   return eight && shape.k / 128 / shape.kSplits >= 16 ? 8 : 4;
 }
 
@@ -241,19 +259,6 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   }
   if (!shape.tensorCores)
     shape.stages = 0, shape.warpRows = 1;
-  // 4-bit codes on the CUDA cores at one row: one step of K (1024 values)
-  // per warp where K is 5 to 16 steps, so that each warp issues all its
-  // loads at once and no warp waits on another's extra step (on an H100 at
-  // 4096 x 14336: 14.4-14.5 us with 14 warps against 16.2-16.3 with 4,
-  // 3.5 and 4 steps each; at two rows 30.9 against 30.1, and 8-bit codes,
-  // already near the memory's rate, were slower with 7 or 14 warps;
-  // bench/results/gpu.md, 2026-12-07).
-  if (!warpsPerBlock && !shape.tensorCores && !shape.int8Activations &&
-      shape.bits == 4 && shape.m == 1) {
-    int64_t steps = shape.k / shape.stepK();
-    if (steps > 4 && steps <= 16)
-      shape.warpsPerBlock = steps;
-  }
   // Few blocks for the machine: split K across 2, 4 (at most
   // tensor-core-max-k-splits) blocks, while each
   // split keeps at least 8 steps of 128 and there are fewer than two blocks
@@ -272,12 +277,12 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
       maxSplits = std::min<int64_t>(maxSplits, shape.m > 64 ? 2 : 4);
     else if (shape.stages && blocks >= 128)
       maxSplits = 1;
-    while (blocks * shape.kSplits < 264 && shape.kSplits < maxSplits &&
+    while (blocks * shape.kSplits < 2 * kSMs && shape.kSplits < maxSplits &&
            steps / (2 * shape.kSplits) >= 8)
       shape.kSplits *= 2;
   }
-  if (!warpsPerBlock && shape.tensorCores && !shape.warpsSplitN())
-    shape.warpsPerBlock = defaultSplitKWarps(shape);
+  if (!warpsPerBlock)
+    shape.warpsPerBlock = defaultWarpsPerBlock(shape);
   if (!shape.supported())
     return std::nullopt;
   return shape;
