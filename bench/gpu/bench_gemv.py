@@ -159,6 +159,15 @@ def bench_gemv(path, before_dir=None):
     # before the launch.
     half_x = bool(tiles) and bool(mtiles or "_xh" in name) and not int8_x
     x_arg = x.astype(cp.float16) if half_x else x
+    x_src = x
+    if half_x and "_sw" in name:
+        # ... and, for the swapped operands, interleaved in blocks of 2g
+        # values of K (GemvShape::xInterleave): value a + g b of a block at
+        # position 2a + b.
+        il = 4 if bits == 4 else 2
+        x_src = cp.ascontiguousarray(
+            x.reshape(m, k // (2 * il), 2, il).transpose(0, 1, 3, 2)
+            .reshape(m, k))
     x_scale, quantize = None, None
     if int8_x:
         # Per-token codes of x by lowbit's quantization kernel (same cubin),
@@ -174,7 +183,7 @@ def bench_gemv(path, before_dir=None):
 
     def launch(i, kernel=kernel):
         if half_x:  # the rounding kernel lowbit runs first, timed with it
-            cp.copyto(x_arg, x)
+            cp.copyto(x_arg, x_src)
         if quantize is not None:
             quantize((m,), (quantize_threads,), descriptor(x) +
                      descriptor(x_arg) + descriptor(x_scale))

@@ -93,7 +93,7 @@ rm "$out/resident/m1_n4096_k4096.mlir"
 # other options for comparison: for the GEMM (M > 16) 2 and 4 n-tiles per
 # warp and no cp.async stages; at 3-16 rows the former defaults (2 n-tiles,
 # 4 warps) and x rounded in each block; at 1 and 2 rows the tensor cores
-# and the CUDA cores.
+# and the CUDA cores; at 2-8 rows the swapped mma operands.
 extract() {  # MLIR OPTIONS...
   local mlir=$1 kernel
   shift
@@ -123,6 +123,11 @@ for bits in 4 8; do
       else
         extract "$mlir" "tensor-core-min-rows=1"
         extract "$mlir" "tensor-core-min-rows=3"
+      fi
+      if [ "$m" -ge 2 ] && [ "$m" -le 8 ]; then
+        # Codes as A and x as B (tensor-core-swap-ab), with 2 and 4 n-tiles.
+        extract "$mlir" "tensor-core-swap-ab=true"
+        extract "$mlir" "tensor-core-swap-ab=true tensor-core-tiles=4"
       fi
       rm -f "$mlir"
     done

@@ -46,6 +46,8 @@ std::string GemvShape::name() const {
     name += "_mt" + std::to_string(mTiles);
   else if (halfActivations())
     name += "_xh";
+  if (swapAB)
+    name += "_sw";
   if (warpRows != 1)
     name += "_wm" + std::to_string(warpRows);
   if (stages)
@@ -314,16 +316,29 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
   b.setInsertionPoint(replaced);
   Value x = reshape(b, loc, input, {shape.m, shape.k});
   if (shape.halfActivations()) {
-    // x rounded to f16 once (an elementwise kernel), not by every block.
-    auto halfType = RankedTensorType::get({shape.m, shape.k}, b.getF16Type());
-    Value empty = tensor::EmptyOp::create(b, loc, halfType.getShape(),
-                                          b.getF16Type());
-    AffineMap identity = b.getMultiDimIdentityMap(2);
+    // x rounded to f16 once (an elementwise kernel), not by every block, and
+    // interleaved where the kernel reads it so: [M, K / 2g, 2, g] transposed
+    // to [M, K / 2g, g, 2] (GemvShape::xInterleave).
+    const int64_t g = shape.xInterleave();
+    SmallVector<int64_t> inShape = {shape.m, shape.k}, outShape = inShape;
+    SmallVector<ReassociationIndices> axes = {{0}, {1, 2, 3}};
+    AffineMap read = b.getMultiDimIdentityMap(2);
+    if (g) {
+      inShape = {shape.m, shape.k / (2 * g), 2, g};
+      outShape = {shape.m, shape.k / (2 * g), g, 2};
+      x = tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get(inShape, b.getF32Type()), x, axes);
+      read = AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 1, 3, 2},
+                                          b.getContext());
+    }
+    const unsigned rank = outShape.size();
+    Value empty = tensor::EmptyOp::create(b, loc, outShape, b.getF16Type());
     x = linalg::GenericOp::create(
-            b, loc, halfType, ValueRange{x}, ValueRange{empty},
-            ArrayRef<AffineMap>{identity, identity},
-            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                          utils::IteratorType::parallel},
+            b, loc, RankedTensorType::get(outShape, b.getF16Type()),
+            ValueRange{x}, ValueRange{empty},
+            ArrayRef<AffineMap>{read, b.getMultiDimIdentityMap(rank)},
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
             [](OpBuilder &nb, Location l, ValueRange args) {
               linalg::YieldOp::create(
                   nb, l,
@@ -331,6 +346,10 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
                                                 args[0])));
             })
             .getResult(0);
+    if (g)
+      x = tensor::CollapseShapeOp::create(
+          b, loc, RankedTensorType::get({shape.m, shape.k}, b.getF16Type()),
+          x, axes);
   }
   SmallVector<Value> args = {toBuffer(b, loc, x)};
   for (Value weight : weights)

@@ -87,6 +87,22 @@ struct GemvShape {
   bool halfActivations() const {
     return !int8Activations && (warpsSplitN() || (tensorCores && halfX));
   }
+  /// Tensor cores at up to 8 rows with the warps splitting K: the operands
+  /// of mma.sync swapped, the dequantized codes of 16 channels (two n-tiles
+  /// of 8) as A and x's rows as the 8 columns of B, so that no A row is
+  /// spent on rows past M: one mma per 16 channels and 16 values of K
+  /// instead of two, one scale per lane and channel. Needs an even
+  /// tensorCoreTiles.
+  bool swapAB = false;
+  /// With swapAB, x's f16 values are interleaved within each block of 2 g
+  /// values of K (g = xInterleave(): 4 for 4-bit codes, 2 for 8-bit ones;
+  /// 0: not interleaved): value a + g b of a block lies at position 2 a + b,
+  /// so that each 32-bit word of a 16-byte load is the pair of x that one
+  /// register of the B fragment pairs with two codes of a word, and a
+  /// load's words 2j and 2j + 1 are B as it is (GemvTensorCore.cpp).
+  int64_t xInterleave() const {
+    return swapAB && halfActivations() ? (bits == 4 ? 4 : 2) : 0;
+  }
   /// Output channels of one block.
   int64_t channelsPerBlock() const {
     return warpsSplitN() ? warpsPerBlock / warpRows * rowsPerWarp()

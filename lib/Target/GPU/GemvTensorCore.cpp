@@ -97,8 +97,14 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
   // x arrives in f16 for the GEMM and with halfX (converted once before the
   // launch), else in f32 and rounded here.
   const bool halfX = shape.halfActivations();
-  Value zeroX = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(vecF32, b.getFloatAttr(f32t, 0.0)));
+  // Whether any row of row tile p's half is below M: the warps splitting K
+  // all start at row 0, so at most 8 rows leave every second half empty.
+  auto liveHalf = [&](int64_t p, int64_t half) {
+    return splitN || 16 * p + 8 * half < M;
+  };
+  // A = codes, B = x (GemvShape::swapAB): the accumulators of 16-channel
+  // tile u are (channel 16 u + r (+8), rows 2q and 2q + 1).
+  const bool swapped = shape.swapAB;
   int64_t steps = shape.k / 128;
   const int64_t S = shape.kSplits;
   // This block's share of the steps: [split * steps / S, (split+1) * steps / S).
@@ -145,10 +151,12 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
         for (int64_t t = 0; t < T; ++t)
           loaded.push_back(memref::LoadOp::create(
               b, loc, zeroPoints, ValueRange{weightRows[t], group}));
+      // Swapped, a lane's accumulators are its weight rows' channels.
       for (int64_t t = 0; t < T; ++t)
-        for (int64_t c = 0; c < 2; ++c)
+        for (int64_t c = 0; c < (swapped ? 1 : 2); ++c)
           loaded.push_back(memref::LoadOp::create(
-              b, loc, scales, ValueRange{columns[2 * t + c], group}));
+              b, loc, scales,
+              ValueRange{swapped ? weightRows[t] : columns[2 * t + c], group}));
       return loaded;
     };
     // Warps splitting K take every W-th step; splitting N, every step.
@@ -160,8 +168,9 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     // again (cached) and drops it. Not in the GEMM form, whose registers are
     // taken by its tiles.
     const bool prefetch = !splitN && steps / S > W;
-    // Accumulators: (p, t, half, c) at 4 (p T + t) + 2 half + c.
-    SmallVector<Value> init(4 * T * P, f32(0.0));
+    // Accumulators: (p, t, half, c) at 4 (p T + t) + 2 half + c; swapped,
+    // (channel 8 t + r, row 2 q + c) at 2 t + c.
+    SmallVector<Value> init(swapped ? 2 * T : 4 * T * P, f32(0.0));
     const int64_t accumulators = init.size();
     if (prefetch)
       llvm::append_range(init, loadStep(start, /*opaque=*/true));
@@ -228,16 +237,41 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
                        ? add(k0, add(index(8 * h), mul(q, index(32))))
                        : add(k0, add(index(64 * (h / 2) + 8 * (h % 2)),
                                      mul(q, index(16))));
-        // x at those offsets, per row tile and half, as eight f16.
+        // x at those offsets, per row tile and half, as four f16 pairs:
+        // pair 2 sub (+1) feeds the low (high) slots of mma 2h + sub. None
+        // for a half whose rows are all past M.
+        // Pair i holds the offsets 2 g (i / g) + i % g and g more of the
+        // eight (codes 2j and 2j + 4 of a 4-bit word, bytes 0 and 2 of an
+        // 8-bit one).
+        const int64_t g = bits == 4 ? 4 : 2;
+        auto asPairs = [&](Value eight, SmallVector<Value> &pairs) {
+          if (shape.xInterleave()) {
+            // Interleaved x: pair i is word i of the 16 bytes.
+            Value words = vector::BitCastOp::create(
+                b, loc, VectorType::get({4}, i32t), eight);
+            for (int64_t i = 0; i < 4; ++i) {
+              Value word = vector::ExtractOp::create(b, loc, words, i);
+              pairs.push_back(vector::BitCastOp::create(
+                  b, loc, half2,
+                  vector::BroadcastOp::create(b, loc, vecI32, word)));
+            }
+            return;
+          }
+          SmallVector<Value> values;
+          for (int64_t e = 0; e < 8; ++e)
+            values.push_back(vector::ExtractOp::create(b, loc, eight, e));
+          for (int64_t i = 0; i < 4; ++i) {
+            int64_t low = 2 * g * (i / g) + i % g;
+            pairs.push_back(vector::FromElementsOp::create(
+                b, loc, half2, ValueRange{values[low], values[low + g]}));
+          }
+        };
         SmallVector<SmallVector<Value>> xs(2 * P);
         for (int64_t p = 0; p < P; ++p)
           for (int64_t half = 0; half < 2; ++half) {
-            SmallVector<Value> &values = xs[2 * p + half];
-            Value valid = xValid[2 * p + half];
-            auto pick = [&](Value v) {
-              for (int64_t e = 0; e < 4; ++e)
-                values.push_back(vector::ExtractOp::create(b, loc, v, e));
-            };
+            SmallVector<Value> &pairs = xs[2 * p + half];
+            if (!liveHalf(p, half))
+              continue;
             if (slot) {
               // Chunk (kx - k0) / 8 of the tile row, where the swizzle put
               // it; rows past M were zero-filled.
@@ -251,37 +285,39 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
                   b, loc, VectorType::get({8}, f16), stagedX,
                   ValueRange{slot, tileRow, at});
               load.setAlignment(16);
-              for (int64_t e = 0; e < 8; ++e)
-                values.push_back(vector::ExtractOp::create(b, loc, load, e));
+              asPairs(load, pairs);
               continue;
             }
+            // A row past M reads row 0: its products land only in that
+            // row's accumulators, which are never stored.
             if (halfX) {
-              auto type = VectorType::get({8}, f16);
               auto load = vector::LoadOp::create(
-                  b, loc, type, x, ValueRange{xRows[2 * p + half], kx});
+                  b, loc, VectorType::get({8}, f16), x,
+                  ValueRange{xRows[2 * p + half], kx});
               load.setAlignment(16);
-              Value zero = arith::ConstantOp::create(
-                  b, loc, DenseElementsAttr::get(type, b.getFloatAttr(f16, 0.0)));
-              Value v = arith::SelectOp::create(b, loc, valid, load, zero);
-              for (int64_t e = 0; e < 8; ++e)
-                values.push_back(vector::ExtractOp::create(b, loc, v, e));
+              asPairs(load, pairs);
               continue;
             }
+            // f32 x, rounded here.
+            SmallVector<Value> rounded;
             for (int64_t part = 0; part < 2; ++part) {
               auto load = vector::LoadOp::create(
                   b, loc, vecF32, x,
                   ValueRange{xRows[2 * p + half], add(kx, index(4 * part))});
               load.setAlignment(16);
-              Value v = arith::SelectOp::create(b, loc, valid, load, zeroX);
-              pick(arith::TruncFOp::create(b, loc, VectorType::get({4}, f16), v));
+              rounded.push_back(arith::TruncFOp::create(
+                  b, loc, VectorType::get({4}, f16), load));
             }
+            asPairs(vector::ShuffleOp::create(
+                        b, loc, rounded[0], rounded[1],
+                        ArrayRef<int64_t>{0, 1, 2, 3, 4, 5, 6, 7}),
+                    pairs);
           }
         for (int64_t sub = 0; sub < 2; ++sub) {
           // The weight fragments of mma 2h + sub, shared by every row tile:
-          // slots (2q, 2q+1) and (2q+8, 2q+9) hold the values at offsets
-          // (lo0, lo1) and (hi0, hi1) of the eight.
-          int64_t lo0, lo1, hi0, hi1;
-          SmallVector<Value> bMatrices;
+          // slots (2q, 2q+1) and (2q+8, 2q+9) hold the codes that x's pairs
+          // 2 sub and 2 sub + 1 pair with.
+          SmallVector<Value> bMatrices, lows, highs;
           for (int64_t t = 0; t < T; ++t) {
             Value low, high;
             if (bits == 4) {
@@ -294,16 +330,39 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
               low = codePair(word, 0, offsets[t]);
               high = codePair(word, 8, offsets[t]);
             }
+            if (swapped) {
+              lows.push_back(low);
+              highs.push_back(high);
+              continue;
+            }
             Value bMatrix = arith::ConstantOp::create(
                 b, loc, DenseElementsAttr::get(vecB, b.getFloatAttr(f16, 0.0)));
             bMatrix = vector::InsertOp::create(b, loc, low, bMatrix, 0);
             bMatrix = vector::InsertOp::create(b, loc, high, bMatrix, 1);
             bMatrices.push_back(bMatrix);
           }
-          if (bits == 4) {
-            lo0 = 2 * sub, lo1 = 2 * sub + 4, hi0 = 2 * sub + 1, hi1 = 2 * sub + 5;
-          } else {
-            lo0 = 4 * sub, lo1 = 4 * sub + 2, hi0 = 4 * sub + 1, hi1 = 4 * sub + 3;
+          if (swapped) {
+            // A: the codes of channels r and r + 8 of 16-channel tile u
+            // (n-tiles 2u and 2u + 1) in the low and high slots; B: x's
+            // row r, pairs 2 sub and 2 sub + 1, shared by every tile.
+            Value bMatrix = arith::ConstantOp::create(
+                b, loc, DenseElementsAttr::get(vecB, b.getFloatAttr(f16, 0.0)));
+            bMatrix = vector::InsertOp::create(b, loc, xs[0][2 * sub], bMatrix, 0);
+            bMatrix =
+                vector::InsertOp::create(b, loc, xs[0][2 * sub + 1], bMatrix, 1);
+            for (int64_t u = 0; u < T / 2; ++u) {
+              Value aMatrix = arith::ConstantOp::create(
+                  b, loc, DenseElementsAttr::get(vecA, b.getFloatAttr(f16, 0.0)));
+              Value parts[4] = {lows[2 * u], lows[2 * u + 1], highs[2 * u],
+                                highs[2 * u + 1]};
+              for (int64_t reg = 0; reg < 4; ++reg)
+                aMatrix =
+                    vector::InsertOp::create(b, loc, parts[reg], aMatrix, reg);
+              acc[u] = nvgpu::MmaSyncOp::create(b, loc, aMatrix, bMatrix,
+                                                acc[u],
+                                                ArrayRef<int64_t>{16, 8, 16});
+            }
+            continue;
           }
           for (int64_t p = 0; p < P; ++p) {
             // A's registers: (row r, low slots), (row r+8, low), (row r, high
@@ -311,12 +370,10 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
             Value aMatrix = arith::ConstantOp::create(
                 b, loc, DenseElementsAttr::get(vecA, b.getFloatAttr(f16, 0.0)));
             for (int64_t reg = 0; reg < 4; ++reg) {
-              ArrayRef<Value> values = xs[2 * p + reg % 2];
-              Value pair = vector::FromElementsOp::create(
-                  b, loc, half2,
-                  ValueRange{values[reg < 2 ? lo0 : hi0],
-                             values[reg < 2 ? lo1 : hi1]});
-              aMatrix = vector::InsertOp::create(b, loc, pair, aMatrix, reg);
+              ArrayRef<Value> pairs = xs[2 * p + reg % 2];
+              if (!pairs.empty())
+                aMatrix = vector::InsertOp::create(
+                    b, loc, pairs[2 * sub + reg / 2], aMatrix, reg);
             }
             for (int64_t t = 0; t < T; ++t)
               acc[p * T + t] = nvgpu::MmaSyncOp::create(
@@ -325,9 +382,20 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
           }
         }
       }
-      // Scales of the accumulators' columns (output channels 2q, 2q+1).
+      // Scales of the accumulators' columns (output channels 2q, 2q+1);
+      // swapped, of their rows (channels 8t + r, n-tile t being half t % 2
+      // of tile t / 2).
       SmallVector<Value> totals(accumulators);
-      for (int64_t t = 0; t < T; ++t) {
+      for (int64_t t = 0; swapped && t < T; ++t) {
+        Value scale = toF32(loaded[scalesAt + t]);
+        for (int64_t c = 0; c < 2; ++c) {
+          Value v = vector::ExtractOp::create(b, loc, acc[t / 2],
+                                              ArrayRef<int64_t>{t % 2, c});
+          totals[2 * t + c] =
+              LLVM::FMAOp::create(b, loc, v, scale, args[2 * t + c]);
+        }
+      }
+      for (int64_t t = 0; !swapped && t < T; ++t) {
         Value s0 = toF32(loaded[scalesAt + 2 * t]);
         Value s1 = toF32(loaded[scalesAt + 2 * t + 1]);
         for (int64_t p = 0; p < P; ++p)
@@ -406,8 +474,15 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     return;
   }
   // Each lane's outputs: (row r (+8), channel 8t + 2q + c) into this
-  // warp's partials [16, R].
-  for (int64_t t = 0; t < T; ++t)
+  // warp's partials [16, R]; swapped, (row 2q + c, channel 8t + r).
+  for (int64_t t = 0; swapped && t < T; ++t)
+    for (int64_t c = 0; c < 2; ++c) {
+      Value row = add(mul(q, index(2)), index(c));
+      Value slot = add(mul(row, index(R)), add(index(8 * t), r));
+      memref::StoreOp::create(b, loc, results[2 * t + c], partials,
+                              ValueRange{warp, slot});
+    }
+  for (int64_t t = 0; !swapped && t < T; ++t)
     for (int64_t half = 0; half < 2; ++half)
       for (int64_t c = 0; c < 2; ++c) {
         Value v = results[4 * t + 2 * half + c];

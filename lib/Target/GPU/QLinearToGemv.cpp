@@ -283,6 +283,12 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   }
   if (!warpsPerBlock)
     shape.warpsPerBlock = defaultWarpsPerBlock(shape);
+  // Codes as A and x as B at up to 8 rows, where asked for (not yet timed
+  // on a GPU, so not the default).
+  shape.swapAB = tensorCoreSwapAB && shape.tensorCores &&
+                 !shape.int8Activations && shape.m <= 8 &&
+                 !shape.warpsSplitN() && !shape.stages &&
+                 shape.tensorCoreTiles % 2 == 0;
   if (!shape.supported())
     return std::nullopt;
   return shape;
