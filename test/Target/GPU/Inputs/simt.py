@@ -1,0 +1,505 @@
+"""Runs lowbit's generated GEMV kernels on the CPU, lane by lane, and checks
+them against numpy, so that their numerics are tested without a GPU.
+
+    simt.py MODEL.mlir|- [--bits 4|8] [--seed S]
+
+MODEL.mlir is the output of `lowbit-opt --lowbit-gpu-qlinear-gemv
+--mlir-print-op-generic` on a model of bench/gpu/make_gemv_model.py (x,
+packed codes, scales[, zero points][, bias] as inputs). Every kernel it
+launches is interpreted: each warp's 32 lanes in lock step (every SSA value
+an array over the lanes), the warps of a block in turn between barriers,
+the blocks one after another. nvgpu.mma.sync follows the PTX fragment
+layouts of mma.m16n8k16 (A row-major 16 x 16, B 16 x 8, C 16 x 8); loads
+and stores are bounds-checked. The launch's x is prepared as lowbit's
+rounding kernel would (f16, interleaved for `_sw` kernels); split-K partial
+sums are added as the host code does. Prints one line per kernel and exits
+1 where a result differs from float64 numpy by more than 1e-5 of
+sum |x w| (x rounded to f16 for the tensor cores, as they take it).
+"""
+
+import argparse
+import re
+import sys
+
+import numpy as np
+
+LANES = 32
+DTYPES = {"index": np.int64, "i64": np.int64, "i32": np.uint32,
+          "i8": np.int8, "i1": np.bool_, "f16": np.float16,
+          "f32": np.float32}
+
+
+class KernelError(Exception):
+    pass
+
+
+def split_top(text, sep=","):
+    """Splits at `sep` outside <>, (), [] and {}."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        if c in "<([{":
+            depth += 1
+        elif c in ">)]}":
+            depth -= 1
+        elif c == sep and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    tail = text[start:].strip()
+    if tail:
+        parts.append(tail)
+    return parts
+
+
+def parse_type(text):
+    """(numpy dtype, shape) of an MLIR type; memrefs give their element
+    type and shape."""
+    text = text.strip()
+    m = re.match(r"(vector|memref|tensor)<((?:\d+x)*)([a-z]\w*)(,.*)?>$", text)
+    if m:
+        dims = [int(d) for d in m.group(2).split("x") if d]
+        return DTYPES.get(m.group(3)), tuple(dims)
+    return DTYPES.get(text), ()
+
+
+class Op:
+    def __init__(self, results, name, operands, line):
+        self.results, self.name, self.operands = results, name, operands
+        self.line = line
+        self.regions = []  # lists of (block args, ops)
+        self.arg_types = []  # of the first region's block arguments
+        self.result_types = []
+
+    def attr(self, pattern):
+        m = re.search(pattern, self.line)
+        return m.group(1) if m else None
+
+
+OP_LINE = re.compile(
+    r'^\s*(?:(%[\w]+)(?::(\d+))? = )?"([\w.]+)"\(([^)]*)\)(.*)$')
+
+
+def parse_ops(lines, i):
+    """Parses ops from lines[i] until a region's end; returns (ops, i)."""
+    ops = []
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if stripped.startswith("}"):
+            return ops, i
+        if stripped.startswith("^bb"):
+            i += 1
+            continue
+        m = OP_LINE.match(line)
+        if not m:
+            raise KernelError(f"cannot parse: {stripped[:80]}")
+        base, count, name, operands, rest = m.groups()
+        results = []
+        if base:
+            results = ([f"{base}#{j}" for j in range(int(count))] if count
+                       else [base])
+        op = Op(results, name, [o.strip() for o in operands.split(",")
+                                if o.strip()], line)
+        i += 1
+        if rest.rstrip().endswith("({"):
+            while True:
+                args = []
+                if i < len(lines) and lines[i].strip().startswith("^bb"):
+                    inner = lines[i].strip()
+                    inner = inner[inner.index("(") + 1:inner.rindex(")")]
+                    pairs = [a.split(":", 1) for a in split_top(inner)]
+                    args = [name.strip() for name, _ in pairs]
+                    if not op.regions:
+                        op.arg_types = [t.strip() for _, t in pairs]
+                    i += 1
+                body, i = parse_ops(lines, i)
+                op.regions.append((args, body))
+                closing = lines[i].strip()
+                i += 1
+                if closing.startswith("}, {"):
+                    continue
+                op.line += " " + closing
+                break
+        sig = op.line[op.line.rindex(" -> ") + 4:].strip() \
+            if " -> " in op.line else ""
+        if sig.startswith("("):
+            sig = sig[1:sig.rindex(")")]
+        op.result_types = [parse_type(t) for t in split_top(sig)] \
+            if op.results else []
+        ops.append(op)
+    return ops, i
+
+
+def parse_module(text):
+    """The host functions' ops and the gpu.funcs by name."""
+    lines = [l for l in text.splitlines()
+             if l.strip() and not l.startswith("#")]
+    ops, _ = parse_ops(lines, 0)
+    return ops[0]
+
+
+class Warp:
+    """One warp of a block: its lanes' values, run as a generator that
+    yields at each barrier."""
+
+    def __init__(self, block, warp, memory):
+        self.block, self.warp, self.memory = block, warp, memory
+        self.env = {}
+
+    def get(self, name):
+        return self.env[name]
+
+    def run(self, ops, active):
+        for op in ops:
+            if op.name in ("gpu.return", "scf.yield"):
+                return [self.get(o) for o in op.operands]
+            if op.name == "gpu.barrier":
+                yield "barrier"
+                continue
+            if op.name == "scf.for":
+                yield from self.run_for(op, active)
+                continue
+            if op.name == "scf.if":
+                yield from self.run_if(op, active)
+                continue
+            values = self.evaluate(op, active)
+            for name, value in zip(op.results, values):
+                self.env[name] = value
+        return []
+
+    def run_for(self, op, active):
+        lower, upper, step = (self.get(o) for o in op.operands[:3])
+        carried = [self.get(o) for o in op.operands[3:]]
+        for value in (lower, upper, step):
+            if not np.all(value[active] == value[active][0]):
+                raise KernelError("scf.for bounds differ within a warp")
+        args, body = op.regions[0]
+        index = int(lower[active][0])
+        while index < int(upper[active][0]):
+            self.env[args[0]] = np.full(LANES, index, np.int64)
+            for name, value in zip(args[1:], carried):
+                self.env[name] = value
+            carried = yield from self.run(body, active)
+            index += int(step[active][0])
+        for name, value in zip(op.results, carried):
+            self.env[name] = value
+
+    def run_if(self, op, active):
+        cond = self.get(op.operands[0]).astype(bool)
+        merged = None
+        for taken, (args, body) in zip((cond, ~cond), op.regions):
+            mask = active & taken
+            if not body or not mask.any():
+                continue
+            results = yield from self.run(body, mask)
+            if merged is None:
+                merged = results
+            else:
+                merged = [np.where(cond.reshape((-1,) + (1,) * (a.ndim - 1)),
+                                   a, b) for a, b in zip(merged, results)]
+        for name, value in zip(op.results, merged or []):
+            self.env[name] = value
+
+    def address(self, memref, indices, active):
+        """The flat buffer of `memref` and each lane's element offset;
+        inactive lanes get 0."""
+        array = self.memory[memref]
+        flat = np.zeros(LANES, np.int64)
+        for axis, index in enumerate(indices):
+            index = np.where(active, index.astype(np.int64), 0)
+            if np.any((index < 0) | (index >= array.shape[axis])):
+                raise KernelError(f"index out of bounds of {array.shape}")
+            flat = flat * array.shape[axis] + index
+        return array.reshape(-1), flat
+
+    def evaluate(self, op, active):
+        name, ops = op.name, [self.get(o) for o in op.operands]
+        rt = op.result_types
+        if name == "arith.constant":
+            dtype, shape = rt[0]
+            raw = op.attr(r"value = (.*?) : ")
+            dense = re.search(r"dense<([^>]*)>", op.line)
+            value = dense.group(1) if dense else raw
+            if value in ("true", "false"):
+                value = value == "true"
+            elif value.startswith("0x") and dtype in (np.float16, np.float32):
+                bits = np.uint16 if dtype == np.float16 else np.uint32
+                value = np.array(int(value, 16), bits).view(dtype)
+            elif dtype in (np.float16, np.float32):
+                value = float(value)
+            else:
+                value = int(value)
+                if dtype == np.uint32:
+                    value &= 0xFFFFFFFF
+            return [np.full((LANES,) + shape, value, dtype)]
+        if name == "gpu.thread_id":
+            return [np.arange(LANES, dtype=np.int64) + LANES * self.warp]
+        if name == "gpu.block_id":
+            axis = op.attr(r"dim (\w)")
+            return [np.full(LANES, self.block["xyz".index(axis)], np.int64)]
+        binary = {"arith.addi": np.add, "arith.subi": np.subtract,
+                  "arith.muli": np.multiply, "arith.andi": np.bitwise_and,
+                  "arith.ori": np.bitwise_or, "arith.minui": np.minimum,
+                  "arith.xori": np.bitwise_xor, "arith.shli": np.left_shift,
+                  "arith.addf": np.add, "arith.subf": np.subtract,
+                  "arith.mulf": np.multiply}
+        if name in binary:
+            return [binary[name](ops[0], ops[1]).astype(ops[0].dtype)]
+        if name == "arith.divui":
+            return [np.where(active, ops[0] // np.where(ops[1] == 0, 1, ops[1]),
+                             0).astype(ops[0].dtype)]
+        if name == "arith.remui":
+            return [np.where(active, ops[0] % np.where(ops[1] == 0, 1, ops[1]),
+                             0).astype(ops[0].dtype)]
+        if name == "arith.shrui":
+            return [(ops[0] >> ops[1]).astype(ops[0].dtype)]
+        if name == "arith.cmpi":
+            predicate = int(op.attr(r"predicate = (\d+)"))
+            compare = [np.equal, np.not_equal, np.less, np.less_equal,
+                       np.greater, np.greater_equal, np.less, np.less_equal,
+                       np.greater, np.greater_equal][predicate]
+            return [compare(ops[0], ops[1])]
+        if name == "arith.select":
+            cond = ops[0].reshape((-1,) + (1,) * (ops[1].ndim - 1))
+            return [np.where(cond, ops[1], ops[2])]
+        if name == "arith.extui":
+            source = ops[0].view(np.uint8) if ops[0].dtype == np.int8 else ops[0]
+            return [source.astype(rt[0][0])]
+        if name in ("arith.uitofp", "arith.truncf", "arith.extf"):
+            return [ops[0].astype(rt[0][0])]
+        if name == "llvm.intr.fma":
+            return [(ops[0].astype(np.float64) * ops[1] + ops[2])
+                    .astype(ops[0].dtype)]
+        if name == "llvm.inline_asm":
+            if "mov.b32 $0, $1;" not in op.line:
+                raise KernelError("unknown inline asm")
+            return [ops[0]]
+        if name == "arith.bitcast":
+            return [np.ascontiguousarray(ops[0]).view(rt[0][0])]
+        if name == "vector.bitcast":
+            dtype, shape = rt[0]
+            return [np.ascontiguousarray(ops[0]).view(dtype)
+                    .reshape((LANES,) + shape)]
+        if name == "vector.broadcast":
+            dtype, shape = rt[0]
+            source = ops[0].reshape((LANES,) + (1,) * len(shape))
+            return [np.broadcast_to(source, (LANES,) + shape).astype(dtype)]
+        if name == "vector.extract":
+            position = [int(p) for p in op.attr(
+                r"static_position = array<i64: ([\d, ]*)>").split(",")]
+            return [ops[0][(slice(None),) + tuple(position)].copy()]
+        if name == "vector.insert":
+            position = [int(p) for p in op.attr(
+                r"static_position = array<i64: ([\d, ]*)>").split(",")]
+            result = ops[1].copy()
+            result[(slice(None),) + tuple(position)] = ops[0]
+            return [result]
+        if name == "vector.from_elements":
+            return [np.stack(ops, axis=1).reshape((LANES,) + rt[0][1])]
+        if name == "vector.shuffle":
+            mask = [int(p) for p in op.attr(
+                r"mask = array<i64: ([\d, ]*)>").split(",")]
+            both = np.concatenate([ops[0], ops[1]], axis=1)
+            return [both[:, mask]]
+        if name == "vector.load":
+            dtype, shape = rt[0]
+            length = int(np.prod(shape))
+            flat, at = self.address(op.operands[0], ops[1:], active)
+            if np.any(at[active] + length > flat.size):
+                raise KernelError("vector load out of bounds")
+            lanes = np.where(active, at, 0)
+            return [np.stack([flat[a:a + length] for a in lanes])
+                    .reshape((LANES,) + shape)]
+        if name == "memref.load":
+            flat, at = self.address(op.operands[0], ops[1:], active)
+            return [flat[np.where(active, at, 0)]]
+        if name == "memref.store":
+            flat, at = self.address(op.operands[1], ops[2:], active)
+            flat[at[active]] = ops[0][active]
+            return []
+        if name == "gpu.shuffle":
+            if "shuffle_mode xor" not in op.line:
+                raise KernelError("only xor shuffles are interpreted")
+            source = np.arange(LANES) ^ ops[1].astype(np.int64)
+            valid = source < ops[2].astype(np.int64)
+            return [ops[0][np.where(valid, source, np.arange(LANES))], valid]
+        if name == "nvvm.prmt":
+            if "permute_mode<default>" not in op.line:
+                raise KernelError("only the default prmt mode is interpreted")
+            pool = (ops[0].astype(np.uint64) |
+                    (ops[1].astype(np.uint64) << np.uint64(32)))
+            result = np.zeros(LANES, np.uint32)
+            for byte in range(4):
+                select = (ops[2] >> np.uint32(4 * byte)) & np.uint32(15)
+                value = (pool >> ((select & 7).astype(np.uint64) * 8)) & 0xFF
+                value = np.where(select & 8, np.where(value & 0x80, 0xFF, 0),
+                                 value)
+                result |= (value.astype(np.uint32) << np.uint32(8 * byte))
+            return [result]
+        if name == "nvgpu.device_async_copy":
+            # Copied at once: what the kernel reads after its wait is the
+            # same (a missing wait goes unnoticed here).
+            sizes = [int(v) for v in op.attr(
+                r"operandSegmentSizes = array<i32: ([\d, ]*)>").split(",")]
+            dst_rank, src_rank = sizes[1], sizes[3]
+            count = int(op.attr(r"dstElements = (\d+)"))
+            dst, at = self.address(op.operands[0], ops[1:1 + dst_rank],
+                                   active)
+            src_at = 2 + dst_rank
+            src, start = self.address(op.operands[1 + dst_rank],
+                                      ops[src_at:src_at + src_rank], active)
+            given = ops[src_at + src_rank] if len(sizes) > 4 and sizes[4] \
+                else np.full(LANES, count)
+            for lane in np.nonzero(active)[0]:
+                n = int(given[lane])
+                if start[lane] + n > src.size or at[lane] + count > dst.size:
+                    raise KernelError("async copy out of bounds")
+                dst[at[lane]:at[lane] + count] = 0
+                dst[at[lane]:at[lane] + n] = src[start[lane]:start[lane] + n]
+            return [None]
+        if name in ("nvgpu.device_async_create_group",
+                    "nvgpu.device_async_wait"):
+            return [None] * len(op.results)
+        if name == "nvgpu.mma.sync":
+            return [mma(ops[0], ops[1], ops[2])]
+        raise KernelError(f"op not interpreted: {name}")
+
+
+def mma(a, b, c):
+    """mma.sync m16n8k16 over the warp's fragments (PTX ISA layouts)."""
+    g, t = np.arange(LANES) // 4, np.arange(LANES) % 4
+    A = np.zeros((16, 16), np.float32)
+    B = np.zeros((16, 8), np.float32)
+    C = np.zeros((16, 8), np.float32)
+    for lane in range(LANES):
+        for reg in range(4):
+            row = g[lane] + 8 * (reg % 2)
+            col = 2 * t[lane] + 8 * (reg // 2)
+            A[row, col:col + 2] = a[lane, reg]
+        for reg in range(2):
+            k = 2 * t[lane] + 8 * reg
+            B[k:k + 2, g[lane]] = b[lane, reg]
+        for half in range(2):
+            C[g[lane] + 8 * half, 2 * t[lane]:2 * t[lane] + 2] = c[lane, half]
+    D = (A.astype(np.float64) @ B + C).astype(np.float32)
+    d = np.zeros_like(c)
+    for lane in range(LANES):
+        for half in range(2):
+            d[lane, half] = D[g[lane] + 8 * half,
+                              2 * t[lane]:2 * t[lane] + 2]
+    return d
+
+
+def run_kernel(func, grid, threads, memory):
+    """Runs `func` (a gpu.func Op) on `grid` blocks of `threads` threads."""
+    args, body = func.regions[0]
+    workgroups = [(a, t) for a, t in zip(args, func.arg_types)
+                  if a not in memory]
+    for gx in range(grid[0]):
+        for gy in range(grid[1]):
+            for gz in range(grid[2]):
+                shared = dict(memory)
+                for name, text in workgroups:
+                    dtype, shape = parse_type(text[:text.index(",")] + ">")
+                    shared[name] = np.zeros(shape, dtype)
+                warps = [Warp((gx, gy, gz), w, shared)
+                         for w in range(threads // LANES)]
+                for warp in warps:
+                    for name in args:
+                        warp.env[name] = name
+                runners = [w.run(body, np.ones(LANES, bool)) for w in warps]
+                while runners:
+                    still = []
+                    for runner in runners:
+                        try:
+                            next(runner)
+                            still.append(runner)
+                        except StopIteration:
+                            pass
+                    if still and len(still) != len(runners):
+                        raise KernelError("a barrier not reached by every warp")
+                    runners = still
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("model")
+    p.add_argument("--bits", type=int, choices=(4, 8), default=4)
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args()
+    module = parse_module(sys.stdin.read() if a.model == "-"
+                          else open(a.model).read())
+    top = module.regions[0][1]
+    funcs = {f.attr(r'sym_name = "(\w+)"'): f for f in top
+             if f.name == "func.func"}
+    kernels = {}
+    for gpu_module in (o for o in top if o.name == "gpu.module"):
+        for f in gpu_module.regions[0][1]:
+            if f.name == "gpu.func":
+                kernels[f.attr(r'sym_name = "(\w+)"')] = f
+    main_func = funcs["main"]
+    args, body = main_func.regions[0]
+    constants = {o.results[0]: int(o.attr(r"value = (-?\d+) : index"))
+                 for o in body if o.name == "arith.constant"
+                 and o.attr(r"value = (-?\d+) : index") is not None}
+    failed = 0
+    rng = np.random.default_rng(a.seed)
+    for launch in (o for o in body if o.name == "gpu.launch_func"):
+        name = launch.attr(r"@\w+::@(\w+)")
+        func = kernels[name]
+        sizes = [constants[o] for o in launch.operands[:6]]
+        types = [parse_type(t) for t in split_top(
+            launch.line[launch.line.rindex(": (") + 3:launch.line.rindex(") ->")])][6:]
+        (_, (m, k)), (_, (n, row)) = types[0], types[1]
+        groups = types[2][1][1]
+        codes = rng.integers(0, 256, (n, row), dtype=np.uint8)
+        scales = rng.uniform(0.005, 0.02, (n, groups)).astype(types[2][0])
+        x = rng.standard_normal((m, k)).astype(np.float32)
+        memory = [x.astype(types[0][0]), codes.view(np.int8), scales]
+        zero = np.full((n, groups), 1 << (a.bits - 1), np.float64)
+        extra = types[3:-1]
+        if extra and extra[0][0] == np.int8:
+            zp = rng.integers(0, 1 << a.bits, (n, groups), dtype=np.uint8)
+            memory.append(zp.view(np.int8))
+            zero = zp.astype(np.float64)
+            extra = extra[1:]
+        bias = np.zeros(n)
+        if extra:
+            b = rng.standard_normal(n).astype(extra[0][0])
+            memory.append(b)
+            bias = b.astype(np.float64)
+        if "tc" in name.split("_")[1]:
+            # The tensor cores take x rounded to f16 (before the launch or
+            # in the kernel).
+            x = x.astype(np.float16).astype(np.float32)
+        if types[0][0] == np.float16:
+            if "_sw" in name:
+                g = 4 if a.bits == 4 else 2
+                memory[0] = np.ascontiguousarray(
+                    memory[0].reshape(m, k // (2 * g), 2, g)
+                    .transpose(0, 1, 3, 2).reshape(m, k))
+        y = np.zeros(types[-1][1], np.float32)
+        memory.append(y)
+        run_kernel(func, sizes[:3], sizes[3], dict(zip(
+            func.regions[0][0], memory)))
+        result = y.sum(axis=0) if y.ndim == 3 else y
+        if a.bits == 4:
+            codes = np.stack([codes & 15, codes >> 4], axis=-1).reshape(n, k)
+        w = np.repeat(scales.astype(np.float64), k // groups, axis=1) * (
+            codes.astype(np.float64) - np.repeat(zero, k // groups, axis=1))
+        x64 = x.astype(np.float64)
+        want = x64 @ w.T + bias
+        bound = np.abs(x64) @ np.abs(w).T + np.abs(bias)
+        error = float(np.max(np.abs(result - want) / bound))
+        ok = error <= 1e-5
+        failed += not ok
+        print(f"{name}: {'ok' if ok else 'FAILED'} (max error "
+              f"{error:.1e} of sum |x w|)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KernelError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(1)
