@@ -9,10 +9,11 @@ packed codes, scales[, zero points][, bias] as inputs). Every kernel it
 launches is interpreted: each warp's 32 lanes in lock step (every SSA value
 an array over the lanes), the warps of a block in turn between barriers,
 the blocks one after another. nvgpu.mma.sync follows the PTX fragment
-layouts of mma.m16n8k16 (A row-major 16 x 16, B 16 x 8, C 16 x 8); loads
-and stores are bounds-checked. The launch's x is prepared as lowbit's
-rounding kernel would (f16, interleaved for `_sw` kernels); split-K partial
-sums are added as the host code does. Prints one line per kernel and exits
+layouts of mma.m16n8k16 f16 and m16n8k32 s8; dp4a, xor shuffles, prmt and
+cp.async (copied at once) are interpreted too; loads, stores and copies are
+bounds-checked. The launch's x is prepared as lowbit's host code would: f16
+(interleaved for `_sw` kernels) where the kernel takes it so, per-token
+8-bit codes for W8A8; split-K partial sums are added as the host does. Prints one line per kernel and exits
 1 where a result differs from float64 numpy by more than 1e-5 of
 sum |x w| (x rounded to f16 for the tensor cores, as they take it).
 """
@@ -130,7 +131,7 @@ def parse_ops(lines, i):
 
 
 def parse_module(text):
-    """The host functions' ops and the gpu.funcs by name."""
+    """The module op (builtin.module) of a whole generic-form module."""
     lines = [l for l in text.splitlines()
              if l.strip() and not l.startswith("#")]
     ops, _ = parse_ops(lines, 0)
@@ -230,6 +231,8 @@ class Warp:
                 value = int(value)
                 if dtype == np.uint32:
                     value &= 0xFFFFFFFF
+                elif dtype == np.int8:
+                    value = (value + 128) % 256 - 128
             return [np.full((LANES,) + shape, value, dtype)]
         if name == "gpu.thread_id":
             return [np.arange(LANES, dtype=np.int64) + LANES * self.warp]
@@ -263,6 +266,10 @@ class Warp:
             return [np.where(cond, ops[1], ops[2])]
         if name == "arith.extui":
             source = ops[0].view(np.uint8) if ops[0].dtype == np.int8 else ops[0]
+            return [source.astype(rt[0][0])]
+        if name == "arith.sitofp":
+            source = ops[0].view(np.int32) if ops[0].dtype == np.uint32 \
+                else ops[0]
             return [source.astype(rt[0][0])]
         if name in ("arith.uitofp", "arith.truncf", "arith.extf"):
             return [ops[0].astype(rt[0][0])]
@@ -359,28 +366,42 @@ class Warp:
         if name in ("nvgpu.device_async_create_group",
                     "nvgpu.device_async_wait"):
             return [None] * len(op.results)
+        if name == "nvvm.dot.accumulate.4way":
+            # dp4a: four byte products added to the i32 accumulator.
+            kinds = re.findall(r"dot_accumulate_type<(\w+)>", op.line)
+            a_, b_ = (v.view(np.uint8) if kind == "unsigned" else v
+                      for v, kind in zip(ops[:2], kinds))
+            total = (a_.astype(np.int64) * b_.astype(np.int64)).sum(axis=1)
+            total += ops[2].view(np.int32)
+            return [total.astype(np.int32).view(np.uint32)]
         if name == "nvgpu.mma.sync":
             return [mma(ops[0], ops[1], ops[2])]
         raise KernelError(f"op not interpreted: {name}")
 
 
 def mma(a, b, c):
-    """mma.sync m16n8k16 over the warp's fragments (PTX ISA layouts)."""
+    """mma.sync over the warp's fragments (PTX ISA layouts): m16n8k16 f16
+    with f32 accumulators, or m16n8k32 s8 with i32 ones (kept as uint32)."""
     g, t = np.arange(LANES) // 4, np.arange(LANES) % 4
-    A = np.zeros((16, 16), np.float32)
-    B = np.zeros((16, 8), np.float32)
-    C = np.zeros((16, 8), np.float32)
+    per = a.shape[2]  # values per register: 2 f16 or 4 s8
+    depth = 8 * per  # K of the mma
+    integer = a.dtype == np.int8
+    A = np.zeros((16, depth), np.int64 if integer else np.float64)
+    B = np.zeros((depth, 8), A.dtype)
+    C = np.zeros((16, 8), A.dtype)
     for lane in range(LANES):
         for reg in range(4):
             row = g[lane] + 8 * (reg % 2)
-            col = 2 * t[lane] + 8 * (reg // 2)
-            A[row, col:col + 2] = a[lane, reg]
+            col = per * t[lane] + depth // 2 * (reg // 2)
+            A[row, col:col + per] = a[lane, reg]
         for reg in range(2):
-            k = 2 * t[lane] + 8 * reg
-            B[k:k + 2, g[lane]] = b[lane, reg]
+            k = per * t[lane] + depth // 2 * reg
+            B[k:k + per, g[lane]] = b[lane, reg]
         for half in range(2):
-            C[g[lane] + 8 * half, 2 * t[lane]:2 * t[lane] + 2] = c[lane, half]
-    D = (A.astype(np.float64) @ B + C).astype(np.float32)
+            part = c[lane, half].view(np.int32) if integer else c[lane, half]
+            C[g[lane] + 8 * half, 2 * t[lane]:2 * t[lane] + 2] = part
+    D = A @ B + C
+    D = D.astype(np.int32).view(np.uint32) if integer else D.astype(np.float32)
     d = np.zeros_like(c)
     for lane in range(LANES):
         for half in range(2):
@@ -455,6 +476,16 @@ def main():
         scales = rng.uniform(0.005, 0.02, (n, groups)).astype(types[2][0])
         x = rng.standard_normal((m, k)).astype(np.float32)
         memory = [x.astype(types[0][0]), codes.view(np.int8), scales]
+        int8_x = types[0][0] == np.int8
+        if int8_x:
+            # Per-token codes, as lowbit.quantize_per_token makes them.
+            x_scale = (np.max(np.abs(x), axis=1) / np.float32(127)).astype(
+                np.float32)
+            x_scale[x_scale == 0] = 1
+            x_codes = np.clip(np.rint(x / x_scale[:, None]), -128, 127)
+            memory[0] = x_codes.astype(np.int8)
+            x = (x_scale[:, None].astype(np.float64) * x_codes)
+            types = types[:-2] + types[-1:]  # x's scales: given above
         zero = np.full((n, groups), 1 << (a.bits - 1), np.float64)
         extra = types[3:-1]
         if extra and extra[0][0] == np.int8:
@@ -467,7 +498,7 @@ def main():
             b = rng.standard_normal(n).astype(extra[0][0])
             memory.append(b)
             bias = b.astype(np.float64)
-        if "tc" in name.split("_")[1]:
+        if "tc" in name.split("_")[1] and not int8_x:
             # The tensor cores take x rounded to f16 (before the launch or
             # in the kernel).
             x = x.astype(np.float16).astype(np.float32)
@@ -477,6 +508,8 @@ def main():
                 memory[0] = np.ascontiguousarray(
                     memory[0].reshape(m, k // (2 * g), 2, g)
                     .transpose(0, 1, 3, 2).reshape(m, k))
+        if int8_x:
+            memory.append(x_scale)
         y = np.zeros(types[-1][1], np.float32)
         memory.append(y)
         run_kernel(func, sizes[:3], sizes[3], dict(zip(
