@@ -13,7 +13,9 @@ layouts of mma.m16n8k16 f16 and m16n8k32 s8; dp4a, xor shuffles, prmt and
 cp.async (copied at once) are interpreted too; loads, stores and copies are
 bounds-checked. The launch's x is prepared as lowbit's host code would: f16
 (interleaved for `_sw` kernels) where the kernel takes it so, per-token
-8-bit codes for W8A8; split-K partial sums are added as the host does. Prints one line per kernel and exits
+8-bit codes for W8A8 (a quantize_per_token kernel in the module is run
+too, and must give numpy's codes and scales bit for bit); split-K partial
+sums are added as the host does. Prints one line per kernel and exits
 1 where a result differs from float64 numpy by more than 1e-5 of
 sum |x w| (x rounded to f16 for the tensor cores, as they take it).
 """
@@ -168,19 +170,23 @@ class Warp:
         return []
 
     def run_for(self, op, active):
+        """scf.for with per-lane bounds: each lane runs while its own index
+        is below its bound; values it carries stop changing after."""
         lower, upper, step = (self.get(o) for o in op.operands[:3])
         carried = [self.get(o) for o in op.operands[3:]]
-        for value in (lower, upper, step):
-            if not np.all(value[active] == value[active][0]):
-                raise KernelError("scf.for bounds differ within a warp")
         args, body = op.regions[0]
-        index = int(lower[active][0])
-        while index < int(upper[active][0]):
-            self.env[args[0]] = np.full(LANES, index, np.int64)
+        index = lower.copy()
+        while True:
+            mask = active & (index < upper)
+            if not mask.any():
+                break
+            self.env[args[0]] = index
             for name, value in zip(args[1:], carried):
                 self.env[name] = value
-            carried = yield from self.run(body, active)
-            index += int(step[active][0])
+            results = yield from self.run(body, mask)
+            carried = [np.where(mask.reshape((-1,) + (1,) * (new.ndim - 1)),
+                                new, old) for new, old in zip(results, carried)]
+            index = np.where(mask, index + step, index)
         for name, value in zip(op.results, carried):
             self.env[name] = value
 
@@ -244,7 +250,8 @@ class Warp:
                   "arith.ori": np.bitwise_or, "arith.minui": np.minimum,
                   "arith.xori": np.bitwise_xor, "arith.shli": np.left_shift,
                   "arith.addf": np.add, "arith.subf": np.subtract,
-                  "arith.mulf": np.multiply}
+                  "arith.mulf": np.multiply, "arith.divf": np.divide,
+                  "arith.maxnumf": np.fmax, "arith.minnumf": np.fmin}
         if name in binary:
             return [binary[name](ops[0], ops[1]).astype(ops[0].dtype)]
         if name == "arith.divui":
@@ -261,6 +268,30 @@ class Warp:
                        np.greater, np.greater_equal, np.less, np.less_equal,
                        np.greater, np.greater_equal][predicate]
             return [compare(ops[0], ops[1])]
+        if name == "arith.cmpf":
+            predicate = int(op.attr(r"predicate = (\d+)"))
+            a, b = ops
+            unordered = np.isnan(a) | np.isnan(b)
+            compare = [None, np.equal, np.greater, np.greater_equal, np.less,
+                       np.less_equal, np.not_equal][(predicate - 1) % 7 + 1] \
+                if predicate not in (0, 7, 14, 15) else None
+            if predicate in (0, 15):
+                return [np.full(LANES, predicate == 15)]
+            if predicate in (7, 14):
+                return [~unordered if predicate == 7 else unordered]
+            result = compare(a, b)
+            return [result & ~unordered if predicate < 7 else result | unordered]
+        if name == "math.absf":
+            return [np.abs(ops[0])]
+        if name == "math.roundeven":
+            return [np.rint(ops[0])]
+        if name == "arith.fptosi":
+            dtype = rt[0][0]
+            info = np.iinfo(np.int32 if dtype == np.uint32 else dtype)
+            value = np.clip(np.trunc(ops[0]), info.min, info.max)
+            value = value.astype(np.int64)
+            return [value.astype(np.int32).view(np.uint32)
+                    if dtype == np.uint32 else value.astype(dtype)]
         if name == "arith.select":
             cond = ops[0].reshape((-1,) + (1,) * (ops[1].ndim - 1))
             return [np.where(cond, ops[1], ops[2])]
@@ -319,6 +350,14 @@ class Warp:
         if name == "memref.load":
             flat, at = self.address(op.operands[0], ops[1:], active)
             return [flat[np.where(active, at, 0)]]
+        if name == "vector.store":
+            flat, at = self.address(op.operands[1], ops[2:], active)
+            values = ops[0].reshape(LANES, -1)
+            if np.any(at[active] + values.shape[1] > flat.size):
+                raise KernelError("vector store out of bounds")
+            for lane in np.nonzero(active)[0]:
+                flat[at[lane]:at[lane] + values.shape[1]] = values[lane]
+            return []
         if name == "memref.store":
             flat, at = self.address(op.operands[1], ops[2:], active)
             flat[at[active]] = ops[0][active]
@@ -441,6 +480,37 @@ def run_kernel(func, grid, threads, memory):
                     runners = still
 
 
+def activations(m, k, seed):
+    """The model's x, the same for every kernel of a run."""
+    return np.random.default_rng(seed + 1).standard_normal((m, k)) \
+        .astype(np.float32)
+
+
+def per_token(x):
+    """lowbit.quantize_per_token's codes and scales, as the CPU makes them:
+    max |x| / 127 per row (1 where 0), then x / scale rounded half to even
+    and clamped."""
+    scale = (np.max(np.abs(x), axis=1) / np.float32(127)).astype(np.float32)
+    scale[scale == 0] = 1
+    codes = np.clip(np.rint(x / scale[:, None]), -128, 127).astype(np.int8)
+    return codes, scale
+
+
+def check_quantize(func, name, sizes, m, k, seed):
+    """Runs the per-token quantization kernel; its codes and scales must be
+    numpy's, bit for bit."""
+    x = activations(m, k, seed)
+    codes = np.zeros((m, k), np.int8)
+    scale = np.zeros(m, np.float32)
+    run_kernel(func, sizes[:3], sizes[3],
+               dict(zip(func.regions[0][0], [x, codes, scale])))
+    want_codes, want_scale = per_token(x)
+    ok = np.array_equal(codes, want_codes) and np.array_equal(scale, want_scale)
+    print(f"{name}: {'ok' if ok else 'FAILED'} (codes and scales "
+          f"{'bit-identical to' if ok else 'differ from'} numpy's)")
+    return ok
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("model")
@@ -471,20 +541,20 @@ def main():
         types = [parse_type(t) for t in split_top(
             launch.line[launch.line.rindex(": (") + 3:launch.line.rindex(") ->")])][6:]
         (_, (m, k)), (_, (n, row)) = types[0], types[1]
+        if name.startswith("quantize_per_token"):
+            failed += not check_quantize(func, name, sizes, m, k, a.seed)
+            continue
         groups = types[2][1][1]
         codes = rng.integers(0, 256, (n, row), dtype=np.uint8)
         scales = rng.uniform(0.005, 0.02, (n, groups)).astype(types[2][0])
-        x = rng.standard_normal((m, k)).astype(np.float32)
+        x = activations(m, k, a.seed)
         memory = [x.astype(types[0][0]), codes.view(np.int8), scales]
         int8_x = types[0][0] == np.int8
         if int8_x:
             # Per-token codes, as lowbit.quantize_per_token makes them.
-            x_scale = (np.max(np.abs(x), axis=1) / np.float32(127)).astype(
-                np.float32)
-            x_scale[x_scale == 0] = 1
-            x_codes = np.clip(np.rint(x / x_scale[:, None]), -128, 127)
-            memory[0] = x_codes.astype(np.int8)
-            x = (x_scale[:, None].astype(np.float64) * x_codes)
+            x_codes, x_scale = per_token(x)
+            memory[0] = x_codes
+            x = x_scale[:, None].astype(np.float64) * x_codes
             types = types[:-2] + types[-1:]  # x's scales: given above
         zero = np.full((n, groups), 1 << (a.bits - 1), np.float64)
         extra = types[3:-1]
