@@ -269,18 +269,18 @@ class Warp:
                        np.greater, np.greater_equal][predicate]
             return [compare(ops[0], ops[1])]
         if name == "arith.cmpf":
+            # 1-6: oeq ogt oge olt ole one; 8-13 the same, unordered;
+            # 0 false, 7 ord, 14 uno, 15 true.
             predicate = int(op.attr(r"predicate = (\d+)"))
-            a, b = ops
-            unordered = np.isnan(a) | np.isnan(b)
-            compare = [None, np.equal, np.greater, np.greater_equal, np.less,
-                       np.less_equal, np.not_equal][(predicate - 1) % 7 + 1] \
-                if predicate not in (0, 7, 14, 15) else None
-            if predicate in (0, 15):
-                return [np.full(LANES, predicate == 15)]
-            if predicate in (7, 14):
-                return [~unordered if predicate == 7 else unordered]
-            result = compare(a, b)
-            return [result & ~unordered if predicate < 7 else result | unordered]
+            unordered = np.isnan(ops[0]) | np.isnan(ops[1])
+            if predicate in (0, 7, 14, 15):
+                return [[np.zeros(LANES, bool), ~unordered, unordered,
+                         np.ones(LANES, bool)][(0, 7, 14, 15).index(predicate)]]
+            compare = [np.equal, np.greater, np.greater_equal, np.less,
+                       np.less_equal, np.not_equal][(predicate - 1) % 7]
+            result = compare(ops[0], ops[1])
+            return [result & ~unordered if predicate < 7
+                    else result | unordered]
         if name == "math.absf":
             return [np.abs(ops[0])]
         if name == "math.roundeven":
