@@ -1,12 +1,14 @@
-"""Runs lowbit's generated GEMV kernels on the CPU, lane by lane, and checks
-them against numpy, so that their numerics are tested without a GPU.
+"""Runs lowbit's generated GEMV, per-token quantization and RMSNorm kernels
+on the CPU, lane by lane, and checks them against numpy, so that their
+numerics are tested without a GPU.
 
     simt.py MODEL.mlir|- [--bits 4|8] [--seed S]
 
 MODEL.mlir is the output of `lowbit-opt --lowbit-gpu-qlinear-gemv
---mlir-print-op-generic` on a model of bench/gpu/make_gemv_model.py (x,
-packed codes, scales[, zero points][, bias] as inputs). Every kernel it
-launches is interpreted: each warp's 32 lanes in lock step (every SSA value
+[--lowbit-gpu-quantize-per-token] --mlir-print-op-generic` on a model of
+bench/gpu/make_gemv_model.py (x, packed codes, scales[, zero points][,
+bias] as inputs), or of `--lowbit-gpu-rms-norm` on a @main of one
+lowbit.rms_norm (x, gamma). Every kernel it launches is interpreted: each warp's 32 lanes in lock step (every SSA value
 an array over the lanes), the warps of a block in turn between barriers,
 the blocks one after another. nvgpu.mma.sync follows the PTX fragment
 layouts of mma.m16n8k16 f16 and m16n8k32 s8; dp4a, xor shuffles, prmt and
@@ -17,7 +19,8 @@ bounds-checked. The launch's x is prepared as lowbit's host code would: f16
 too, and must give numpy's codes and scales bit for bit); split-K partial
 sums are added as the host does. Prints one line per kernel and exits
 1 where a result differs from float64 numpy by more than 1e-5 of
-sum |x w| (x rounded to f16 for the tensor cores, as they take it).
+sum |x w| (x rounded to f16 for the tensor cores, as they take it), or of
+max |y| for RMSNorm.
 """
 
 import argparse
@@ -283,6 +286,10 @@ class Warp:
                     else result | unordered]
         if name == "math.absf":
             return [np.abs(ops[0])]
+        if name in ("math.sqrt", "math.rsqrt"):
+            root = np.sqrt(ops[0])
+            return [root if name == "math.sqrt"
+                    else (1 / root.astype(np.float64)).astype(root.dtype)]
         if name == "math.roundeven":
             return [np.rint(ops[0])]
         if name == "arith.fptosi":
@@ -511,6 +518,28 @@ def check_quantize(func, name, sizes, m, k, seed):
     return ok
 
 
+def check_rms_norm(func, name, sizes, types, seed):
+    """Runs an RMSNorm kernel (rms_norm_rR_wW_epsBITS: epsilon as the bits
+    of an f32) against float64 numpy, to 1e-5 of max |y|."""
+    (_, (rows, width)) = types[0]
+    epsilon = float(np.array(int(name.rsplit("_eps", 1)[1]), np.uint32)
+                    .view(np.float32))
+    x = activations(rows, width, seed)
+    gamma = np.random.default_rng(seed + 2).standard_normal(width) \
+        .astype(np.float32)
+    y = np.zeros((rows, width), np.float32)
+    run_kernel(func, sizes[:3], sizes[3],
+               dict(zip(func.regions[0][0], [x, gamma, y])))
+    x64 = x.astype(np.float64)
+    want = x64 / np.sqrt(np.mean(x64 * x64, axis=1, keepdims=True) +
+                         epsilon) * gamma
+    error = float(np.max(np.abs(y - want)) / np.max(np.abs(want)))
+    ok = error <= 1e-5
+    print(f"{name}: {'ok' if ok else 'FAILED'} (max error {error:.1e} of "
+          f"max |y|)")
+    return ok
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("model")
@@ -540,6 +569,9 @@ def main():
         sizes = [constants[o] for o in launch.operands[:6]]
         types = [parse_type(t) for t in split_top(
             launch.line[launch.line.rindex(": (") + 3:launch.line.rindex(") ->")])][6:]
+        if name.startswith("rms_norm"):
+            failed += not check_rms_norm(func, name, sizes, types, a.seed)
+            continue
         (_, (m, k)), (_, (n, row)) = types[0], types[1]
         if name.startswith("quantize_per_token"):
             failed += not check_quantize(func, name, sizes, m, k, a.seed)
