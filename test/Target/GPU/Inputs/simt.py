@@ -7,8 +7,8 @@ numerics are tested without a GPU.
 MODEL.mlir is the output of `lowbit-opt --lowbit-gpu-qlinear-gemv
 [--lowbit-gpu-quantize-per-token] --mlir-print-op-generic` on a model of
 bench/gpu/make_gemv_model.py (x, packed codes, scales[, zero points][,
-bias] as inputs), or of `--lowbit-gpu-rms-norm` on a @main of one
-lowbit.rms_norm (x, gamma). Every kernel it launches is interpreted: each warp's 32 lanes in lock step (every SSA value
+bias] as inputs), or of `--lowbit-gpu-rms-norm` or `--lowbit-gpu-linear-gemv`
+on a @main of one lowbit.rms_norm (x, gamma) or lowbit.linear (x, w[, b]). Every kernel it launches is interpreted: each warp's 32 lanes in lock step (every SSA value
 an array over the lanes), the warps of a block in turn between barriers,
 the blocks one after another. nvgpu.mma.sync follows the PTX fragment
 layouts of mma.m16n8k16 f16 and m16n8k32 s8; dp4a, xor shuffles, prmt and
@@ -540,6 +540,31 @@ def check_rms_norm(func, name, sizes, types, seed):
     return ok
 
 
+def check_float_gemv(func, name, sizes, types, seed):
+    """Runs the f32-weight GEMV (x [M, K], w [N, K][, bias]) against
+    float64 numpy, to 1e-5 of sum |x w|."""
+    (_, (m, k)), (_, (n, _)) = types[0], types[1]
+    rng = np.random.default_rng(seed + 3)
+    x = activations(m, k, seed)
+    w = rng.standard_normal((n, k)).astype(np.float32)
+    memory = [x, w]
+    bias = np.zeros(n)
+    if len(types) == 4:
+        memory.append(rng.standard_normal(n).astype(np.float32))
+        bias = memory[-1].astype(np.float64)
+    y = np.zeros((m, n), np.float32)
+    memory.append(y)
+    run_kernel(func, sizes[:3], sizes[3], dict(zip(func.regions[0][0], memory)))
+    x64, w64 = x.astype(np.float64), w.astype(np.float64)
+    want = x64 @ w64.T + bias
+    bound = np.abs(x64) @ np.abs(w64).T + np.abs(bias)
+    error = float(np.max(np.abs(y - want) / bound))
+    ok = error <= 1e-5
+    print(f"{name}: {'ok' if ok else 'FAILED'} (max error {error:.1e} of "
+          f"sum |x w|)")
+    return ok
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("model")
@@ -571,6 +596,9 @@ def main():
             launch.line[launch.line.rindex(": (") + 3:launch.line.rindex(") ->")])][6:]
         if name.startswith("rms_norm"):
             failed += not check_rms_norm(func, name, sizes, types, a.seed)
+            continue
+        if name.startswith("gemv_f32"):
+            failed += not check_float_gemv(func, name, sizes, types, a.seed)
             continue
         (_, (m, k)), (_, (n, row)) = types[0], types[1]
         if name.startswith("quantize_per_token"):
