@@ -244,26 +244,29 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
         // eight (codes 2j and 2j + 4 of a 4-bit word, bytes 0 and 2 of an
         // 8-bit one).
         const int64_t g = bits == 4 ? 4 : 2;
-        auto asPairs = [&](Value eight, SmallVector<Value> &pairs) {
-          if (shape.xInterleave()) {
-            // Interleaved x: pair i is word i of the 16 bytes.
-            Value words = vector::BitCastOp::create(
-                b, loc, VectorType::get({4}, i32t), eight);
-            for (int64_t i = 0; i < 4; ++i) {
-              Value word = vector::ExtractOp::create(b, loc, words, i);
-              pairs.push_back(vector::BitCastOp::create(
-                  b, loc, half2,
-                  vector::BroadcastOp::create(b, loc, vecI32, word)));
-            }
-            return;
-          }
-          SmallVector<Value> values;
-          for (int64_t e = 0; e < 8; ++e)
-            values.push_back(vector::ExtractOp::create(b, loc, eight, e));
+        auto pairsOf = [&](ArrayRef<Value> values, SmallVector<Value> &pairs) {
           for (int64_t i = 0; i < 4; ++i) {
             int64_t low = 2 * g * (i / g) + i % g;
             pairs.push_back(vector::FromElementsOp::create(
                 b, loc, half2, ValueRange{values[low], values[low + g]}));
+          }
+        };
+        // Eight f16 as loaded: interleaved x (GemvShape::xInterleave) has
+        // pair i as word i of the 16 bytes.
+        auto asPairs = [&](Value eight, SmallVector<Value> &pairs) {
+          if (!shape.xInterleave()) {
+            SmallVector<Value> values;
+            for (int64_t e = 0; e < 8; ++e)
+              values.push_back(vector::ExtractOp::create(b, loc, eight, e));
+            return pairsOf(values, pairs);
+          }
+          Value words = vector::BitCastOp::create(
+              b, loc, VectorType::get({4}, i32t), eight);
+          for (int64_t i = 0; i < 4; ++i) {
+            Value word = vector::ExtractOp::create(b, loc, words, i);
+            pairs.push_back(vector::BitCastOp::create(
+                b, loc, half2,
+                vector::BroadcastOp::create(b, loc, vecI32, word)));
           }
         };
         SmallVector<SmallVector<Value>> xs(2 * P);
@@ -299,19 +302,18 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
               continue;
             }
             // f32 x, rounded here.
-            SmallVector<Value> rounded;
+            SmallVector<Value> values;
             for (int64_t part = 0; part < 2; ++part) {
               auto load = vector::LoadOp::create(
                   b, loc, vecF32, x,
                   ValueRange{xRows[2 * p + half], add(kx, index(4 * part))});
               load.setAlignment(16);
-              rounded.push_back(arith::TruncFOp::create(
-                  b, loc, VectorType::get({4}, f16), load));
+              Value rounded = arith::TruncFOp::create(
+                  b, loc, VectorType::get({4}, f16), load);
+              for (int64_t e = 0; e < 4; ++e)
+                values.push_back(vector::ExtractOp::create(b, loc, rounded, e));
             }
-            asPairs(vector::ShuffleOp::create(
-                        b, loc, rounded[0], rounded[1],
-                        ArrayRef<int64_t>{0, 1, 2, 3, 4, 5, 6, 7}),
-                    pairs);
+            pairsOf(values, pairs);
           }
         for (int64_t sub = 0; sub < 2; ++sub) {
           // The weight fragments of mma 2h + sub, shared by every row tile:
@@ -386,27 +388,26 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
       // swapped, of their rows (channels 8t + r, n-tile t being half t % 2
       // of tile t / 2).
       SmallVector<Value> totals(accumulators);
-      for (int64_t t = 0; swapped && t < T; ++t) {
-        Value scale = toF32(loaded[scalesAt + t]);
-        for (int64_t c = 0; c < 2; ++c) {
-          Value v = vector::ExtractOp::create(b, loc, acc[t / 2],
-                                              ArrayRef<int64_t>{t % 2, c});
-          totals[2 * t + c] =
-              LLVM::FMAOp::create(b, loc, v, scale, args[2 * t + c]);
+      auto scaled = [&](Value tile, int64_t half, int64_t c, Value scale,
+                        int64_t at) {
+        Value v = vector::ExtractOp::create(b, loc, tile,
+                                            ArrayRef<int64_t>{half, c});
+        totals[at] = LLVM::FMAOp::create(b, loc, v, scale, args[at]);
+      };
+      for (int64_t t = 0; t < T; ++t) {
+        if (swapped) {
+          Value scale = toF32(loaded[scalesAt + t]);
+          for (int64_t c = 0; c < 2; ++c)
+            scaled(acc[t / 2], t % 2, c, scale, 2 * t + c);
+          continue;
         }
-      }
-      for (int64_t t = 0; !swapped && t < T; ++t) {
         Value s0 = toF32(loaded[scalesAt + 2 * t]);
         Value s1 = toF32(loaded[scalesAt + 2 * t + 1]);
         for (int64_t p = 0; p < P; ++p)
           for (int64_t half = 0; half < 2; ++half)
-            for (int64_t c = 0; c < 2; ++c) {
-              int64_t at = 4 * (p * T + t) + 2 * half + c;
-              Value v = vector::ExtractOp::create(b, loc, acc[p * T + t],
-                                                  ArrayRef<int64_t>{half, c});
-              totals[at] = LLVM::FMAOp::create(b, loc, v, c ? s1 : s0,
-                                               args[at]);
-            }
+            for (int64_t c = 0; c < 2; ++c)
+              scaled(acc[p * T + t], half, c, c ? s1 : s0,
+                     4 * (p * T + t) + 2 * half + c);
       }
       llvm::append_range(totals, next);
       return totals;
@@ -475,21 +476,16 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
   }
   // Each lane's outputs: (row r (+8), channel 8t + 2q + c) into this
   // warp's partials [16, R]; swapped, (row 2q + c, channel 8t + r).
-  for (int64_t t = 0; swapped && t < T; ++t)
-    for (int64_t c = 0; c < 2; ++c) {
-      Value row = add(mul(q, index(2)), index(c));
-      Value slot = add(mul(row, index(R)), add(index(8 * t), r));
-      memref::StoreOp::create(b, loc, results[2 * t + c], partials,
-                              ValueRange{warp, slot});
-    }
-  for (int64_t t = 0; !swapped && t < T; ++t)
-    for (int64_t half = 0; half < 2; ++half)
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t half = 0; half < (swapped ? 1 : 2); ++half)
       for (int64_t c = 0; c < 2; ++c) {
-        Value v = results[4 * t + 2 * half + c];
-        Value row = add(r, index(8 * half));
-        Value slot = add(mul(row, index(R)),
-                         add(index(8 * t + c), mul(q, index(2))));
-        memref::StoreOp::create(b, loc, v, partials, ValueRange{warp, slot});
+        Value row = swapped ? add(mul(q, index(2)), index(c))
+                            : add(r, index(8 * half));
+        Value channel = swapped ? add(index(8 * t), r)
+                                : add(index(8 * t + c), mul(q, index(2)));
+        Value v = results[swapped ? 2 * t + c : 4 * t + 2 * half + c];
+        memref::StoreOp::create(b, loc, v, partials,
+                                ValueRange{warp, add(mul(row, index(R)), channel)});
       }
   mlir::gpu::BarrierOp::create(b, loc);
   // The block's 16 x R sums, 128 threads at a time; rows past M are skipped.

@@ -2,7 +2,7 @@
 on the CPU, lane by lane, and checks them against numpy, so that their
 numerics are tested without a GPU.
 
-    simt.py MODEL.mlir|- [--bits 4|8] [--seed S]
+    simt.py MODEL.mlir|- [--seed S]
 
 MODEL.mlir is the output of `lowbit-opt --lowbit-gpu-qlinear-gemv
 [--lowbit-gpu-quantize-per-token] --mlir-print-op-generic` on a model of
@@ -503,9 +503,10 @@ def per_token(x):
     return codes, scale
 
 
-def check_quantize(func, name, sizes, m, k, seed):
-    """Runs the per-token quantization kernel; its codes and scales must be
-    numpy's, bit for bit."""
+def check_quantize(func, name, sizes, types, seed):
+    """Runs the per-token quantization kernel (x, codes, scales); its codes
+    and scales must be numpy's, bit for bit."""
+    (_, (m, k)) = types[0]
     x = activations(m, k, seed)
     codes = np.zeros((m, k), np.int8)
     scale = np.zeros(m, np.float32)
@@ -516,6 +517,22 @@ def check_quantize(func, name, sizes, m, k, seed):
     print(f"{name}: {'ok' if ok else 'FAILED'} (codes and scales "
           f"{'bit-identical to' if ok else 'differ from'} numpy's)")
     return ok
+
+
+def report(name, error, tolerance, of):
+    """Prints the kernel's line; whether its error is within tolerance."""
+    ok = error <= tolerance
+    print(f"{name}: {'ok' if ok else 'FAILED'} (max error {error:.1e} of "
+          f"{of})")
+    return ok
+
+
+def product_error(y, x, w, bias):
+    """max |y - (x w^T + bias)| / (|x| |w|^T + |bias|), in float64."""
+    x, w = x.astype(np.float64), w.astype(np.float64)
+    want = x @ w.T + bias
+    bound = np.abs(x) @ np.abs(w).T + np.abs(bias)
+    return float(np.max(np.abs(y - want) / bound))
 
 
 def check_rms_norm(func, name, sizes, types, seed):
@@ -534,10 +551,7 @@ def check_rms_norm(func, name, sizes, types, seed):
     want = x64 / np.sqrt(np.mean(x64 * x64, axis=1, keepdims=True) +
                          epsilon) * gamma
     error = float(np.max(np.abs(y - want)) / np.max(np.abs(want)))
-    ok = error <= 1e-5
-    print(f"{name}: {'ok' if ok else 'FAILED'} (max error {error:.1e} of "
-          f"max |y|)")
-    return ok
+    return report(name, error, 1e-5, "max |y|")
 
 
 def check_float_gemv(func, name, sizes, types, seed):
@@ -555,108 +569,94 @@ def check_float_gemv(func, name, sizes, types, seed):
     y = np.zeros((m, n), np.float32)
     memory.append(y)
     run_kernel(func, sizes[:3], sizes[3], dict(zip(func.regions[0][0], memory)))
-    x64, w64 = x.astype(np.float64), w.astype(np.float64)
-    want = x64 @ w64.T + bias
-    bound = np.abs(x64) @ np.abs(w64).T + np.abs(bias)
-    error = float(np.max(np.abs(y - want) / bound))
-    ok = error <= 1e-5
-    print(f"{name}: {'ok' if ok else 'FAILED'} (max error {error:.1e} of "
-          f"sum |x w|)")
-    return ok
+    return report(name, product_error(y, x, w, bias), 1e-5, "sum |x w|")
+
+
+def check_code_gemv(func, name, sizes, types, seed):
+    """Runs a GEMV on packed codes (gemv_w4... / gemv_w8...: x, packed,
+    scales[, zero points][, bias][, x scales], y) against float64 numpy,
+    to 1e-5 of sum |x w|."""
+    bits = int(re.match(r"gemv_w(\d)", name).group(1))
+    (_, (m, k)), (_, (n, row)) = types[0], types[1]
+    groups = types[2][1][1]
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(0, 256, (n, row), dtype=np.uint8)
+    scales = rng.uniform(0.005, 0.02, (n, groups)).astype(types[2][0])
+    x = activations(m, k, seed)
+    memory = [x.astype(types[0][0]), codes.view(np.int8), scales]
+    int8_x = types[0][0] == np.int8
+    if int8_x:
+        # Per-token codes, as lowbit.quantize_per_token makes them.
+        x_codes, x_scale = per_token(x)
+        memory[0] = x_codes
+        x = x_scale[:, None].astype(np.float64) * x_codes
+        types = types[:-2] + types[-1:]  # x's scales: given below
+    zero = np.full((n, groups), 1 << (bits - 1), np.float64)
+    extra = types[3:-1]
+    if extra and extra[0][0] == np.int8:
+        zp = rng.integers(0, 1 << bits, (n, groups), dtype=np.uint8)
+        memory.append(zp.view(np.int8))
+        zero = zp.astype(np.float64)
+        extra = extra[1:]
+    bias = np.zeros(n)
+    if extra:
+        memory.append(rng.standard_normal(n).astype(extra[0][0]))
+        bias = memory[-1].astype(np.float64)
+    if "tc" in name.split("_")[1] and not int8_x:
+        # The tensor cores take x rounded to f16 (before the launch or in
+        # the kernel).
+        x = x.astype(np.float16).astype(np.float32)
+    if types[0][0] == np.float16 and "_sw" in name:
+        # Interleaved by the rounding kernel (GemvShape::xInterleave).
+        g = 4 if bits == 4 else 2
+        memory[0] = np.ascontiguousarray(
+            memory[0].reshape(m, k // (2 * g), 2, g).transpose(0, 1, 3, 2)
+            .reshape(m, k))
+    if int8_x:
+        memory.append(x_scale)
+    y = np.zeros(types[-1][1], np.float32)
+    memory.append(y)
+    run_kernel(func, sizes[:3], sizes[3], dict(zip(func.regions[0][0], memory)))
+    if bits == 4:
+        codes = np.stack([codes & 15, codes >> 4], axis=-1).reshape(n, k)
+    w = np.repeat(scales.astype(np.float64), k // groups, axis=1) * (
+        codes.astype(np.float64) - np.repeat(zero, k // groups, axis=1))
+    result = y.sum(axis=0) if y.ndim == 3 else y  # K split: add the splits
+    return report(name, product_error(result, x, w, bias), 1e-5, "sum |x w|")
+
+
+CHECKS = (("rms_norm", check_rms_norm), ("gemv_f32", check_float_gemv),
+          ("quantize_per_token", check_quantize), ("gemv_w", check_code_gemv))
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("model")
-    p.add_argument("--bits", type=int, choices=(4, 8), default=4)
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
     module = parse_module(sys.stdin.read() if a.model == "-"
                           else open(a.model).read())
     top = module.regions[0][1]
-    funcs = {f.attr(r'sym_name = "(\w+)"'): f for f in top
-             if f.name == "func.func"}
     kernels = {}
     for gpu_module in (o for o in top if o.name == "gpu.module"):
         for f in gpu_module.regions[0][1]:
             if f.name == "gpu.func":
                 kernels[f.attr(r'sym_name = "(\w+)"')] = f
-    main_func = funcs["main"]
-    args, body = main_func.regions[0]
+    main_func = next(f for f in top if f.name == "func.func"
+                     and f.attr(r'sym_name = "(\w+)"') == "main")
+    body = main_func.regions[0][1]
     constants = {o.results[0]: int(o.attr(r"value = (-?\d+) : index"))
                  for o in body if o.name == "arith.constant"
                  and o.attr(r"value = (-?\d+) : index") is not None}
     failed = 0
-    rng = np.random.default_rng(a.seed)
     for launch in (o for o in body if o.name == "gpu.launch_func"):
         name = launch.attr(r"@\w+::@(\w+)")
-        func = kernels[name]
         sizes = [constants[o] for o in launch.operands[:6]]
-        types = [parse_type(t) for t in split_top(
-            launch.line[launch.line.rindex(": (") + 3:launch.line.rindex(") ->")])][6:]
-        if name.startswith("rms_norm"):
-            failed += not check_rms_norm(func, name, sizes, types, a.seed)
-            continue
-        if name.startswith("gemv_f32"):
-            failed += not check_float_gemv(func, name, sizes, types, a.seed)
-            continue
-        (_, (m, k)), (_, (n, row)) = types[0], types[1]
-        if name.startswith("quantize_per_token"):
-            failed += not check_quantize(func, name, sizes, m, k, a.seed)
-            continue
-        groups = types[2][1][1]
-        codes = rng.integers(0, 256, (n, row), dtype=np.uint8)
-        scales = rng.uniform(0.005, 0.02, (n, groups)).astype(types[2][0])
-        x = activations(m, k, a.seed)
-        memory = [x.astype(types[0][0]), codes.view(np.int8), scales]
-        int8_x = types[0][0] == np.int8
-        if int8_x:
-            # Per-token codes, as lowbit.quantize_per_token makes them.
-            x_codes, x_scale = per_token(x)
-            memory[0] = x_codes
-            x = x_scale[:, None].astype(np.float64) * x_codes
-            types = types[:-2] + types[-1:]  # x's scales: given above
-        zero = np.full((n, groups), 1 << (a.bits - 1), np.float64)
-        extra = types[3:-1]
-        if extra and extra[0][0] == np.int8:
-            zp = rng.integers(0, 1 << a.bits, (n, groups), dtype=np.uint8)
-            memory.append(zp.view(np.int8))
-            zero = zp.astype(np.float64)
-            extra = extra[1:]
-        bias = np.zeros(n)
-        if extra:
-            b = rng.standard_normal(n).astype(extra[0][0])
-            memory.append(b)
-            bias = b.astype(np.float64)
-        if "tc" in name.split("_")[1] and not int8_x:
-            # The tensor cores take x rounded to f16 (before the launch or
-            # in the kernel).
-            x = x.astype(np.float16).astype(np.float32)
-        if types[0][0] == np.float16:
-            if "_sw" in name:
-                g = 4 if a.bits == 4 else 2
-                memory[0] = np.ascontiguousarray(
-                    memory[0].reshape(m, k // (2 * g), 2, g)
-                    .transpose(0, 1, 3, 2).reshape(m, k))
-        if int8_x:
-            memory.append(x_scale)
-        y = np.zeros(types[-1][1], np.float32)
-        memory.append(y)
-        run_kernel(func, sizes[:3], sizes[3], dict(zip(
-            func.regions[0][0], memory)))
-        result = y.sum(axis=0) if y.ndim == 3 else y
-        if a.bits == 4:
-            codes = np.stack([codes & 15, codes >> 4], axis=-1).reshape(n, k)
-        w = np.repeat(scales.astype(np.float64), k // groups, axis=1) * (
-            codes.astype(np.float64) - np.repeat(zero, k // groups, axis=1))
-        x64 = x.astype(np.float64)
-        want = x64 @ w.T + bias
-        bound = np.abs(x64) @ np.abs(w).T + np.abs(bias)
-        error = float(np.max(np.abs(result - want) / bound))
-        ok = error <= 1e-5
-        failed += not ok
-        print(f"{name}: {'ok' if ok else 'FAILED'} (max error "
-              f"{error:.1e} of sum |x w|)")
+        signature = launch.line[launch.line.rindex(": (") + 3:
+                                launch.line.rindex(") ->")]
+        types = [parse_type(t) for t in split_top(signature)][6:]
+        check = next(c for prefix, c in CHECKS if name.startswith(prefix))
+        failed += not check(kernels[name], name, sizes, types, a.seed)
     return 1 if failed else 0
 
 
