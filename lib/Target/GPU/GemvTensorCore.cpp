@@ -195,38 +195,57 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
           for (int64_t w = 0; w < 4; ++w)
             words[t].push_back(
                 vector::ExtractOp::create(b, loc, loaded[t * loads + l], w));
-      // 1024 + zero point, subtracted from 1024 + code: exact in f16.
-      SmallVector<Value> offsets;
+      // Per n-tile, as f16 pairs: 1024 + zero point, subtracted from
+      // 1024 + code, and -(64 + zero point) for the 4-bit codes that sit 4
+      // bits up (below). All exact in f16.
+      SmallVector<Value> offsets, highOffsets;
+      auto halfPair = [&](Value value) {
+        return vector::BroadcastOp::create(
+            b, loc, half2, arith::TruncFOp::create(b, loc, f16, value));
+      };
       for (int64_t t = 0; t < T; ++t) {
-        Value offset;
+        Value zero = f32(double(int64_t(1) << (bits - 1)));
         if (zeroPoints) {
           Value code = loaded[T * loads + t];
           Value wide = arith::ExtUIOp::create(b, loc, i32t, code);
-          Value asFloat = arith::UIToFPOp::create(b, loc, f32t, wide);
-          offset = arith::TruncFOp::create(
-              b, loc, f16, arith::AddFOp::create(b, loc, asFloat, f32(1024.0)));
-        } else {
-          offset = arith::ConstantFloatOp::create(
-              b, loc, b.getF16Type(),
-              APFloat(APFloat::IEEEhalf(),
-                      std::to_string(1024 + (int64_t(1) << (bits - 1)))));
+          zero = arith::UIToFPOp::create(b, loc, f32t, wide);
         }
-        offsets.push_back(vector::BroadcastOp::create(b, loc, half2, offset));
+        offsets.push_back(
+            halfPair(arith::AddFOp::create(b, loc, zero, f32(1024.0))));
+        highOffsets.push_back(
+            halfPair(arith::SubFOp::create(b, loc, f32(-64.0), zero)));
       }
       const int64_t scalesAt = T * loads + (zeroPoints ? T : 0);
-      // Two codes of a word as f16x2 minus the zero point, by one mask and
-      // one or: (word >> shift) & mask | 0x64006400 puts the code in the low
-      // bits of each 16-bit half under the exponent of 1024. 4-bit codes
-      // (mask 0x000F000F) pair code s with code s + 4 of the word's eight,
-      // 8-bit ones (0x00FF00FF) byte s with byte s + 2 of its four.
-      auto codePair = [&](Value word, int64_t shift, Value offset2) {
-        Value v = shift ? arith::ShRUIOp::create(b, loc, word, i32(shift)) : word;
-        v = arith::AndIOp::create(b, loc, v,
-                                  i32(bits == 4 ? 0x000F000F : 0x00FF00FF));
-        v = arith::OrIOp::create(b, loc, v, i32(0x64006400));
+      // Two codes of a word as f16x2 minus the zero point. 4-bit codes (code
+      // s paired with s + 4 of the word's eight) need no shift for the pairs
+      // (0, 4) and (1, 5): word & 0x000F000F | 0x64006400 puts codes 0 and 4
+      // in the low bits of each 16-bit half under the exponent of 1024 (1024
+      // + c), word & 0x00F000F0 | 0x64006400 puts codes 1 and 5 4 bits up
+      // (1024 + 16 c), which one fma by 1/16 takes to c - zero; the pairs (2,
+      // 6) and (3, 7) do the same on word >> 8. 8-bit codes: bytes (0, 2)
+      // and (1, 3) of the word under a 0x64 byte each, by one byte permute.
+      auto codePair = [&](Value word, int64_t shift, int64_t t) {
+        Value v;
+        if (bits == 8) {
+          v = NVVM::PermuteOp::create(
+              b, loc, i32t, word, i32(0x64646464),
+              i32(shift ? 0x4341 : 0x4240),
+              NVVM::PermuteModeAttr::get(b.getContext(),
+                                         NVVM::PermuteMode::DEFAULT));
+        } else {
+          v = shift >= 8 ? arith::ShRUIOp::create(b, loc, word, i32(8)) : word;
+          v = arith::AndIOp::create(b, loc, v,
+                                    i32(shift % 8 ? 0x00F000F0 : 0x000F000F));
+          v = arith::OrIOp::create(b, loc, v, i32(0x64006400));
+        }
         Value asVector = vector::BroadcastOp::create(b, loc, vecI32, v);
         Value pair = vector::BitCastOp::create(b, loc, half2, asVector);
-        return arith::SubFOp::create(b, loc, pair, offset2);
+        if (bits == 8 || shift % 8 == 0)
+          return Value(arith::SubFOp::create(b, loc, pair, offsets[t]));
+        Value sixteenth = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(half2, b.getFloatAttr(f16, 0.0625)));
+        return Value(LLVM::FMAOp::create(b, loc, pair, sixteenth,
+                                         highOffsets[t]));
       };
       SmallVector<Value> acc(T * P, zeroC);
       for (int64_t h = 0; h < 4; ++h) {
@@ -324,13 +343,13 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
             Value low, high;
             if (bits == 4) {
               // Codes (2 sub, 2 sub + 4) and (2 sub + 1, 2 sub + 5).
-              low = codePair(words[t][h], 8 * sub, offsets[t]);
-              high = codePair(words[t][h], 8 * sub + 4, offsets[t]);
+              low = codePair(words[t][h], 8 * sub, t);
+              high = codePair(words[t][h], 8 * sub + 4, t);
             } else {
               // Bytes (0, 2) and (1, 3) of word 4 (h/2) + 2 (h%2) + sub.
               Value word = words[t][4 * (h / 2) + 2 * (h % 2) + sub];
-              low = codePair(word, 0, offsets[t]);
-              high = codePair(word, 8, offsets[t]);
+              low = codePair(word, 0, t);
+              high = codePair(word, 8, t);
             }
             if (swapped) {
               lows.push_back(low);

@@ -110,7 +110,8 @@ module {
 // (2 n-tiles), 2 x 8 mma.sync m16n8k16 per 128 values of K, codes read by
 // one 16-byte load per n-tile and step, x as float4 rounded to f16; codes s
 // and s + 4 of a word become one f16 pair by masking with 0x000F000F
-// (983055) and or-ing 0x64006400 (1677747200).
+// (983055) and or-ing 0x64006400 (1677747200), or, for odd s, by masking
+// with 0x00F000F0 (15728880), or-ing the same, and an f16 fma by 1/16.
 // CHECK-LABEL: func.func @tensor_cores
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32 blocks in ({{.*}}) threads in ({{.*}}) args({{.*}} : memref<4x1024xf32>, {{.*}} : memref<16x512xi8>, {{.*}} : memref<16x8xf32>, {{.*}} : memref<4x16xf32>)
 // CHECK: gpu.func @gemv_w4tc2_m4_n16_k1024_g128_s32({{.*}}) workgroup(%{{.*}}: memref<4x256xf32, #gpu.address_space<workgroup>>) kernel
@@ -127,7 +128,10 @@ module {
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<4x1024xf32>, vector<4xf32>
 // CHECK: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf16>
 // CHECK-DAG: arith.constant 983055 : i32
+// CHECK-DAG: arith.constant 15728880 : i32
 // CHECK-DAG: arith.constant 1677747200 : i32
+// CHECK-DAG: arith.constant dense<6.250000e-02> : vector<2xf16>
+// CHECK-DAG: llvm.intr.fma(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<2xf16>, vector<2xf16>, vector<2xf16>) -> vector<2xf16>
 // CHECK-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK: llvm.intr.fma
 // CHECK: gpu.barrier
@@ -211,8 +215,8 @@ module {
 // byte t of a word going to 2^23 + code by one byte permute with
 // 0x4B000000 (selector 0x765t);
 // the tensor-core kernel loads 16 bytes twice per row and step and turns
-// bytes (0, 2) and (1, 3) of each word into f16 pairs by masking with
-// 0x00FF00FF (16711935) and or-ing 0x64006400 (1677747200).
+// bytes (0, 2) and (1, 3) of each word into f16 pairs by a byte permute
+// with 0x64646464 (1684300900), selectors 0x4240 (16960) and 0x4341 (17217).
 // CHECK-LABEL: func.func @eight_bit
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8_m1_n16_k1024_g1024_s32
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g1024_s32_zp
@@ -226,8 +230,8 @@ module {
 // CHECK: gpu.func @gemv_w8tc2_m4_n16_k1024_g1024_s32_zp
 // CHECK: scf.for
 // CHECK-COUNT-4: vector.load %{{.*}} {alignment = 16 : i64} : memref<16x1024xi8>, vector<16xi8>
-// CHECK-DAG: arith.constant 16711935 : i32
-// CHECK-DAG: arith.constant 1677747200 : i32
+// CHECK-DAG: nvvm.prmt <default> %c16960_i32{{[_0-9]*}}, %{{.*}}, %c1684300900_i32{{[_0-9]*}} : i32
+// CHECK-DAG: nvvm.prmt <default> %c17217_i32{{[_0-9]*}}, %{{.*}}, %c1684300900_i32{{[_0-9]*}} : i32
 // CHECK-COUNT-16: nvgpu.mma.sync
 module {
   func.func @eight_bit(%x1: tensor<1x1024xf32>, %x4: tensor<4x1024xf32>, %p: tensor<16x1024xi8>, %s: tensor<16x1xf32>, %z: tensor<16x1xi8>) -> (tensor<1x16xf32>, tensor<4x16xf32>) {
