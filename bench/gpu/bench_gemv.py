@@ -268,6 +268,8 @@ def bench_gemv(path, before_dir=None):
         kind += f", K split {splits}"
     if "_xh" in name:
         kind += ", x in f16"
+    if "_sw" in name:
+        kind += ", codes as A"
     if rows and not tiles:
         kind += f", {rows.group(1)} rows per warp"
     if warps != 4:

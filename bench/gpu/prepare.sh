@@ -93,7 +93,7 @@ rm "$out/resident/m1_n4096_k4096.mlir"
 # other options for comparison: for the GEMM (M > 16) 2 and 4 n-tiles per
 # warp and no cp.async stages; at 3-16 rows the former defaults (2 n-tiles,
 # 4 warps) and x rounded in each block; at 1 and 2 rows the tensor cores
-# and the CUDA cores; at 2-8 rows the swapped mma operands.
+# and the CUDA cores; at 2-8 rows the mma operands swapped or not.
 extract() {  # MLIR OPTIONS...
   local mlir=$1 kernel
   shift
@@ -125,9 +125,10 @@ for bits in 4 8; do
         extract "$mlir" "tensor-core-min-rows=3"
       fi
       if [ "$m" -ge 2 ] && [ "$m" -le 8 ]; then
-        # Codes as A and x as B (tensor-core-swap-ab), with 2 and 4 n-tiles.
-        extract "$mlir" "tensor-core-swap-ab=true"
-        extract "$mlir" "tensor-core-swap-ab=true tensor-core-tiles=4"
+        # Codes as A and x as B (tensor-core-swap-ab): the default for 4-bit
+        # codes, so these without it, 8-bit ones with it; and with 4 n-tiles.
+        extract "$mlir" "tensor-core-swap-ab=$([ "$bits" = 4 ] && echo -1 || echo 1)"
+        extract "$mlir" "tensor-core-swap-ab=1 tensor-core-tiles=4"
       fi
       rm -f "$mlir"
     done

@@ -283,11 +283,15 @@ QLinearToGemvPass::matchGemv(lowbit::QLinearOp op) const {
   }
   if (!warpsPerBlock)
     shape.warpsPerBlock = defaultWarpsPerBlock(shape);
-  // Codes as A and x as B at up to 8 rows, where asked for (not yet timed
-  // on a GPU, so not the default).
-  shape.swapAB = tensorCoreSwapAB && shape.tensorCores &&
-                 !shape.int8Activations && shape.m <= 8 &&
-                 !shape.warpsSplitN() && !shape.stages &&
+  // Codes as A and x as B at up to 8 rows. By default for 4-bit codes with
+  // x in f16 and 2 n-tiles, where it measured up to 1.1x faster on an H100;
+  // with 8-bit codes, or 4 n-tiles, it was up to 1.1x slower
+  // (bench/results/gpu.md, 2026-12-07).
+  const bool swapDefault = shape.bits == 4 && shape.halfActivations() &&
+                           shape.tensorCoreTiles == 2;
+  shape.swapAB = (tensorCoreSwapAB > 0 || (!tensorCoreSwapAB && swapDefault)) &&
+                 shape.tensorCores && !shape.int8Activations &&
+                 shape.m <= 8 && !shape.warpsSplitN() && !shape.stages &&
                  shape.tensorCoreTiles % 2 == 0;
   if (!shape.supported())
     return std::nullopt;

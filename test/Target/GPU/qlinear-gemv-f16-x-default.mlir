@@ -11,7 +11,7 @@
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m8_n16_k1024_g1024_s32_xh blocks
 // CHECK-SAME: memref<8x1024xf16>
 // CHECK: linalg.generic
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m8_n16_k1024_g128_s32_xh blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m8_n16_k1024_g128_s32_xh_sw blocks
 // CHECK-SAME: memref<8x1024xf16>
 // CHECK: linalg.generic
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xh blocks

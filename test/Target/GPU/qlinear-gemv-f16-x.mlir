@@ -1,5 +1,5 @@
-// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-x-min-rows=4" | FileCheck %s
-// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-x-min-rows=5" | FileCheck %s --check-prefix=F32X
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-x-min-rows=4 tensor-core-swap-ab=-1" | FileCheck %s
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-f16-x-min-rows=5 tensor-core-swap-ab=-1" | FileCheck %s --check-prefix=F32X
 
 // From tensor-core-f16-x-min-rows rows on (default 3), the tensor-core
 // kernel takes x in f16, rounded once by an elementwise kernel before the

@@ -1,5 +1,7 @@
-// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-swap-ab=true" | FileCheck %s
-// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-swap-ab=true tensor-core-tiles=1" | FileCheck %s --check-prefix=ODD
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-swap-ab=1" | FileCheck %s
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-swap-ab=1 tensor-core-tiles=1" | FileCheck %s --check-prefix=ODD
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv | FileCheck %s --check-prefix=DEFAULT
+// RUN: lowbit-opt %s --lowbit-gpu-qlinear-gemv="tensor-core-swap-ab=-1" | FileCheck %s --check-prefix=NEVER
 
 // tensor-core-swap-ab: at up to 8 rows the codes of 16 channels (n-tiles 2u
 // and 2u + 1, the lane's weight rows r and r + 8) are mma's A operand and
@@ -55,6 +57,12 @@
 // ODD-LABEL: func.func @four_rows
 // ODD-NOT: tensor.expand_shape
 // ODD: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc1_m4_n16_k1024_g128_s32_xh blocks
+// By default only 4-bit codes with 2 n-tiles swap (8-bit codes measured
+// slower swapped).
+// DEFAULT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32_xh_sw blocks
+// DEFAULT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g128_s32_xh blocks
+// DEFAULT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xh blocks
+// NEVER: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32_xh blocks
 func.func @four_rows(%x: tensor<4x1024xf32>) -> tensor<4x16xf32> {
   %p = arith.constant dense<17> : tensor<16x512xi8>
   %s = arith.constant dense<0.5> : tensor<16x8xf32>

@@ -256,12 +256,13 @@ def QLinearToGemvPass : Pass<"lowbit-gpu-qlinear-gemv", "mlir::ModuleOp"> {
            "up to 64 rows of x (1 to 8 where the warps split K, at most 16 "
            "rows; 1 to 4 in the GEMM form; 0: 4 at 9 to 16 rows of "
            "weight-only codes, else 2)">,
-    Option<"tensorCoreSwapAB", "tensor-core-swap-ab", "bool",
-           /*default=*/"false",
+    Option<"tensorCoreSwapAB", "tensor-core-swap-ab", "int64_t",
+           /*default=*/"0",
            "Up to 8 rows of x with the warps splitting K: the codes of 16 "
            "channels as mma's A operand and x's rows as B, one mma per 16 "
            "channels instead of two, x interleaved by the rounding kernel "
-           "(needs an even tensor-core-tiles; not yet timed on a GPU)">,
+           "(1: wherever the tensor-core-tiles are even; -1: never; 0: for "
+           "4-bit weight-only codes with x in f16 and 2 n-tiles)">,
     Option<"tensorCoreWideTiles", "tensor-core-wide-tiles", "int64_t",
            /*default=*/"4",
            "n-tiles of 8 output channels per warp in the tensor-core GEMM "
