@@ -16,6 +16,7 @@
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 using lowbit::gpu::GemvShape;
@@ -233,10 +234,19 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
               NVVM::PermuteModeAttr::get(b.getContext(),
                                          NVVM::PermuteMode::DEFAULT));
         } else {
+          // (v & mask) | 0x64006400 as one lop3 (function 0xEA): written
+          // as and + or, ptxas keeps both immediates and emits two.
           v = shift >= 8 ? arith::ShRUIOp::create(b, loc, word, i32(8)) : word;
-          v = arith::AndIOp::create(b, loc, v,
-                                    i32(shift % 8 ? 0x00F000F0 : 0x000F000F));
-          v = arith::OrIOp::create(b, loc, v, i32(0x64006400));
+          std::string lop3 =
+              llvm::formatv("lop3.b32 $0, $1, {0:x}, 0x64006400, 0xEA;",
+                            shift % 8 ? 0x00F000F0 : 0x000F000F)
+                  .str();
+          v = LLVM::InlineAsmOp::create(
+                  b, loc, i32t, ValueRange{v}, lop3, "=r,r",
+                  /*has_side_effects=*/false, /*is_align_stack=*/false,
+                  LLVM::tailcallkind::TailCallKind::None,
+                  LLVM::AsmDialectAttr(), ArrayAttr())
+                  .getRes();
         }
         Value asVector = vector::BroadcastOp::create(b, loc, vecI32, v);
         Value pair = vector::BitCastOp::create(b, loc, half2, asVector);
@@ -379,9 +389,12 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
               for (int64_t reg = 0; reg < 4; ++reg)
                 aMatrix =
                     vector::InsertOp::create(b, loc, parts[reg], aMatrix, reg);
-              acc[u] = nvgpu::MmaSyncOp::create(b, loc, aMatrix, bMatrix,
-                                                acc[u],
-                                                ArrayRef<int64_t>{16, 8, 16});
+              // Two chains of mma per tile, by sub (acc holds T tiles, the
+              // swap uses T / 2), added before scaling: half the chain of
+              // dependent mma per step.
+              Value &chain = acc[u + T / 2 * sub];
+              chain = nvgpu::MmaSyncOp::create(b, loc, aMatrix, bMatrix, chain,
+                                               ArrayRef<int64_t>{16, 8, 16});
             }
             continue;
           }
@@ -416,8 +429,10 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
       for (int64_t t = 0; t < T; ++t) {
         if (swapped) {
           Value scale = toF32(loaded[scalesAt + t]);
+          Value tile = arith::AddFOp::create(b, loc, acc[t / 2],
+                                             acc[t / 2 + T / 2]);
           for (int64_t c = 0; c < 2; ++c)
-            scaled(acc[t / 2], t % 2, c, scale, 2 * t + c);
+            scaled(tile, t % 2, c, scale, 2 * t + c);
           continue;
         }
         Value s0 = toF32(loaded[scalesAt + 2 * t]);

@@ -109,9 +109,9 @@ module {
 // From 3 rows of x on: the tensor-core kernel, 16 output channels per block
 // (2 n-tiles), 2 x 8 mma.sync m16n8k16 per 128 values of K, codes read by
 // one 16-byte load per n-tile and step, x as float4 rounded to f16; codes s
-// and s + 4 of a word become one f16 pair by masking with 0x000F000F
-// (983055) and or-ing 0x64006400 (1677747200), or, for odd s, by masking
-// with 0x00F000F0 (15728880), or-ing the same, and an f16 fma by 1/16.
+// and s + 4 of a word become one f16 pair by masking with 0x000F000F and
+// or-ing 0x64006400 (one lop3), or, for odd s, by masking with 0x00F000F0,
+// or-ing the same, and an f16 fma by 1/16.
 // CHECK-LABEL: func.func @tensor_cores
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32 blocks in ({{.*}}) threads in ({{.*}}) args({{.*}} : memref<4x1024xf32>, {{.*}} : memref<16x512xi8>, {{.*}} : memref<16x8xf32>, {{.*}} : memref<4x16xf32>)
 // CHECK: gpu.func @gemv_w4tc2_m4_n16_k1024_g128_s32({{.*}}) workgroup(%{{.*}}: memref<4x256xf32, #gpu.address_space<workgroup>>) kernel
@@ -127,9 +127,8 @@ module {
 // CHECK-NOT: vector<4xi8>
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<4x1024xf32>, vector<4xf32>
 // CHECK: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf16>
-// CHECK-DAG: arith.constant 983055 : i32
-// CHECK-DAG: arith.constant 15728880 : i32
-// CHECK-DAG: arith.constant 1677747200 : i32
+// CHECK-DAG: llvm.inline_asm "lop3.b32 $0, $1, 0xf000f, 0x64006400, 0xEA;", "=r,r"
+// CHECK-DAG: llvm.inline_asm "lop3.b32 $0, $1, 0xf000f0, 0x64006400, 0xEA;", "=r,r"
 // CHECK-DAG: arith.constant dense<6.250000e-02> : vector<2xf16>
 // CHECK-DAG: llvm.intr.fma(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<2xf16>, vector<2xf16>, vector<2xf16>) -> vector<2xf16>
 // CHECK-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>

@@ -315,9 +315,27 @@ class Warp:
             return [(ops[0].astype(np.float64) * ops[1] + ops[2])
                     .astype(ops[0].dtype)]
         if name == "llvm.inline_asm":
-            if "mov.b32 $0, $1;" not in op.line:
+            if "mov.b32 $0, $1;" in op.line:
+                return [ops[0]]
+            lop3 = re.search(r'"lop3\.b32 \$0, (\$\d|0x[0-9a-fA-F]+|\d+), '
+                             r'(\$\d|0x[0-9a-fA-F]+|\d+), '
+                             r'(\$\d|0x[0-9a-fA-F]+|\d+), (0x[0-9a-fA-F]+);"',
+                             op.line)
+            if not lop3:
                 raise KernelError("unknown inline asm")
-            return [ops[0]]
+            a, b, c = [ops[int(t[1:]) - 1] if t.startswith("$")
+                       else np.full(LANES, int(t, 0), np.uint32)
+                       for t in lop3.groups()[:3]]
+            # Bit i of the result is bit (a_i b_i c_i) of the table.
+            table = int(lop3.group(4), 16)
+            result = np.zeros(LANES, np.uint32)
+            for index in range(8):
+                if table >> index & 1:
+                    pick = np.full(LANES, 0xFFFFFFFF, np.uint32)
+                    for operand, bit in ((a, 4), (b, 2), (c, 1)):
+                        pick &= operand if index & bit else ~operand
+                    result |= pick
+            return [result]
         if name == "arith.bitcast":
             return [np.ascontiguousarray(ops[0]).view(rt[0][0])]
         if name == "vector.bitcast":
