@@ -389,12 +389,9 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
               for (int64_t reg = 0; reg < 4; ++reg)
                 aMatrix =
                     vector::InsertOp::create(b, loc, parts[reg], aMatrix, reg);
-              // Two chains of mma per tile, by sub (acc holds T tiles, the
-              // swap uses T / 2), added before scaling: half the chain of
-              // dependent mma per step.
-              Value &chain = acc[u + T / 2 * sub];
-              chain = nvgpu::MmaSyncOp::create(b, loc, aMatrix, bMatrix, chain,
-                                               ArrayRef<int64_t>{16, 8, 16});
+              acc[u] = nvgpu::MmaSyncOp::create(b, loc, aMatrix, bMatrix,
+                                                acc[u],
+                                                ArrayRef<int64_t>{16, 8, 16});
             }
             continue;
           }
@@ -429,10 +426,8 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
       for (int64_t t = 0; t < T; ++t) {
         if (swapped) {
           Value scale = toF32(loaded[scalesAt + t]);
-          Value tile = arith::AddFOp::create(b, loc, acc[t / 2],
-                                             acc[t / 2 + T / 2]);
           for (int64_t c = 0; c < 2; ++c)
-            scaled(tile, t % 2, c, scale, 2 * t + c);
+            scaled(acc[t / 2], t % 2, c, scale, 2 * t + c);
           continue;
         }
         Value s0 = toF32(loaded[scalesAt + 2 * t]);
