@@ -412,14 +412,17 @@ SmallVector<Value> KernelBuilder::loadWords(Value matrix, Value row,
 Value KernelBuilder::opaqueWords(Value words) {
   for (int64_t w = 0; w < 4; ++w) {
     Value word = vector::ExtractOp::create(b, loc, words, w);
-    Value moved =
-        LLVM::InlineAsmOp::create(
-            b, loc, b.getI32Type(), ValueRange{word}, "mov.b32 $0, $1;",
-            "=r,r", /*has_side_effects=*/false, /*is_align_stack=*/false,
-            LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
-            mlir::ArrayAttr())
-            .getRes();
+    Value moved = ptxOnWord("mov.b32 $0, $1;", word);
     words = vector::InsertOp::create(b, loc, moved, words, w);
   }
   return words;
+}
+
+Value KernelBuilder::ptxOnWord(llvm::StringRef instruction, Value word) {
+  return LLVM::InlineAsmOp::create(
+             b, loc, b.getI32Type(), ValueRange{word}, instruction, "=r,r",
+             /*has_side_effects=*/false, /*is_align_stack=*/false,
+             LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+             mlir::ArrayAttr())
+      .getRes();
 }

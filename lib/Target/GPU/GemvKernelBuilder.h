@@ -112,6 +112,9 @@ struct KernelBuilder {
   /// `words` (vector<4xi32>) passed through empty inline-asm moves, so that
   /// LLVM keeps a prefetched load apart from the loop's own.
   Value opaqueWords(Value words);
+  /// One PTX instruction on an i32 ($1) giving an i32 ($0), as pure inline
+  /// asm.
+  Value ptxOnWord(llvm::StringRef instruction, Value word);
 
   void build(mlir::gpu::GPUFuncOp func);
   /// The f32-weight loop: partial sums [R * M] of this lane.

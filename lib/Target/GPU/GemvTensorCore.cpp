@@ -213,8 +213,9 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
         }
         offsets.push_back(
             halfPair(arith::AddFOp::create(b, loc, zero, f32(1024.0))));
-        highOffsets.push_back(
-            halfPair(arith::SubFOp::create(b, loc, f32(-64.0), zero)));
+        if (bits == 4)
+          highOffsets.push_back(
+              halfPair(arith::SubFOp::create(b, loc, f32(-64.0), zero)));
       }
       const int64_t scalesAt = T * loads + (zeroPoints ? T : 0);
       // Two codes of a word as f16x2 minus the zero point. 4-bit codes (code
@@ -237,16 +238,11 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
           // (v & mask) | 0x64006400 as one lop3 (function 0xEA): written
           // as and + or, ptxas keeps both immediates and emits two.
           v = shift >= 8 ? arith::ShRUIOp::create(b, loc, word, i32(8)) : word;
-          std::string lop3 =
+          v = ptxOnWord(
               llvm::formatv("lop3.b32 $0, $1, {0:x}, 0x64006400, 0xEA;",
                             shift % 8 ? 0x00F000F0 : 0x000F000F)
-                  .str();
-          v = LLVM::InlineAsmOp::create(
-                  b, loc, i32t, ValueRange{v}, lop3, "=r,r",
-                  /*has_side_effects=*/false, /*is_align_stack=*/false,
-                  LLVM::tailcallkind::TailCallKind::None,
-                  LLVM::AsmDialectAttr(), ArrayAttr())
-                  .getRes();
+                  .str(),
+              v);
         }
         Value asVector = vector::BroadcastOp::create(b, loc, vecI32, v);
         Value pair = vector::BitCastOp::create(b, loc, half2, asVector);
