@@ -113,6 +113,23 @@ def torch_int8_time(m, n, k):
     return t
 
 
+def kernel_x_layout(x, name, bits):
+    """x [M, K] as lowbit's rounding kernel stores it (GemvShape::xLayout):
+    "_xl" kernels take each step's 16 chunks of 8 values in the order the
+    lanes load them, "_sw" kernels each block of 2g values interleaved."""
+    m, k = x.shape
+    if "_xl" in name:
+        if bits == 4:  # stored chunk 4h + q is x's 4q + h
+            x = x.reshape(m, k // 128, 4, 4, 8).transpose(0, 1, 3, 2, 4)
+        else:  # stored 8a + 4b + q is x's 8a + 2q + b
+            x = x.reshape(m, k // 128, 2, 4, 2, 8).transpose(0, 1, 2, 4, 3, 5)
+        x = x.reshape(m, k)
+    if "_sw" in name:  # value a + g b of a block at 2a + b
+        g = 4 if bits == 4 else 2
+        x = x.reshape(m, k // (2 * g), 2, g).transpose(0, 1, 3, 2).reshape(m, k)
+    return x
+
+
 def bench_gemv(path, before_dir=None):
     name = os.path.basename(path)[:-len(".cubin")]
     bits, tiles, m, n, k, g = re.match(
@@ -155,19 +172,13 @@ def bench_gemv(path, before_dir=None):
     scales = [rng.uniform(0.005, 0.02, (n, k // g), dtype=cp.float64)
               .astype(cp.float32) for _ in range(copies)]
     x = rng.standard_normal((m, k), dtype=cp.float32)
-    # The GEMM form ("_mt"), and "_xh" kernels, take x in f16, rounded
-    # before the launch.
-    half_x = bool(tiles) and bool(mtiles or "_xh" in name) and not int8_x
+    # The GEMM form ("_mt"), and "_xl" kernels ("_xh" before x was stored in
+    # load order), take x in f16, rounded before the launch in the order
+    # they read it.
+    half_x = (bool(tiles) and bool(mtiles or re.search(r"_x[hl](_|$)", name))
+              and not int8_x)
     x_arg = x.astype(cp.float16) if half_x else x
-    x_src = x
-    if half_x and "_sw" in name:
-        # ... and, for the swapped operands, interleaved in blocks of 2g
-        # values of K (GemvShape::xInterleave): value a + g b of a block at
-        # position 2a + b.
-        il = 4 if bits == 4 else 2
-        x_src = cp.ascontiguousarray(
-            x.reshape(m, k // (2 * il), 2, il).transpose(0, 1, 3, 2)
-            .reshape(m, k))
+    x_src = kernel_x_layout(x, name, bits) if half_x else x
     x_scale, quantize = None, None
     if int8_x:
         # Per-token codes of x by lowbit's quantization kernel (same cubin),
@@ -231,9 +242,17 @@ def bench_gemv(path, before_dir=None):
     ours = time_graph(lambda: [launch(i % copies) for i in range(calls)],
                       calls, "cupy")
     before = None
-    old_path = before_dir and os.path.join(before_dir, "cubin", name + ".cubin")
+    # The same kernel built by an earlier lowbit, also under its name from
+    # before x was stored in load order (timed only: the layout of x changes
+    # no address it reads).
+    old_path, old_name = None, name
+    for old_name in (name, re.sub(r"_xl(?=_|$)", "_xh", name)):
+        old_path = before_dir and os.path.join(before_dir, "cubin",
+                                               old_name + ".cubin")
+        if old_path and os.path.exists(old_path):
+            break
     if old_path and os.path.exists(old_path):
-        old = cp.RawModule(path=old_path).get_function(name)
+        old = cp.RawModule(path=old_path).get_function(old_name)
         before = time_graph(
             lambda: [launch(i % copies, old) for i in range(calls)], calls, "cupy")
     del packed, scales
@@ -266,7 +285,7 @@ def bench_gemv(path, before_dir=None):
         kind += f" of {stage_k.group(1)} K"
     if splits > 1:
         kind += f", K split {splits}"
-    if "_xh" in name:
+    if half_x and not mtiles:
         kind += ", x in f16"
     if "_sw" in name:
         kind += ", codes as A"

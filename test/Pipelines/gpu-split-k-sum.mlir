@@ -6,7 +6,7 @@
 // block.
 // CHECK-LABEL: func.func @main
 // CHECK: gpu.launch_func async {{.*}} @main_kernel::@main_kernel
-// CHECK: gpu.launch_func async {{.*}} @lowbit_gemv_kernels::@gemv_w4tc4_m16_n4096_k14336_g128_s32_xh_ks4 blocks in (%{{.*}}, %[[FOUR:c4.*]], %{{.*}})
+// CHECK: gpu.launch_func async {{.*}} @lowbit_gemv_kernels::@gemv_w4tc4_m16_n4096_k14336_g128_s32_xl_ks4 blocks in (%{{.*}}, %[[FOUR:c4.*]], %{{.*}})
 // CHECK: gpu.launch_func async {{.*}} @main_kernel_0::@main_kernel blocks in (%[[B:c256.*]], %{{.*}}, %{{.*}}) threads in (%[[B]], %{{.*}}, %{{.*}})
 // CHECK-NOT: gpu.launch_func
 func.func @main(%x: tensor<16x14336xf32>) -> tensor<16x4096xf32> {

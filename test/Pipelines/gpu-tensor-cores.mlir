@@ -10,7 +10,7 @@
 // (8 f16); the odd code pairs dequantized by an f16x2 fma.
 // CHECK: gpu.binary @main_kernel
 // CHECK: cvt.rn.f16.f32
-// CHECK: .entry gemv_w4tc2_m8_n32_k1024_g128_s32_xh_sw(
+// CHECK: .entry gemv_w4tc2_m8_n32_k1024_g128_s32_xl_sw(
 // CHECK-COUNT-2: ld.global.v4.b32
 // CHECK-COUNT-2: ld.global.b32
 // CHECK: ld.global.v4.b32

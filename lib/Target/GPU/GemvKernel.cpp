@@ -45,7 +45,7 @@ std::string GemvShape::name() const {
   if (warpsSplitN())
     name += "_mt" + std::to_string(mTiles);
   else if (halfActivations())
-    name += "_xh";
+    name += "_xl";
   if (swapAB)
     name += "_sw";
   if (warpRows != 1)
@@ -59,6 +59,39 @@ std::string GemvShape::name() const {
   if (biasType)
     name += biasType.isF16() ? "_b16" : "_b32";
   return name;
+}
+
+void GemvShape::xLayout(SmallVectorImpl<int64_t> &outShape,
+                        SmallVectorImpl<unsigned> &perm) const {
+  const int64_t g = xInterleave();
+  outShape.assign({m, k});
+  perm.assign({0, 1});
+  if (!xInLoadOrder() && !g)
+    return;
+  // [M, K / 128, chunk of the step, value of the chunk], the chunk and the
+  // value each split into axes: per group of axes, their sizes as stored
+  // and, in x's order, which of them each of x's axes is.
+  outShape.assign({m, k / 128});
+  auto group = [&](ArrayRef<int64_t> sizes, ArrayRef<unsigned> xOrder) {
+    const unsigned first = outShape.size();
+    llvm::append_range(outShape, sizes);
+    for (unsigned axis : xOrder)
+      perm.push_back(first + axis);
+  };
+  // Chunks: stored as (h, q), x's as GemvShape::xInLoadOrder says.
+  if (!xInLoadOrder())
+    group({16}, {0});
+  else if (bits == 4)
+    group({4, 4}, {1, 0}); // 4 q + h
+  else
+    group({2, 2, 4}, {0, 2, 1}); // 8 (h / 2) + 2 q + h % 2, h = (h / 2, h % 2)
+  // Values: with the interleave, value a + g b of a block of 2 g at 2 a + b.
+  if (g == 4)
+    group({4, 2}, {1, 0});
+  else if (g == 2)
+    group({2, 2, 2}, {0, 2, 1});
+  else
+    group({8}, {0});
 }
 
 namespace {
@@ -317,26 +350,27 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
   Value x = reshape(b, loc, input, {shape.m, shape.k});
   if (shape.halfActivations()) {
     // x rounded to f16 once (an elementwise kernel), not by every block, and
-    // interleaved where the kernel reads it so: [M, K / 2g, 2, g] transposed
-    // to [M, K / 2g, g, 2] (GemvShape::xInterleave).
-    const int64_t g = shape.xInterleave();
-    SmallVector<int64_t> inShape = {shape.m, shape.k}, outShape = inShape;
-    SmallVector<ReassociationIndices> axes = {{0}, {1, 2, 3}};
-    AffineMap read = b.getMultiDimIdentityMap(2);
-    if (g) {
-      inShape = {shape.m, shape.k / (2 * g), 2, g};
-      outShape = {shape.m, shape.k / (2 * g), g, 2};
+    // stored in the order the kernel reads it (GemvShape::xLayout).
+    SmallVector<int64_t> outShape;
+    SmallVector<unsigned> perm;
+    shape.xLayout(outShape, perm);
+    SmallVector<int64_t> inShape;
+    for (unsigned axis : perm)
+      inShape.push_back(outShape[axis]);
+    const unsigned rank = outShape.size();
+    SmallVector<ReassociationIndices> axes = {{0}, {}};
+    for (unsigned axis = 1; axis < rank; ++axis)
+      axes[1].push_back(axis);
+    if (rank > 2)
       x = tensor::ExpandShapeOp::create(
           b, loc, RankedTensorType::get(inShape, b.getF32Type()), x, axes);
-      read = AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 1, 3, 2},
-                                          b.getContext());
-    }
-    const unsigned rank = outShape.size();
     Value empty = tensor::EmptyOp::create(b, loc, outShape, b.getF16Type());
     x = linalg::GenericOp::create(
             b, loc, RankedTensorType::get(outShape, b.getF16Type()),
             ValueRange{x}, ValueRange{empty},
-            ArrayRef<AffineMap>{read, b.getMultiDimIdentityMap(rank)},
+            ArrayRef<AffineMap>{
+                AffineMap::getPermutationMap(perm, b.getContext()),
+                b.getMultiDimIdentityMap(rank)},
             SmallVector<utils::IteratorType>(rank,
                                              utils::IteratorType::parallel),
             [](OpBuilder &nb, Location l, ValueRange args) {
@@ -346,7 +380,7 @@ void lowbit::gpu::replaceWithGemvLaunch(ModuleOp module, Operation *op,
                                                 args[0])));
             })
             .getResult(0);
-    if (g)
+    if (rank > 2)
       x = tensor::CollapseShapeOp::create(
           b, loc, RankedTensorType::get({shape.m, shape.k}, b.getF16Type()),
           x, axes);

@@ -103,6 +103,21 @@ struct GemvShape {
   int64_t xInterleave() const {
     return swapAB && halfActivations() ? (bits == 4 ? 4 : 2) : 0;
   }
+  /// With x in f16 and the warps splitting K, x's 16 chunks of 8 values in
+  /// each step of 128 values of K are stored in the order the lanes load
+  /// them: chunk 4 h + q of a step is the one lane q of a row loads h-th
+  /// (GemvTensorCore.cpp), x's chunk 4 q + h for 4-bit codes and 8 (h / 2)
+  /// + 2 q + h % 2 for 8-bit ones. So the four lanes of a row read 64
+  /// adjacent bytes per load instead of 16 bytes at a 32- or 64-byte
+  /// stride. Kernel names mark it "_xl".
+  bool xInLoadOrder() const { return halfActivations() && !warpsSplitN(); }
+  /// x as the kernel reads it, an f16 tensor of `outShape` (a view of [M,
+  /// K]) whose element at index i is x's, viewed as [M, K] expanded to the
+  /// shape outShape[perm[j]] (j = 0, 1, ...), at the index i[perm[j]]: the
+  /// chunk order of xInLoadOrder and the interleave of xInterleave (both
+  /// identities if unused).
+  void xLayout(llvm::SmallVectorImpl<int64_t> &outShape,
+               llvm::SmallVectorImpl<unsigned> &perm) const;
   /// Output channels of one block.
   int64_t channelsPerBlock() const {
     return warpsSplitN() ? warpsPerBlock / warpRows * rowsPerWarp()

@@ -258,7 +258,11 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
         // The eight K offsets of this lane in mma 2h and 2h+1: for 4-bit codes
         // those of word h (32 q + 8 h + i), for 8-bit ones those of words
         // 2 (h % 2) and +1 of load h / 2 (64 (h/2) + 16 q + 8 (h%2) + i).
-        Value kx = bits == 4
+        // Stored in load order (GemvShape::xInLoadOrder), x's chunk of
+        // them is chunk 4 h + q of the step.
+        Value kx = shape.xInLoadOrder()
+                       ? add(k0, add(index(32 * h), mul(q, index(8))))
+                   : bits == 4
                        ? add(k0, add(index(8 * h), mul(q, index(32))))
                        : add(k0, add(index(64 * (h / 2) + 8 * (h % 2)),
                                      mul(q, index(16))));

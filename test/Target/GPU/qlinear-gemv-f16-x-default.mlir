@@ -5,16 +5,16 @@
 // codes on an H100).
 // CHECK-LABEL: func.func @rows
 // CHECK: linalg.generic
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g1024_s32_xh blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g1024_s32_xl blocks
 // CHECK-SAME: memref<4x1024xf16>
 // CHECK: linalg.generic
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m8_n16_k1024_g1024_s32_xh blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m8_n16_k1024_g1024_s32_xl blocks
 // CHECK-SAME: memref<8x1024xf16>
 // CHECK: linalg.generic
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m8_n16_k1024_g128_s32_xh_sw blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m8_n16_k1024_g128_s32_xl_sw blocks
 // CHECK-SAME: memref<8x1024xf16>
 // CHECK: linalg.generic
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xh blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xl blocks
 // CHECK-SAME: memref<16x1024xf16>
 func.func @rows(%x4: tensor<4x1024xf32>, %x8: tensor<8x1024xf32>, %x16: tensor<16x1024xf32>,
                 %p8: tensor<16x1024xi8>, %s8: tensor<16x1xf32>,

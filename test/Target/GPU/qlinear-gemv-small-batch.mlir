@@ -5,16 +5,16 @@
 // tensor cores from 2 rows on (x in f16), 8-bit ones from 3; 9 to 16 rows
 // take 4 n-tiles a warp where they divide N, else 2.
 // CHECK-LABEL: func.func @rows
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m2_n32_k1024_g128_s32_xh_sw blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m2_n32_k1024_g128_s32_xl_sw blocks
 // CHECK-SAME: memref<2x1024xf16>
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8_m2_n32_k1024_g128_s32 blocks
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc4_m16_n32_k1024_g128_s32_xh blocks
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xh blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc4_m16_n32_k1024_g128_s32_xl blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xl blocks
 // FIXED-LABEL: func.func @rows
 // FIXED: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4_m2_n32_k1024_g128_s32 blocks
 // FIXED: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8_m2_n32_k1024_g128_s32 blocks
-// FIXED: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n32_k1024_g128_s32_xh blocks
-// FIXED: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xh blocks
+// FIXED: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n32_k1024_g128_s32_xl blocks
+// FIXED: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xl blocks
 func.func @rows(%x2: tensor<2x1024xf32>, %x16: tensor<16x1024xf32>,
                 %p4: tensor<32x512xi8>, %s4: tensor<32x8xf32>,
                 %p8: tensor<32x1024xi8>, %s8: tensor<32x8xf32>,
@@ -38,13 +38,13 @@ func.func @rows(%x2: tensor<2x1024xf32>, %x16: tensor<16x1024xf32>,
 // 16 rows, 2048 x 2048: 64 blocks of 32 channels, 8 warps.
 // 16 rows, 8448 x 2048: 264 blocks, 4 warps.
 // CHECK-LABEL: func.func @warps
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n4096_k2048_g128_s32_w8_xh_sw blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n4096_k2048_g128_s32_w8_xl_sw blocks
 // CHECK-SAME: threads in (%[[T256:c256[_0-9]*]],
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16384_k2048_g128_s32_xh_sw blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16384_k2048_g128_s32_xl_sw blocks
 // CHECK-SAME: threads in (%[[T128:c128[_0-9]*]],
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n4096_k1024_g128_s32_xh_sw blocks
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc4_m16_n2048_k2048_g128_s32_w8_xh blocks
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc4_m16_n8448_k2048_g128_s32_xh blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n4096_k1024_g128_s32_xl_sw blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc4_m16_n2048_k2048_g128_s32_w8_xl blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc4_m16_n8448_k2048_g128_s32_xl blocks
 func.func @warps(%x4: tensor<4x2048xf32>, %x4s: tensor<4x1024xf32>, %x16: tensor<16x2048xf32>,
                  %p: tensor<4096x1024xi8>, %s: tensor<4096x16xf32>,
                  %pw: tensor<16384x1024xi8>, %sw: tensor<16384x16xf32>,

@@ -7,32 +7,39 @@
 // and 2u + 1, the lane's weight rows r and r + 8) are mma's A operand and
 // x's rows the 8 columns of B: one mma per 16 channels and 16 values of K,
 // 8 per step of 128 with 2 n-tiles (16 when x is A). The rounding kernel
-// interleaves x in blocks of 8 values of K ([2, 4] transposed to [4, 2];
-// 8-bit codes: blocks of 4) so that words 2j and 2j + 1 of a 16-byte load
-// are the B fragment as they are. Each lane scales its own two channels
-// (two scale loads per step) and writes rows 2q and 2q + 1.
-// CHECK-DAG: #[[SWAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3, d2)>
-// CHECK-DAG: #[[SAME:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// stores each step's 16 chunks of 8 values in the order the lanes load them
+// (a 4-bit step's chunks [q, h] transposed to [h, q]; 8-bit: [h / 2, q,
+// h % 2] to [h / 2, h % 2, q]) and interleaves x in blocks of 8 values of K
+// ([2, 4] transposed to [4, 2]; 8-bit codes: blocks of 4) so that words 2j
+// and 2j + 1 of a 16-byte load are the B fragment as they are. Each lane
+// scales its own two channels (two scale loads per step) and writes rows 2q
+// and 2q + 1.
+// CHECK-DAG: #[[SWAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d3, d2, d5, d4)>
+// CHECK-DAG: #[[SAME:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+// CHECK-DAG: #[[SWAP8:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d4, d3, d5, d7, d6)>
+// CHECK-DAG: #[[ORDER:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d2, d4)>
 // CHECK-LABEL: func.func @four_rows
-// CHECK: %[[BLOCKS:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] output_shape [4, 128, 2, 4] : tensor<4x1024xf32> into tensor<4x128x2x4xf32>
-// CHECK: %[[HALF:.*]] = linalg.generic {indexing_maps = [#[[SWAP]], #[[SAME]]], {{.*}} ins(%[[BLOCKS]] : tensor<4x128x2x4xf32>) outs(%{{.*}} : tensor<4x128x4x2xf16>)
+// CHECK: %[[BLOCKS:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3, 4, 5]] output_shape [4, 8, 4, 4, 2, 4] : tensor<4x1024xf32> into tensor<4x8x4x4x2x4xf32>
+// CHECK: %[[HALF:.*]] = linalg.generic {indexing_maps = [#[[SWAP]], #[[SAME]]], {{.*}} ins(%[[BLOCKS]] : tensor<4x8x4x4x2x4xf32>) outs(%{{.*}} : tensor<4x8x4x4x4x2xf16>)
 // CHECK: arith.truncf %{{.*}} : f32 to f16
-// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[HALF]] {{\[\[}}0], [1, 2, 3]] : tensor<4x128x4x2xf16> into tensor<4x1024xf16>
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[HALF]] {{\[\[}}0], [1, 2, 3, 4, 5]] : tensor<4x8x4x4x4x2xf16> into tensor<4x1024xf16>
 // CHECK: %[[XB:.*]] = bufferization.to_buffer %[[FLAT]] read_only : tensor<4x1024xf16>
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32_xh_sw {{.*}} args(%[[XB]] : memref<4x1024xf16>
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32_xl_sw {{.*}} args(%[[XB]] : memref<4x1024xf16>
 
 // CHECK-LABEL: func.func @eight_bit
-// CHECK: tensor.expand_shape %{{.*}} output_shape [4, 256, 2, 2] : tensor<4x1024xf32> into tensor<4x256x2x2xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[SWAP]], #[[SAME]]], {{.*}} outs(%{{.*}} : tensor<4x256x2x2xf16>)
-// CHECK: tensor.collapse_shape %{{.*}} : tensor<4x256x2x2xf16> into tensor<4x1024xf16>
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g128_s32_xh_sw
+// CHECK: tensor.expand_shape %{{.*}} output_shape [4, 8, 2, 4, 2, 2, 2, 2] : tensor<4x1024xf32> into tensor<4x8x2x4x2x2x2x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[SWAP8]], {{.*}} outs(%{{.*}} : tensor<4x8x2x2x4x2x2x2xf16>)
+// CHECK: tensor.collapse_shape %{{.*}} : tensor<4x8x2x2x4x2x2x2xf16> into tensor<4x1024xf16>
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g128_s32_xl_sw
 
-// More than 8 rows: x is A as before, in K order.
+// More than 8 rows: x is A as before, not interleaved, its chunks in load
+// order.
 // CHECK-LABEL: func.func @sixteen_rows
-// CHECK-NOT: tensor.expand_shape
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xh blocks
+// CHECK: tensor.expand_shape %{{.*}} output_shape [16, 8, 4, 4, 8] : tensor<16x1024xf32> into tensor<16x8x4x4x8xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[ORDER]], {{.*}} outs(%{{.*}} : tensor<16x8x4x4x8xf16>)
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xl blocks
 
-// CHECK: gpu.func @gemv_w4tc2_m4_n16_k1024_g128_s32_xh_sw(
+// CHECK: gpu.func @gemv_w4tc2_m4_n16_k1024_g128_s32_xl_sw(
 // CHECK: scf.for
 // CHECK-COUNT-2: memref.load %{{.*}} : memref<16x8xf32>
 // CHECK: %[[X:.*]] = vector.load %{{.*}} {alignment = 16 : i64} : memref<4x1024xf16>, vector<8xf16>
@@ -53,16 +60,16 @@
 // CHECK-COUNT-4: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : memref<4x256xf32, #gpu.address_space<workgroup>>
 // CHECK: gpu.return
 
-// An odd number of n-tiles cannot pair them: x stays A.
+// An odd number of n-tiles cannot pair them: x stays A, not interleaved.
 // ODD-LABEL: func.func @four_rows
-// ODD-NOT: tensor.expand_shape
-// ODD: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc1_m4_n16_k1024_g128_s32_xh blocks
+// ODD: tensor.expand_shape %{{.*}} output_shape [4, 8, 4, 4, 8]
+// ODD: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc1_m4_n16_k1024_g128_s32_xl blocks
 // By default only 4-bit codes with 2 n-tiles swap (8-bit codes measured
 // slower swapped).
-// DEFAULT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32_xh_sw blocks
-// DEFAULT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g128_s32_xh blocks
-// DEFAULT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xh blocks
-// NEVER: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32_xh blocks
+// DEFAULT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32_xl_sw blocks
+// DEFAULT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g128_s32_xl blocks
+// DEFAULT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xl blocks
+// NEVER: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32_xl blocks
 func.func @four_rows(%x: tensor<4x1024xf32>) -> tensor<4x16xf32> {
   %p = arith.constant dense<17> : tensor<16x512xi8>
   %s = arith.constant dense<0.5> : tensor<16x8xf32>

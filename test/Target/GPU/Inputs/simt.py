@@ -590,6 +590,23 @@ def check_float_gemv(func, name, sizes, types, seed):
     return report(name, product_error(y, x, w, bias), 1e-5, "sum |x w|")
 
 
+def kernel_x_layout(x, name, bits):
+    """f16 x [M, K] as the rounding kernel stores it (GemvShape::xLayout):
+    "_xl" kernels take each step's 16 chunks of 8 values in the order the
+    lanes load them, "_sw" kernels each block of 2g values interleaved."""
+    m, k = x.shape
+    if "_xl" in name:
+        if bits == 4:  # stored chunk 4h + q is x's 4q + h
+            x = x.reshape(m, k // 128, 4, 4, 8).transpose(0, 1, 3, 2, 4)
+        else:  # stored 8a + 4b + q is x's 8a + 2q + b
+            x = x.reshape(m, k // 128, 2, 4, 2, 8).transpose(0, 1, 2, 4, 3, 5)
+        x = x.reshape(m, k)
+    if "_sw" in name:  # value a + g b of a block at 2a + b
+        g = 4 if bits == 4 else 2
+        x = x.reshape(m, k // (2 * g), 2, g).transpose(0, 1, 3, 2).reshape(m, k)
+    return np.ascontiguousarray(x)
+
+
 def check_code_gemv(func, name, sizes, types, seed):
     """Runs a GEMV on packed codes (gemv_w4... / gemv_w8...: x, packed,
     scales[, zero points][, bias][, x scales], y) against float64 numpy,
@@ -624,12 +641,8 @@ def check_code_gemv(func, name, sizes, types, seed):
         # The tensor cores take x rounded to f16 (before the launch or in
         # the kernel).
         x = x.astype(np.float16).astype(np.float32)
-    if types[0][0] == np.float16 and "_sw" in name:
-        # Interleaved by the rounding kernel (GemvShape::xInterleave).
-        g = 4 if bits == 4 else 2
-        memory[0] = np.ascontiguousarray(
-            memory[0].reshape(m, k // (2 * g), 2, g).transpose(0, 1, 3, 2)
-            .reshape(m, k))
+    if types[0][0] == np.float16:
+        memory[0] = kernel_x_layout(memory[0], name, bits)
     if int8_x:
         memory.append(x_scale)
     y = np.zeros(types[-1][1], np.float32)
