@@ -118,12 +118,8 @@ def kernel_x_layout(x, name, bits):
     "_xl" kernels take each step's 16 chunks of 8 values in the order the
     lanes load them, "_sw" kernels each block of 2g values interleaved."""
     m, k = x.shape
-    if "_xl" in name:
-        if bits == 4:  # stored chunk 4h + q is x's 4q + h
-            x = x.reshape(m, k // 128, 4, 4, 8).transpose(0, 1, 3, 2, 4)
-        else:  # stored 8a + 4b + q is x's 8a + 2q + b
-            x = x.reshape(m, k // 128, 2, 4, 2, 8).transpose(0, 1, 2, 4, 3, 5)
-        x = x.reshape(m, k)
+    if "_xl" in name:  # (4-bit codes) stored chunk 4h + q is x's 4q + h
+        x = x.reshape(m, k // 128, 4, 4, 8).transpose(0, 1, 3, 2, 4).reshape(m, k)
     if "_sw" in name:  # value a + g b of a block at 2a + b
         g = 4 if bits == 4 else 2
         x = x.reshape(m, k // (2 * g), 2, g).transpose(0, 1, 3, 2).reshape(m, k)

@@ -45,7 +45,7 @@ std::string GemvShape::name() const {
   if (warpsSplitN())
     name += "_mt" + std::to_string(mTiles);
   else if (halfActivations())
-    name += "_xl";
+    name += xInLoadOrder() ? "_xl" : "_xh";
   if (swapAB)
     name += "_sw";
   if (warpRows != 1)
@@ -66,8 +66,14 @@ void GemvShape::xLayout(SmallVectorImpl<int64_t> &outShape,
   const int64_t g = xInterleave();
   outShape.assign({m, k});
   perm.assign({0, 1});
-  if (!xInLoadOrder() && !g)
+  if (!xInLoadOrder()) {
+    // Interleaved alone: value a + g b of a block at 2 a + b.
+    if (g) {
+      outShape.assign({m, k / (2 * g), g, 2});
+      perm.assign({0, 1, 3, 2});
+    }
     return;
+  }
   // [M, K / 128, chunk of the step, value of the chunk], the chunk and the
   // value each split into axes: per group of axes, their sizes as stored
   // and, in x's order, which of them each of x's axes is.
@@ -78,18 +84,11 @@ void GemvShape::xLayout(SmallVectorImpl<int64_t> &outShape,
     for (unsigned axis : xOrder)
       perm.push_back(first + axis);
   };
-  // Chunks: stored as (h, q), x's as GemvShape::xInLoadOrder says.
-  if (!xInLoadOrder())
-    group({16}, {0});
-  else if (bits == 4)
-    group({4, 4}, {1, 0}); // 4 q + h
-  else
-    group({2, 2, 4}, {0, 2, 1}); // 8 (h / 2) + 2 q + h % 2, h = (h / 2, h % 2)
-  // Values: with the interleave, value a + g b of a block of 2 g at 2 a + b.
-  if (g == 4)
+  // Chunks: stored as (h, q), x's chunk being 4 q + h; values: with the
+  // interleave (g = 4), value a + 4 b of the chunk at 2 a + b.
+  group({4, 4}, {1, 0});
+  if (g)
     group({4, 2}, {1, 0});
-  else if (g == 2)
-    group({2, 2, 2}, {0, 2, 1});
   else
     group({8}, {0});
 }

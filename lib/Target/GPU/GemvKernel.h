@@ -103,14 +103,17 @@ struct GemvShape {
   int64_t xInterleave() const {
     return swapAB && halfActivations() ? (bits == 4 ? 4 : 2) : 0;
   }
-  /// With x in f16 and the warps splitting K, x's 16 chunks of 8 values in
-  /// each step of 128 values of K are stored in the order the lanes load
-  /// them: chunk 4 h + q of a step is the one lane q of a row loads h-th
-  /// (GemvTensorCore.cpp), x's chunk 4 q + h for 4-bit codes and 8 (h / 2)
-  /// + 2 q + h % 2 for 8-bit ones. So the four lanes of a row read 64
-  /// adjacent bytes per load instead of 16 bytes at a 32- or 64-byte
-  /// stride. Kernel names mark it "_xl".
-  bool xInLoadOrder() const { return halfActivations() && !warpsSplitN(); }
+  /// 4-bit codes with x in f16 and the warps splitting K: x's 16 chunks of
+  /// 8 values in each step of 128 values of K are stored in the order the
+  /// lanes load them: chunk 4 h + q of a step is x's chunk 4 q + h, the one
+  /// lane q of a row loads h-th (GemvTensorCore.cpp). So the four lanes of a
+  /// row read 64 adjacent bytes per load instead of 16 bytes at a 64-byte
+  /// stride (on an H100 1.0-1.1x faster at 2-16 rows; the same for 8-bit
+  /// codes, whose lanes read 16 bytes at a 32-byte stride, was up to 1.08x
+  /// slower). Kernel names mark it "_xl".
+  bool xInLoadOrder() const {
+    return bits == 4 && halfActivations() && !warpsSplitN();
+  }
   /// x as the kernel reads it, an f16 tensor of `outShape` (a view of [M,
   /// K]) whose element at index i is x's, viewed as [M, K] expanded to the
   /// shape outShape[perm[j]] (j = 0, 1, ...), at the index i[perm[j]]: the
@@ -183,8 +186,16 @@ struct GemvShape {
   int64_t partialsPerWarp() const {
     if (warpsSplitN())
       return 0;
-    return tensorCores ? 16 * rowsPerWarp() : rowsPerWarp() * m;
+    return tensorCores ? 16 * partialsRowStride() : rowsPerWarp() * m;
   }
+  /// Tensor cores, warps splitting K: a warp's partials are 16 rows of
+  /// rowsPerWarp() channels, each row 4 values longer, so that the lanes
+  /// storing their accumulators hit other banks: with a stride of a
+  /// multiple of 32 values the four lanes of a channel (unswapped: all
+  /// eight rows of a column pair) wrote the same bank (4- to 8-way
+  /// conflicts); padded, the swapped kernel's stores are conflict-free and
+  /// the others' at most 2-way.
+  int64_t partialsRowStride() const { return rowsPerWarp() + 4; }
 
   /// Whether the kernel handles this shape (else the op is left alone).
   bool supported() const {

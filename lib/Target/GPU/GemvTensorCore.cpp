@@ -258,7 +258,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
         // The eight K offsets of this lane in mma 2h and 2h+1: for 4-bit codes
         // those of word h (32 q + 8 h + i), for 8-bit ones those of words
         // 2 (h % 2) and +1 of load h / 2 (64 (h/2) + 16 q + 8 (h%2) + i).
-        // Stored in load order (GemvShape::xInLoadOrder), x's chunk of
+        // Stored in load order (GemvShape::xInLoadOrder), the chunk of
         // them is chunk 4 h + q of the step.
         Value kx = shape.xInLoadOrder()
                        ? add(k0, add(index(32 * h), mul(q, index(8))))
@@ -504,7 +504,9 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     return;
   }
   // Each lane's outputs: (row r (+8), channel 8t + 2q + c) into this
-  // warp's partials [16, R]; swapped, (row 2q + c, channel 8t + r).
+  // warp's partials [16, R] (rows partialsRowStride() apart); swapped, (row
+  // 2q + c, channel 8t + r).
+  const int64_t stride = shape.partialsRowStride();
   for (int64_t t = 0; t < T; ++t)
     for (int64_t half = 0; half < (swapped ? 1 : 2); ++half)
       for (int64_t c = 0; c < 2; ++c) {
@@ -514,7 +516,7 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
                                 : add(index(8 * t + c), mul(q, index(2)));
         Value v = results[swapped ? 2 * t + c : 4 * t + 2 * half + c];
         memref::StoreOp::create(b, loc, v, partials,
-                                ValueRange{warp, add(mul(row, index(R)), channel)});
+                                ValueRange{warp, add(mul(row, index(stride)), channel)});
       }
   mlir::gpu::BarrierOp::create(b, loc);
   // The block's 16 x R sums, 128 threads at a time; rows past M are skipped.
@@ -526,8 +528,10 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
     auto writeOut = scf::IfOp::create(b, loc, isWriter);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(writeOut.thenBlock());
-    Value total = sumOverWarps(partials, slot);
-    Value column = add(n0, arith::RemUIOp::create(b, loc, slot, index(R)));
+    Value channel = arith::RemUIOp::create(b, loc, slot, index(R));
+    Value total =
+        sumOverWarps(partials, add(mul(m, index(stride)), channel));
+    Value column = add(n0, channel);
     store(withBias(total, column), m, column);
   }
   mlir::gpu::ReturnOp::create(b, loc);

@@ -5,10 +5,10 @@
 // codes on an H100).
 // CHECK-LABEL: func.func @rows
 // CHECK: linalg.generic
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g1024_s32_xl blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g1024_s32_xh blocks
 // CHECK-SAME: memref<4x1024xf16>
 // CHECK: linalg.generic
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m8_n16_k1024_g1024_s32_xl blocks
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m8_n16_k1024_g1024_s32_xh blocks
 // CHECK-SAME: memref<8x1024xf16>
 // CHECK: linalg.generic
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m8_n16_k1024_g128_s32_xl_sw blocks

@@ -8,15 +8,15 @@
 // x's rows the 8 columns of B: one mma per 16 channels and 16 values of K,
 // 8 per step of 128 with 2 n-tiles (16 when x is A). The rounding kernel
 // stores each step's 16 chunks of 8 values in the order the lanes load them
-// (a 4-bit step's chunks [q, h] transposed to [h, q]; 8-bit: [h / 2, q,
-// h % 2] to [h / 2, h % 2, q]) and interleaves x in blocks of 8 values of K
-// ([2, 4] transposed to [4, 2]; 8-bit codes: blocks of 4) so that words 2j
+// (4-bit codes: the step's chunks [q, h] transposed to [h, q]) and
+// interleaves x in blocks of 8 values of K ([2, 4] transposed to [4, 2];
+// 8-bit codes: blocks of 4, chunks in K order) so that words 2j
 // and 2j + 1 of a 16-byte load are the B fragment as they are. Each lane
 // scales its own two channels (two scale loads per step) and writes rows 2q
 // and 2q + 1.
 // CHECK-DAG: #[[SWAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d3, d2, d5, d4)>
 // CHECK-DAG: #[[SAME:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
-// CHECK-DAG: #[[SWAP8:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d4, d3, d5, d7, d6)>
+// CHECK-DAG: #[[SWAP8:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3, d2)>
 // CHECK-DAG: #[[ORDER:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d2, d4)>
 // CHECK-LABEL: func.func @four_rows
 // CHECK: %[[BLOCKS:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3, 4, 5]] output_shape [4, 8, 4, 4, 2, 4] : tensor<4x1024xf32> into tensor<4x8x4x4x2x4xf32>
@@ -27,10 +27,10 @@
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32_xl_sw {{.*}} args(%[[XB]] : memref<4x1024xf16>
 
 // CHECK-LABEL: func.func @eight_bit
-// CHECK: tensor.expand_shape %{{.*}} output_shape [4, 8, 2, 4, 2, 2, 2, 2] : tensor<4x1024xf32> into tensor<4x8x2x4x2x2x2x2xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[SWAP8]], {{.*}} outs(%{{.*}} : tensor<4x8x2x2x4x2x2x2xf16>)
-// CHECK: tensor.collapse_shape %{{.*}} : tensor<4x8x2x2x4x2x2x2xf16> into tensor<4x1024xf16>
-// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g128_s32_xl_sw
+// CHECK: tensor.expand_shape %{{.*}} output_shape [4, 256, 2, 2] : tensor<4x1024xf32> into tensor<4x256x2x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[SWAP8]], {{.*}} outs(%{{.*}} : tensor<4x256x2x2xf16>)
+// CHECK: tensor.collapse_shape %{{.*}} : tensor<4x256x2x2xf16> into tensor<4x1024xf16>
+// CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g128_s32_xh_sw
 
 // More than 8 rows: x is A as before, not interleaved, its chunks in load
 // order.
@@ -57,7 +57,7 @@
 // CHECK-COUNT-7: nvgpu.mma.sync
 // CHECK-NOT: nvgpu.mma.sync
 // CHECK-NOT: memref<16x8xf32>
-// CHECK-COUNT-4: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : memref<4x256xf32, #gpu.address_space<workgroup>>
+// CHECK-COUNT-4: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : memref<4x320xf32, #gpu.address_space<workgroup>>
 // CHECK: gpu.return
 
 // An odd number of n-tiles cannot pair them: x stays A, not interleaved.
@@ -67,7 +67,7 @@
 // By default only 4-bit codes with 2 n-tiles swap (8-bit codes measured
 // slower swapped).
 // DEFAULT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32_xl_sw blocks
-// DEFAULT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g128_s32_xl blocks
+// DEFAULT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w8tc2_m4_n16_k1024_g128_s32_xh blocks
 // DEFAULT: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m16_n16_k1024_g128_s32_xl blocks
 // NEVER: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32_xl blocks
 func.func @four_rows(%x: tensor<4x1024xf32>) -> tensor<4x16xf32> {

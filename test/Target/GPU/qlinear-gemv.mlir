@@ -111,10 +111,12 @@ module {
 // one 16-byte load per n-tile and step, x as float4 rounded to f16; codes s
 // and s + 4 of a word become one f16 pair by masking with 0x000F000F and
 // or-ing 0x64006400 (one lop3), or, for odd s, by masking with 0x00F000F0,
-// or-ing the same, and an f16 fma by 1/16.
+// or-ing the same, and an f16 fma by 1/16. Each warp's partial sums, 16
+// rows of 16 channels, are kept in shared memory with rows 20 values apart
+// (fewer bank conflicts).
 // CHECK-LABEL: func.func @tensor_cores
 // CHECK: gpu.launch_func @lowbit_gemv_kernels::@gemv_w4tc2_m4_n16_k1024_g128_s32 blocks in ({{.*}}) threads in ({{.*}}) args({{.*}} : memref<4x1024xf32>, {{.*}} : memref<16x512xi8>, {{.*}} : memref<16x8xf32>, {{.*}} : memref<4x16xf32>)
-// CHECK: gpu.func @gemv_w4tc2_m4_n16_k1024_g128_s32({{.*}}) workgroup(%{{.*}}: memref<4x256xf32, #gpu.address_space<workgroup>>) kernel
+// CHECK: gpu.func @gemv_w4tc2_m4_n16_k1024_g128_s32({{.*}}) workgroup(%{{.*}}: memref<4x320xf32, #gpu.address_space<workgroup>>) kernel
 // With 8 steps for 4 warps, each warp loads its first step before the loop
 // (through empty moves) and the next one in it.
 // CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<16x512xi8>, vector<16xi8>
