@@ -93,7 +93,8 @@ rm "$out/resident/m1_n4096_k4096.mlir"
 # other options for comparison: for the GEMM (M > 16) 2 and 4 n-tiles per
 # warp and no cp.async stages; at 3-16 rows the former defaults (2 n-tiles,
 # 4 warps) and x rounded in each block; at 1 and 2 rows the tensor cores
-# and the CUDA cores; at 2-8 rows the mma operands swapped or not.
+# and the CUDA cores; at 2-8 rows the mma operands swapped or not; at 2-16
+# rows with K = 14336 16 warps per block, with and without the K split.
 extract() {  # MLIR OPTIONS...
   local mlir=$1 kernel
   shift
@@ -129,6 +130,12 @@ for bits in 4 8; do
         # codes, so these without it, 8-bit ones with it; and with 4 n-tiles.
         extract "$mlir" "tensor-core-swap-ab=$([ "$bits" = 4 ] && echo -1 || echo 1)"
         extract "$mlir" "tensor-core-swap-ab=1 tensor-core-tiles=4"
+      fi
+      if [ "$m" -ge 2 ] && [ "$m" -le 16 ] && [ "$k" = 14336 ]; then
+        # 16 warps per block instead of K split across blocks: the same
+        # warps in flight without the kernel that adds the partial sums.
+        extract "$mlir" "warps-per-block=16 tensor-core-max-k-splits=1"
+        extract "$mlir" "warps-per-block=16"
       fi
       rm -f "$mlir"
     done
