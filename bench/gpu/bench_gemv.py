@@ -10,8 +10,10 @@ asks: weights cycled through > 256 MiB of copies so every call reads HBM,
 calls captured in a CUDA graph, median over replays. The reference is
 torch.nn.functional.linear in fp16 (cuBLAS) on the same shapes, timed the
 same way in the same run. Prints one markdown table row per shape. With
-BEFORE_DIR (another prepare.sh output, e.g. of an earlier commit), each
-kernel whose cubin is also there is timed in both versions, same buffers.
+BEFORE_DIR (the kernels of another build, e.g. of an earlier commit:
+`bench/gpu/kernels.sh OTHER_BUILD BEFORE_DIR`, or a whole prepare.sh output),
+each kernel whose cubin is also there is timed in both versions, same
+buffers.
 """
 
 import glob

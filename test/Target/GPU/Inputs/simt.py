@@ -13,8 +13,9 @@ an array over the lanes), the warps of a block in turn between barriers,
 the blocks one after another. nvgpu.mma.sync follows the PTX fragment
 layouts of mma.m16n8k16 f16 and m16n8k32 s8; dp4a, xor shuffles, prmt and
 cp.async (copied at once) are interpreted too; loads, stores and copies are
-bounds-checked. The launch's x is prepared as lowbit's host code would: f16
-(interleaved for `_sw` kernels) where the kernel takes it so, per-token
+bounds-checked. The launch's x is prepared by lowbit's own host code: where
+the kernel takes it in f16, the host ops before the launch (the reshapes
+and the generic that rounds x in the kernel's order) are interpreted; per-token
 8-bit codes for W8A8 (a quantize_per_token kernel in the module is run
 too, and must give numpy's codes and scales bit for bit); split-K partial
 sums are added as the host does. Prints one line per kernel and exits
@@ -521,7 +522,7 @@ def per_token(x):
     return codes, scale
 
 
-def check_quantize(func, name, sizes, types, seed):
+def check_quantize(func, name, sizes, types, seed, host):
     """Runs the per-token quantization kernel (x, codes, scales); its codes
     and scales must be numpy's, bit for bit."""
     (_, (m, k)) = types[0]
@@ -553,7 +554,7 @@ def product_error(y, x, w, bias):
     return float(np.max(np.abs(y - want) / bound))
 
 
-def check_rms_norm(func, name, sizes, types, seed):
+def check_rms_norm(func, name, sizes, types, seed, host):
     """Runs an RMSNorm kernel (rms_norm_rR_wW_epsBITS: epsilon as the bits
     of an f32) against float64 numpy, to 1e-5 of max |y|."""
     (_, (rows, width)) = types[0]
@@ -572,7 +573,7 @@ def check_rms_norm(func, name, sizes, types, seed):
     return report(name, error, 1e-5, "max |y|")
 
 
-def check_float_gemv(func, name, sizes, types, seed):
+def check_float_gemv(func, name, sizes, types, seed, host):
     """Runs the f32-weight GEMV (x [M, K], w [N, K][, bias]) against
     float64 numpy, to 1e-5 of sum |x w|."""
     (_, (m, k)), (_, (n, _)) = types[0], types[1]
@@ -590,20 +591,39 @@ def check_float_gemv(func, name, sizes, types, seed):
     return report(name, product_error(y, x, w, bias), 1e-5, "sum |x w|")
 
 
-def kernel_x_layout(x, name, bits):
-    """f16 x [M, K] as the rounding kernel stores it (GemvShape::xLayout):
-    "_xl" kernels take each step's 16 chunks of 8 values in the order the
-    lanes load them, "_sw" kernels each block of 2g values interleaved."""
-    m, k = x.shape
-    if "_xl" in name:  # (4-bit codes) stored chunk 4h + q is x's 4q + h
-        x = x.reshape(m, k // 128, 4, 4, 8).transpose(0, 1, 3, 2, 4).reshape(m, k)
-    if "_sw" in name:  # value a + g b of a block at 2a + b
-        g = 4 if bits == 4 else 2
-        x = x.reshape(m, k // (2 * g), 2, g).transpose(0, 1, 3, 2).reshape(m, k)
-    return np.ascontiguousarray(x)
+class HostCode:
+    """The host ops of @main before one launch, for its x operand: the
+    reshapes and the elementwise generic that rounds x to f16 in the order
+    the kernel reads it (GemvShape::xLayout), interpreted with numpy, so
+    that a kernel is checked with the x lowbit's own host code gives it."""
+
+    def __init__(self, body, maps, launch):
+        self.body, self.maps, self.launch = body, maps, launch
+
+    def x_for_launch(self, x):
+        producers = {r: o for o in self.body for r in o.results}
+        chain, value = [], self.launch.operands[6]
+        while value in producers:
+            chain.append(producers[value])
+            value = chain[-1].operands[0]
+        for op in reversed(chain):
+            if op.name in ("tensor.expand_shape", "tensor.collapse_shape"):
+                x = x.reshape(op.result_types[0][1])
+            elif op.name == "linalg.generic":
+                inner = [o.name for o in op.regions[0][1]]
+                if inner != ["arith.truncf", "linalg.yield"]:
+                    raise KernelError(f"host generic {inner} not interpreted")
+                dims, picked = self.maps[op.attr(r"indexing_maps = \[(#\w+)")]
+                perm = [dims.index(d) for d in picked]
+                # Input axis j is the output's axis perm[j].
+                x = x.transpose(np.argsort(perm)).astype(op.result_types[0][0])
+            elif op.name != "bufferization.to_buffer":
+                raise KernelError(f"host op {op.name} before the launch "
+                                  "not interpreted")
+        return np.ascontiguousarray(x)
 
 
-def check_code_gemv(func, name, sizes, types, seed):
+def check_code_gemv(func, name, sizes, types, seed, host):
     """Runs a GEMV on packed codes (gemv_w4... / gemv_w8...: x, packed,
     scales[, zero points][, bias][, x scales], y) against float64 numpy,
     to 1e-5 of sum |x w|."""
@@ -638,7 +658,7 @@ def check_code_gemv(func, name, sizes, types, seed):
         # the kernel).
         x = x.astype(np.float16).astype(np.float32)
     if types[0][0] == np.float16:
-        memory[0] = kernel_x_layout(memory[0], name, bits)
+        memory[0] = host.x_for_launch(x)
     if int8_x:
         memory.append(x_scale)
     y = np.zeros(types[-1][1], np.float32)
@@ -661,8 +681,12 @@ def main():
     p.add_argument("model")
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
-    module = parse_module(sys.stdin.read() if a.model == "-"
-                          else open(a.model).read())
+    text = sys.stdin.read() if a.model == "-" else open(a.model).read()
+    module = parse_module(text)
+    # Affine map aliases: name -> (dimensions, results).
+    maps = {name: (split_top(dims), split_top(results))
+            for name, dims, results in re.findall(
+                r"^(#\w+) = affine_map<\((.*?)\) -> \((.*?)\)>$", text, re.M)}
     top = module.regions[0][1]
     kernels = {}
     for gpu_module in (o for o in top if o.name == "gpu.module"):
@@ -683,7 +707,8 @@ def main():
                                 launch.line.rindex(") ->")]
         types = [parse_type(t) for t in split_top(signature)][6:]
         check = next(c for prefix, c in CHECKS if name.startswith(prefix))
-        failed += not check(kernels[name], name, sizes, types, a.seed)
+        failed += not check(kernels[name], name, sizes, types, a.seed,
+                            HostCode(body, maps, launch))
     return 1 if failed else 0
 
 
