@@ -258,8 +258,8 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
         // The eight K offsets of this lane in mma 2h and 2h+1: for 4-bit codes
         // those of word h (32 q + 8 h + i), for 8-bit ones those of words
         // 2 (h % 2) and +1 of load h / 2 (64 (h/2) + 16 q + 8 (h%2) + i).
-        // Stored in load order (GemvShape::xInLoadOrder), the chunk of
-        // them is chunk 4 h + q of the step.
+        // x stored in load order (GemvShape::xInLoadOrder) has these eight
+        // as chunk 4 h + q of the step.
         Value kx = shape.xInLoadOrder()
                        ? add(k0, add(index(32 * h), mul(q, index(8))))
                    : bits == 4
@@ -515,8 +515,9 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
         Value channel = swapped ? add(index(8 * t), r)
                                 : add(index(8 * t + c), mul(q, index(2)));
         Value v = results[swapped ? 2 * t + c : 4 * t + 2 * half + c];
-        memref::StoreOp::create(b, loc, v, partials,
-                                ValueRange{warp, add(mul(row, index(stride)), channel)});
+        memref::StoreOp::create(
+            b, loc, v, partials,
+            ValueRange{warp, add(mul(row, index(stride)), channel)});
       }
   mlir::gpu::BarrierOp::create(b, loc);
   // The block's 16 x R sums, 128 threads at a time; rows past M are skipped.
