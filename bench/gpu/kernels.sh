@@ -7,13 +7,7 @@
 #
 # GEMV_ROWS picks the rows (default 1 2 4 8 16 64 256). PATH must reach
 # ptxas (the CUDA toolkit's bin/).
-set -euo pipefail
-build=$(cd "$1" && pwd)
-out=$2
-chip=${3:-sm_90}
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
-py=${PYTHON:-$src/.venv/bin/python}
+source "$(dirname "$0")/common.sh"
 mkdir -p "$out/cubin"
 
 # The kernels alone, for timing: W4 (g128) and W8 (per channel) at batch 1

@@ -6,13 +6,7 @@
 #   bench/gpu/prepare.sh BUILD_DIR OUT_DIR [CHIP]     (CHIP: sm_90 default)
 #
 # PATH must reach ptxas (the CUDA toolkit's bin/).
-set -euo pipefail
-build=$(cd "$1" && pwd)
-out=$2
-chip=${3:-sm_90}
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
-py=${PYTHON:-$src/.venv/bin/python}
+source "$(dirname "$0")/common.sh"
 compile() { "$build/bin/lowbit-compile" --quiet --target cuda --gpu-chip "$chip" "$@"; }
 rm -rf "$out" && mkdir -p "$out/models" "$out/gemv" "$out/cubin" "$out/resident" \
   "$out/flinear" "$out/decoder"
