@@ -243,14 +243,12 @@ def bench_gemv(path, before_dir=None):
     # The same kernel built by an earlier lowbit, also under its name from
     # before x was stored in load order (timed only: the layout of x changes
     # no address it reads).
-    old_path, old_name = None, name
-    for old_name in (name, re.sub(r"_xl(?=_|$)", "_xh", name)):
-        old_path = before_dir and os.path.join(before_dir, "cubin",
-                                               old_name + ".cubin")
-        if old_path and os.path.exists(old_path):
-            break
-    if old_path and os.path.exists(old_path):
-        old = cp.RawModule(path=old_path).get_function(old_name)
+    old_names = [n for n in (name, re.sub(r"_xl(?=_|$)", "_xh", name))
+                 if before_dir and os.path.exists(
+                     os.path.join(before_dir, "cubin", n + ".cubin"))]
+    if old_names:
+        old = cp.RawModule(path=os.path.join(
+            before_dir, "cubin", old_names[0] + ".cubin")).get_function(old_names[0])
         before = time_graph(
             lambda: [launch(i % copies, old) for i in range(calls)], calls, "cupy")
     del packed, scales

@@ -260,12 +260,14 @@ void KernelBuilder::buildTensorCore(Value x, Value packed, Value scales,
         // 2 (h % 2) and +1 of load h / 2 (64 (h/2) + 16 q + 8 (h%2) + i).
         // x stored in load order (GemvShape::xInLoadOrder) has these eight
         // as chunk 4 h + q of the step.
-        Value kx = shape.xInLoadOrder()
-                       ? add(k0, add(index(32 * h), mul(q, index(8))))
-                   : bits == 4
-                       ? add(k0, add(index(8 * h), mul(q, index(32))))
-                       : add(k0, add(index(64 * (h / 2) + 8 * (h % 2)),
-                                     mul(q, index(16))));
+        Value kx;
+        if (shape.xInLoadOrder())
+          kx = add(k0, add(index(32 * h), mul(q, index(8))));
+        else if (bits == 4)
+          kx = add(k0, add(index(8 * h), mul(q, index(32))));
+        else
+          kx = add(k0, add(index(64 * (h / 2) + 8 * (h % 2)),
+                           mul(q, index(16))));
         // x at those offsets, per row tile and half, as four f16 pairs:
         // pair 2 sub (+1) feeds the low (high) slots of mma 2h + sub. None
         // for a half whose rows are all past M.
